@@ -1,0 +1,47 @@
+# The README's two commands: `make demo` and `make test`. Each creates .venv when it is missing, with a
+# Python >= 3.12 found by scripts/find-python.sh (override: make test PYTHON=/path/to/python3.12).
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+LINT    := tools/cypher-lint/node_modules/.installed
+
+.PHONY: demo test lint typecheck cypher-lint unit bench clean
+
+$(BIN)/python:
+	@py=$$(scripts/find-python.sh) || exit 1; \
+	echo "creating $(VENV) with $$py"; \
+	$$py -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(LINT): tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
+	cd tools/cypher-lint && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/causegraph demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+cypher-lint: $(LINT)
+	node tools/cypher-lint/lint.mjs cypher/*.cypher
+
+test: $(STAMP) $(LINT)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	node tools/cypher-lint/lint.mjs cypher/*.cypher
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) tools/cypher-lint/node_modules .causegraph

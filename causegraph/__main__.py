@@ -1,0 +1,5 @@
+import sys
+
+from causegraph.cli import main
+
+sys.exit(main())

