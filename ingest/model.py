@@ -102,3 +102,17 @@ class NormalEvent:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event after it is written: the resource it resolved to ('' when it resolved to nothing).
+
+    ``new`` is False when the same event id was already stored (a redelivery, or a Kubernetes Event updated
+    again), so the correlator can tell a repeat from a new fact.
+    """
+
+    event: NormalEvent
+    resource: ResourceRef = field(default_factory=ResourceRef)
+    resolved_by: str = ""  # uid | key | ip | ""
+    new: bool = True
