@@ -1,0 +1,1 @@
+"""What the outside sees: the correlation result schema, the NATS publisher and the REST app."""

@@ -1,0 +1,176 @@
+"""The correlation result document of DESIGN §6: what NATS subscribers, the REST API and ``replay --out`` see.
+
+One pydantic model, ``CorrelationResult``; its JSON Schema is exported to ``api/correlation.schema.json`` by
+``export_schema()`` and a test pins the committed file to the export. ``to_json()`` is the one serialisation
+(aliases, no ``None`` fields such as ``recurrence`` outside recurring failures, stable key order).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_ID = "causegraph.correlation/v1"
+SCHEMA_PATH = Path(__file__).with_name("correlation.schema.json")
+
+PatternType = Literal[
+    "cascading_failure",
+    "node_failure",
+    "resource_exhaustion",
+    "deployment_issue",
+    "config_change",
+    "network_partition",
+    "workload_failure",
+    "recurring_failure",
+    "single_event",
+]
+State = Literal["building", "active", "resolved"]
+Severity = Literal["low", "medium", "high", "critical"]
+LinkKind = Literal[
+    "root",
+    "same_resource",
+    "owner",
+    "same_node",
+    "calls",
+    "selects",
+    "shared_config",
+    "shared_volume",
+    "same_trace",
+    "same_workload",
+    "change",
+]
+
+PATTERNS: tuple[str, ...] = PatternType.__args__
+STATES: tuple[str, ...] = State.__args__
+SEVERITIES: tuple[str, ...] = Severity.__args__
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class ResourceId(_Model):
+    """A Kubernetes object, as a person names it (plus its uid when known)."""
+
+    cluster: str = ""
+    kind: str = ""
+    namespace: str = ""
+    name: str = ""
+    uid: str = ""
+
+
+class RootCause(_Model):
+    """The event the others are downstream of."""
+
+    event_id: str
+    reason: str = ""
+    at: str = Field("", description="RFC3339 UTC time of the event")
+    resource: ResourceId = ResourceId()
+    description: str = ""
+
+
+class ChainLink(_Model):
+    """One step from the root cause outwards, with the kind of link that joined it."""
+
+    event_id: str
+    resource: ResourceId = ResourceId()
+    link: LinkKind = "root"
+    reason: str = ""
+    at: str = ""
+
+
+class Impact(_Model):
+    """What the correlation touches."""
+
+    services: list[str] = []
+    workloads: list[str] = Field([], description="kind/namespace/name of affected workloads")
+    pods: int = 0
+    nodes: list[str] = []
+    namespaces: list[str] = []
+
+
+class Evidence(_Model):
+    """Why two events are together: the link between them and its weight."""
+
+    link: LinkKind
+    from_: str = Field(alias="from")
+    to: str
+    weight: float = Field(ge=0, le=1)
+
+
+class Recurrence(_Model):
+    """A failure that comes back at a regular interval."""
+
+    period_seconds: int = Field(ge=0)
+    occurrences: int = Field(ge=2)
+
+
+class CorrelationResult(_Model):
+    """One version of one correlation (DESIGN §6). ``version`` grows with each publish."""
+
+    schema_: Literal["causegraph.correlation/v1"] = Field(SCHEMA_ID, alias="schema")
+    id: str
+    version: int = Field(ge=1)
+    type: PatternType
+    state: State
+    severity: Severity
+    confidence: float = Field(ge=0, le=1)
+    summary: str
+    root_cause: RootCause
+    related_events: list[str] = Field(description="every member event id, the root cause included")
+    chain: list[ChainLink] = []
+    impact: Impact = Impact()
+    evidence: list[Evidence] = []
+    remediation: str = ""
+    recurrence: Recurrence | None = None
+    trace_ids: list[str] = []
+    first_seen: str
+    last_seen: str
+    cypher: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict with the public field names; ``recurrence`` only when present."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def to_json(self) -> str:
+        """Compact JSON, the bytes published on NATS and written by ``replay --out``."""
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> CorrelationResult:
+        return cls.model_validate_json(text)
+
+    @property
+    def msg_id(self) -> str:
+        """The JetStream de-duplication id: ``{id}:{version}``."""
+        return f"{self.id}:{self.version}"
+
+
+def iso_ms(ms: int) -> str:
+    """Epoch milliseconds as RFC3339 UTC (``2026-05-01T10:00:00Z``, milliseconds only when not zero)."""
+    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    if ms % 1000:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the result document (by alias, as serialised)."""
+    schema = CorrelationResult.model_json_schema(by_alias=True, mode="serialization")
+    schema["$id"] = "https://causegraph.dev/schemas/correlation/v1.json"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def export_schema(path: Path = SCHEMA_PATH) -> Path:
+    """Write the JSON Schema to ``path`` (the committed ``api/correlation.schema.json`` by default)."""
+    path.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(export_schema())
