@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_ID = "causegraph.correlation/v1"
+SCHEMA_ID: Literal["causegraph.correlation/v1"] = "causegraph.correlation/v1"
 SCHEMA_PATH = Path(__file__).with_name("correlation.schema.json")
 
 PatternType = Literal[
@@ -44,9 +44,9 @@ LinkKind = Literal[
     "change",
 ]
 
-PATTERNS: tuple[str, ...] = PatternType.__args__
-STATES: tuple[str, ...] = State.__args__
-SEVERITIES: tuple[str, ...] = Severity.__args__
+PATTERNS: tuple[str, ...] = get_args(PatternType)
+STATES: tuple[str, ...] = get_args(State)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 
 class _Model(BaseModel):
