@@ -3,11 +3,13 @@
 The embedded server is found again through the settings file falkordblite keeps next to the ``.rdb`` file, so
 a second process (``causegraph stats`` beside ``causegraph serve``) reuses a running instance instead of
 starting another. Only the process that started the server stops it, with SIGTERM: redis saves the RDB file
-on SIGTERM and exits in milliseconds, where the client's own shutdown path polls for seconds.
+on SIGTERM and has saved within milliseconds (it removes its pid file once the RDB is on disk); the FalkorDB module's
+teardown after that takes seconds, so the process is then killed. The client's own shutdown path polls for seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -48,6 +50,7 @@ class FalkorStore:
         self._client = client
         self._batch_size = batch_size
         self._owned_pid = owned_pid
+        self._pidfile: str | None = None
 
     @classmethod
     def open(cls, url: str, *, graph_name: str, batch_size: int, embedded: bool) -> FalkorStore:
@@ -68,13 +71,16 @@ class FalkorStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         settings_file = path.with_name(path.name + ".settings")
         already_running = settings_file.exists() and _registry_pid_alive(settings_file)
-        db = FalkorDB(str(path), serverconfig={"save": ["900 1", "60 10000"]})
+        db = FalkorDB(str(path), serverconfig={"save": ["900 1", "60 10000"], "hz": "100"})
         client = db.client
         owned = None if already_running else client.pid
+        pidfile = None if already_running else client.pidfile
         if owned:
             # The client would otherwise shut the server down slowly on garbage collection and at exit.
             client._cleanup = lambda *a, **k: None
-        return cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned_pid=owned)
+        store = cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned_pid=owned)
+        store._pidfile = pidfile
+        return store
 
     @classmethod
     def _open_server(cls, url: str, graph_name: str, batch_size: int) -> FalkorStore:
@@ -134,11 +140,11 @@ class FalkorStore:
         except Exception:  # closing must not fail
             log.debug("disconnect failed", exc_info=True)
         if pid:
-            stop_server(pid)
+            stop_server(pid, self._pidfile)
 
 
-def stop_server(pid: int, timeout_s: float = 10.0) -> None:
-    """SIGTERM the embedded redis-server (it saves, then exits) and wait for it to go."""
+def stop_server(pid: int, pidfile: str | None = None, timeout_s: float = 30.0) -> None:
+    """SIGTERM the embedded redis-server, wait until it has saved (its pid file is gone), then make sure it exits."""
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -149,8 +155,27 @@ def stop_server(pid: int, timeout_s: float = 10.0) -> None:
             os.kill(pid, 0)
         except ProcessLookupError:
             return
-        time.sleep(0.01)
+        if pidfile and not os.path.exists(pidfile):
+            # Saved and past the point of no return; skip the module's slow teardown.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _wait_gone(pid, deadline)
+            return
+        time.sleep(0.005)
     log.warning("embedded FalkorDB (pid %d) did not stop in %.0fs", pid, timeout_s)
+
+
+def _wait_gone(pid: int, deadline: float) -> None:
+    """Wait until ``pid`` has exited (a zombie waiting for its reaper counts as gone)."""
+    import psutil
+
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return
+        except psutil.NoSuchProcess:
+            return
+        time.sleep(0.002)
 
 
 def _registry_pid_alive(settings_file: Path) -> bool:

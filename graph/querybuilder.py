@@ -67,7 +67,11 @@ def index_statements(backend: Backend) -> list[LiteralString]:
     seen: set[tuple[str, str]] = set()
     for kind in NODE_KINDS.values():
         label = Label.RESOURCE if kind.resource else kind.label
-        for prop in (kind.key, *(("key", "ip", "cluster_ip") if kind.resource else ()), *kind.indexed):
+        props = (kind.key, *(("key", "ip", "cluster_ip") if kind.resource else ()), *kind.indexed)
+        # Relationship writes match their ends by the kind label (``(a:Pod {uid: ...})``); FalkorDB only uses
+        # an index of that very label, so each resource kind gets its own uid and key indexes too.
+        extra = ((kind.label, "uid"), (kind.label, "key")) if kind.resource else ()
+        for label, prop in (*((label, p) for p in props), *extra):
             if (label, prop) in seen:
                 continue
             seen.add((label, prop))

@@ -103,6 +103,15 @@ def _k8s(label: Label, *props: LiteralString, indexed: tuple[LiteralString, ...]
     return NodeKind(label, "uid", RESOURCE_PROPS + props, indexed)
 
 
+# Workload templates: container names, the pods' labels (selector and env-CALLS linking), services named in env.
+_TEMPLATE_PROPS: tuple[LiteralString, ...] = (
+    "containers",
+    "requests_cpu",
+    "requests_memory",
+    "template_labels",
+    "env_service_keys",
+)
+
 NODE_KINDS: dict[Label, NodeKind] = {
     k.label: k
     for k in (
@@ -140,9 +149,12 @@ NODE_KINDS: dict[Label, NodeKind] = {
             "limits_memory",
             "owner_kind",
             "owner_name",
+            "host_network",
+            "template_labels",
+            "env_service_keys",
             indexed=("ip",),
         ),
-        _k8s(Label.REPLICASET, "replicas", "ready_replicas", "revision", "images"),
+        _k8s(Label.REPLICASET, "replicas", "ready_replicas", "revision", "images", *_TEMPLATE_PROPS),
         _k8s(
             Label.DEPLOYMENT,
             "replicas",
@@ -151,6 +163,7 @@ NODE_KINDS: dict[Label, NodeKind] = {
             "images",
             "limits_memory",
             "limits_cpu",
+            *_TEMPLATE_PROPS,
         ),
         _k8s(
             Label.STATEFULSET,
@@ -160,10 +173,11 @@ NODE_KINDS: dict[Label, NodeKind] = {
             "images",
             "limits_memory",
             "limits_cpu",
+            *_TEMPLATE_PROPS,
         ),
-        _k8s(Label.DAEMONSET, "replicas", "ready_replicas", "images", "limits_memory", "limits_cpu"),
-        _k8s(Label.JOB, "succeeded", "failed", "active"),
-        _k8s(Label.CRONJOB, "schedule", "suspend"),
+        _k8s(Label.DAEMONSET, "replicas", "ready_replicas", "images", "limits_memory", "limits_cpu", *_TEMPLATE_PROPS),
+        _k8s(Label.JOB, "succeeded", "failed", "active", "images", *_TEMPLATE_PROPS),
+        _k8s(Label.CRONJOB, "schedule", "suspend", "images", *_TEMPLATE_PROPS),
         _k8s(Label.SERVICE, "type", "cluster_ip", "cluster_ips", "ports", "selector", indexed=("cluster_ip",)),
         _k8s(Label.ENDPOINTS, "ready_ips", "not_ready_ips"),
         _k8s(Label.ENDPOINTSLICE, "service_name", "ready_ips", "not_ready_ips"),
@@ -239,9 +253,10 @@ REL_KINDS: dict[Rel, RelKind] = {
     for r in (
         RelKind(Rel.OWNED_BY, _R, "uid", _R, "uid"),
         RelKind(Rel.RUNS_ON, Label.POD, "uid", Label.NODE, "key"),
-        RelKind(Rel.SELECTS, Label.SERVICE, "uid", Label.POD, "uid", ("ready", "via")),
-        RelKind(Rel.USES, Label.POD, "uid", _R, "key", ("via",)),
-        RelKind(Rel.CLAIMS, Label.POD, "uid", Label.PVC, "key"),
+        RelKind(Rel.SELECTS, Label.SERVICE, "uid", Label.POD, "uid", ("ready", "via", "origin")),
+        # Pods and workload templates (so a manifest-only graph still links its ConfigMaps, Secrets, claims).
+        RelKind(Rel.USES, _R, "uid", _R, "key", ("via",)),
+        RelKind(Rel.CLAIMS, _R, "uid", Label.PVC, "key"),
         RelKind(Rel.BOUND_TO, Label.PVC, "uid", Label.PV, "key"),
         RelKind(Rel.ROUTES_TO, Label.INGRESS, "uid", Label.SERVICE, "key"),
         RelKind(Rel.SCALES, Label.HPA, "uid", _R, "key"),

@@ -16,6 +16,7 @@ import pytest
 from causegraph.natsserver import NatsServer
 from graph import GraphStore, open_store
 from graph.falkor import FalkorStore
+from tests.fakekube import FakeKube
 
 # The public sample data (see data/SOURCES.md), kept in the repository so that a clean clone has it.
 SHARED_DATA = Path(__file__).resolve().parents[1] / "data"
@@ -49,3 +50,9 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     return SHARED_DATA
+
+
+@pytest.fixture
+def fake_kube() -> Iterator[FakeKube]:
+    with FakeKube() as kube:
+        yield kube

@@ -1,0 +1,38 @@
+"""Settings come from the environment with the CAUSEGRAPH_ prefix, nested with `__`, validated at start."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from causegraph.settings import DEFAULT_GRAPH_URL, load_settings
+
+
+def test_defaults_are_the_embedded_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CAUSEGRAPH_GRAPH_URL", raising=False)
+    settings = load_settings()
+    assert settings.graph.url == DEFAULT_GRAPH_URL
+    assert settings.api.token_hashes == []  # no default token outside the demo
+
+
+def test_nested_and_flat_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAUSEGRAPH_GRAPH__BATCH_SIZE", "250")
+    monkeypatch.setenv("CAUSEGRAPH_GRAPH_URL", "bolt://db:7687")
+    monkeypatch.setenv("CAUSEGRAPH_NATS__SUBJECTS", '["traces.>", "other.>"]')
+    settings = load_settings()
+    assert settings.graph.batch_size == 250
+    assert settings.graph.url == "bolt://db:7687"
+    assert settings.nats.subjects == ["traces.>", "other.>"]
+
+
+def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAUSEGRAPH_GRAPH__BATCH_SIZE", "0")
+    with pytest.raises(ValidationError, match="batch_size"):
+        load_settings()
+
+
+def test_password_is_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAUSEGRAPH_GRAPH__PASSWORD", "hunter2")
+    settings = load_settings()
+    assert "hunter2" not in repr(settings)
+    assert settings.graph.password.get_secret_value() == "hunter2"

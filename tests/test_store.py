@@ -1,0 +1,110 @@
+"""The graph store on the real embedded FalkorDB: plain results, batches, schema, health, errors, lifecycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psutil
+import pytest
+
+from graph import GraphStore, GraphUnavailable, GraphURLError, QueryError, classify_url, open_store
+from graph.falkor import FalkorStore, embedded_path
+from graph.querybuilder import merge_nodes, merge_rels
+from graph.schema import Label, Rel
+
+
+def _pods(n: int) -> list[dict[str, object]]:
+    return [{"uid": f"p{i}", "key": f"c/Pod/ns/p{i}", "name": f"p{i}", "labels": ["app=x"]} for i in range(n)]
+
+
+def test_write_splits_rows_into_batches(store: GraphStore) -> None:
+    assert store.write(merge_nodes(Label.POD), _pods(2500), batch_size=1000) == 2500
+    assert store.run("MATCH (p:Pod) RETURN count(p) AS n") == [{"n": 2500}]
+
+
+def test_writes_are_idempotent_and_keep_unset_properties(store: GraphStore) -> None:
+    store.write(merge_nodes(Label.POD), [{"uid": "a", "key": "c/Pod/ns/a", "phase": "Running"}])
+    store.write(merge_nodes(Label.POD), [{"uid": "a", "ready": False}])
+    rows = store.run("MATCH (p:Pod) RETURN p.phase AS phase, p.ready AS ready, labels(p) AS labels")
+    assert rows == [{"phase": "Running", "ready": False, "labels": ["Resource", "Pod"]}]
+
+
+def test_results_are_plain_python(store: GraphStore) -> None:
+    store.write(merge_nodes(Label.POD), _pods(1))
+    store.write(merge_nodes(Label.NODE), [{"uid": "n1", "key": "c/Node//n1", "name": "n1"}])
+    store.write(merge_rels(Rel.RUNS_ON), [{"from": "p0", "to": "c/Node//n1"}])
+    (row,) = store.run("MATCH p = (a:Pod)-[r:RUNS_ON]->(b) RETURN a, r, b, p")
+    assert row["a"] == {
+        "uid": "p0",
+        "key": "c/Pod/ns/p0",
+        "name": "p0",
+        "labels": ["app=x"],
+        "_labels": ["Pod", "Resource"],
+    }
+    assert row["r"] == {"_type": "RUNS_ON"}
+    assert [n["uid"] for n in row["p"]["nodes"]] == ["p0", "n1"]
+    assert type(row["a"]) is dict and type(row["a"]["labels"]) is list
+
+
+def test_rel_to_a_deleted_target_is_not_made(store: GraphStore) -> None:
+    store.write(merge_nodes(Label.POD), _pods(1))
+    store.write(merge_nodes(Label.NODE), [{"uid": "n1", "key": "c/Node//n1", "deleted_at": 5}])
+    store.write(merge_rels(Rel.RUNS_ON), [{"from": "p0", "to": "c/Node//n1"}])
+    assert store.run("MATCH ()-[r:RUNS_ON]->() RETURN count(r) AS n") == [{"n": 0}]
+
+
+def test_apply_schema_twice(store: GraphStore) -> None:
+    store.apply_schema()
+    store.apply_schema()
+    assert store.health().ok
+
+
+def test_query_error_names_the_statement(store: GraphStore) -> None:
+    with pytest.raises(QueryError, match="MATCH \\(n RETURN"):
+        store.run("MATCH (n RETURN n")
+
+
+def test_url_forms() -> None:
+    assert classify_url("bolt://db:7687") == "neo4j"
+    assert classify_url("neo4j+s://x.databases.neo4j.io") == "neo4j"
+    assert classify_url("./.causegraph/graph.rdb") == "falkordb-embedded"
+    assert classify_url("file:///tmp/g.rdb") == "falkordb-embedded"
+    assert classify_url("falkordb://localhost:6379") == "falkordb-server"
+    with pytest.raises(GraphURLError, match=r"accepted forms: bolt://.*file:///.*falkordb://"):
+        classify_url("http://localhost:7474")
+
+
+def test_embedded_path_forms(tmp_path: Path) -> None:
+    assert embedded_path(f"file://{tmp_path}/g.rdb") == tmp_path / "g.rdb"
+    assert embedded_path(str(tmp_path)) == tmp_path / "graph.rdb"
+
+
+def test_unreachable_server_names_the_url() -> None:
+    with pytest.raises(GraphUnavailable, match=r"falkordb://127\.0\.0\.1:1"):
+        open_store("falkordb://127.0.0.1:1")
+
+
+def test_second_store_reuses_the_running_server_and_leaves_it_up(falkor_url: str) -> None:
+    second = open_store(falkor_url, graph_name="reuse")
+    assert isinstance(second, FalkorStore)
+    assert second._owned_pid is None
+    second.close()
+    third = open_store(falkor_url, graph_name="reuse")
+    assert third.health().ok
+    third.close()
+
+
+def test_owner_stops_the_server_on_close_and_data_survives(tmp_path: Path) -> None:
+    url = str(tmp_path / "own" / "graph.rdb")
+    first = open_store(url, graph_name="g")
+    assert isinstance(first, FalkorStore)
+    pid = first._owned_pid
+    assert pid
+    first.write(merge_nodes(Label.POD), _pods(3))
+    first.close()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    again = open_store(url, graph_name="g")
+    try:
+        assert again.run("MATCH (p:Pod) RETURN count(p) AS n") == [{"n": 3}]
+    finally:
+        again.close()
