@@ -50,6 +50,11 @@ class KubernetesSettings(BaseModel):
     watch_timeout_s: int = Field(300, ge=1)
     quiet_timeout_s: float = Field(90.0, gt=0)
     backoff_max_s: float = Field(30.0, gt=0)
+    # An explicit API server URL (e.g. a proxy or the test fake) wins over kubeconfig / in-cluster discovery.
+    host: str = ""
+    kubeconfig: str = ""  # path; empty = the client's default (~/.kube/config or $KUBECONFIG)
+    context: str = ""  # kubeconfig context; empty = current-context
+    watch_events: bool = True  # also watch v1 and events.k8s.io/v1 Events
 
 
 class CorrelateSettings(BaseModel):
