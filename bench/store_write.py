@@ -51,20 +51,21 @@ def main() -> None:
         assert isinstance(store, FalkorStore)
         store.clear()
         store.apply_schema()
-        raw = store._graph
 
         def write(text: str, rows: list[dict[str, Any]], mode: str = mode, store: FalkorStore = store) -> None:
             if mode == "store":
                 store.write(text, rows)  # type: ignore[arg-type]
-            else:
+            else:  # the raw falkordb client, same statements and batches
                 for i in range(0, len(rows), args.batch):
-                    raw.query(text, {"rows": rows[i : i + args.batch]})
+                    store._graph.query(text, {"rows": rows[i : i + args.batch]})
 
         t_nodes = _timed(lambda: (write(merge_nodes(Label.NODE), hosts), write(merge_nodes(Label.POD), pods)))
         t_rels = _timed(lambda: write(merge_rels(Rel.RUNS_ON), rels))
         results[mode] = (args.nodes / t_nodes, args.rels / t_rels)
         count = store.run("MATCH ()-[r:RUNS_ON]->() RETURN count(r) AS n")[0]["n"]
-        print(f"{mode:5}: nodes {results[mode][0]:>9,.0f} rows/s   rels {results[mode][1]:>9,.0f} rows/s   ({count} rels)")
+        print(
+            f"{mode:5}: nodes {results[mode][0]:>9,.0f} rows/s   rels {results[mode][1]:>9,.0f} rows/s   ({count} rels)"
+        )
         store.clear()
         store.close()
     print(
