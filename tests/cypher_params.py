@@ -11,6 +11,36 @@ from typing import Any
 NOW = 1_767_225_600_000  # 2026-01-01T00:00:00Z in epoch ms
 
 PARAMS: dict[str, dict[str, Any]] = {
+    # API (api/routes)
+    "list_correlations": {
+        "since": NOW - 3_600_000,
+        "until": NOW,
+        "state": "active",
+        "type": None,
+        "severity": None,
+        "namespace": "shop",
+        "after_ts": NOW,
+        "after_id": "corr-9",
+        "limit": 50,
+    },
+    "get_correlation": {"id": "corr-1"},
+    "correlation_timeline": {"id": "corr-1", "limit": 500},
+    "correlation_graph": {"id": "corr-1", "limit": 200},
+    "resource_context": {"uids": ["uid-a", "uid-b"], "limit": 20},
+    "resource_edges_among": {"uids": ["uid-a", "uid-b"], "limit": 800},
+    "resource_by_key": {"key": "prod/Node//node-1"},
+    "resource_neighbourhood": {"uids": ["uid-a"], "limit": 400},
+    "resource_events": {"uid": "uid-a", "limit": 20},
+    "list_resources": {"kind": "Node", "cluster": "prod", "namespace": None, "prefix": "node-", "limit": 100},
+    "store_feedback": {
+        "id": "fb-1",
+        "correlation_id": "corr-1",
+        "verdict": "correct",
+        "event_id": None,
+        "comment": "",
+        "at": NOW,
+    },
+    "event_exists": {"id": "ev-1"},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
 }

@@ -1,0 +1,141 @@
+"""The FastAPI app: REST under ``/api/v1``, health and metrics at the root, the web view at ``/``.
+
+``create_app`` takes what it serves from. Tests and the demo hand it an open store; ``serve`` hands it a
+``runtime`` whose ``start``/``stop`` the lifespan awaits, so the connections and workers live exactly as long as
+the server (graceful shutdown: stop taking work, finish the batch, ack, close).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api import problems
+from api.auth import TokenSet
+from api.deps import Services
+from api.metrics import Metrics
+from api.models import Accepted
+from api.routes import analysis, correlations, events, health, resources
+from causegraph import __version__
+from causegraph.settings import Settings
+from graph import GraphStore
+
+STATIC_DIR = Path(__file__).with_name("static")
+API_PREFIX = "/api/v1"
+
+
+class Runtime(Protocol):
+    """What ``serve`` runs beside the API: opens connections and workers into ``services``, closes them."""
+
+    async def start(self, services: Services) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def _count(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    return len(value)
+
+
+def make_ingest(services: Services) -> Callable[[list[Any]], Awaitable[Accepted]]:
+    """POST /events: the pipeline in a worker thread, then the correlator on what was stored."""
+
+    async def ingest(items: list[Any]) -> Accepted:
+        result = await run_in_threadpool(services.pipeline.ingest, items)
+        stored: Sequence[Any] = getattr(result, "stored", None) or []
+        rejected = _count(getattr(result, "rejected", None))
+        errors = [str(e) for e in (getattr(result, "errors", None) or [])][:50]
+        accepted = _count(getattr(result, "accepted", None)) or len(stored)
+        services.metrics.events_in.labels(source="http").inc(accepted)
+        if rejected:
+            services.metrics.events_rejected.labels(source="http").inc(rejected)
+        changed: list[str] = []
+        if services.on_stored is not None and stored:
+            started = time.perf_counter()
+            produced = await run_in_threadpool(services.on_stored, stored)
+            services.metrics.correlation_seconds.observe(time.perf_counter() - started)
+            changed = sorted({str(getattr(r, "id", r)) for r in produced or ()})
+        return Accepted(accepted=accepted, rejected=rejected, errors=errors, correlations=changed)
+
+    return ingest
+
+
+def create_app(
+    store: GraphStore | None,
+    settings: Settings,
+    *,
+    pipeline: Any = None,
+    nats: Any = None,
+    on_stored: Callable[[Any], Any] | None = None,
+    runtime: Runtime | None = None,
+) -> FastAPI:
+    """Build the app. ``store`` may be None when ``runtime`` opens it at start."""
+    services = Services(
+        settings=settings,
+        tokens=TokenSet.parse(settings.api.token_hashes),
+        metrics=Metrics(),
+        store=store,
+        pipeline=pipeline,
+        nats=nats,
+        on_stored=on_stored,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            await runtime.start(services)
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                await runtime.stop()
+
+    app = FastAPI(
+        title="causegraph",
+        version=__version__,
+        description="What broke, why it broke, and what else is affected: Kubernetes events correlated over a "
+        "topology graph. Protected routes need `Authorization: Bearer <token>` (scope read; write for POST).",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.services = services
+    services.extra["ingest"] = make_ingest(services)
+    problems.install(app)
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "static" if route is None else "other")
+        services.metrics.http_requests.labels(route=template, status=f"{response.status_code // 100}xx").observe(
+            time.perf_counter() - started
+        )
+        return response
+
+    for module in (correlations, analysis, resources, events):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health.router)
+    app.include_router(health.router, prefix=API_PREFIX, include_in_schema=False)
+    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
+    return app

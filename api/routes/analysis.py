@@ -1,0 +1,75 @@
+"""Blast radius, root causes of one event, and what is failing now: the engine's questions over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import ReadScope, SettingsDep, StoreDep, cluster_of
+from api.models import Groups, RootCauses
+from api.problems import ApiProblem
+from correlate import groups, impact, rootcause
+
+router = APIRouter(tags=["analysis"])
+
+Name = Annotated[str, Path(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9._:-]+$")]
+Namespace = Annotated[
+    str, Path(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9._-]+$", description="`_` for cluster-scoped kinds")
+]
+Kind = Annotated[str, Path(min_length=1, max_length=63, pattern=r"^[A-Za-z]+$", description="e.g. Deployment")]
+Cluster = Annotated[str | None, Query(max_length=253, description="default: the configured cluster")]
+
+
+@router.get("/impact/nodes/{name}", response_model=dict[str, Any], summary="The blast radius of losing a node")
+def impact_of_node(_: ReadScope, store: StoreDep, settings: SettingsDep, name: Name, cluster: Cluster = None) -> Any:
+    result = impact.blast_radius_node(store, cluster_of(settings, cluster), name)
+    if not result.get("target"):
+        raise ApiProblem(404, f"no node named {name!r}")
+    return result
+
+
+@router.get(
+    "/impact/{kind}/{namespace}/{name}", response_model=dict[str, Any], summary="The blast radius of losing a resource"
+)
+def impact_of_resource(
+    _: ReadScope,
+    store: StoreDep,
+    settings: SettingsDep,
+    kind: Kind,
+    namespace: Namespace,
+    name: Name,
+    cluster: Cluster = None,
+) -> Any:
+    ns = "" if namespace in ("_", "-") else namespace
+    result = impact.blast_radius_resource(store, cluster_of(settings, cluster), kind, ns, name)
+    if not result.get("target"):
+        raise ApiProblem(404, f"no {kind} {namespace}/{name}")
+    return result
+
+
+@router.get("/root-cause", response_model=RootCauses, summary="The ranked candidate causes of one event")
+def root_cause(
+    _: ReadScope,
+    store: StoreDep,
+    settings: SettingsDep,
+    event_id: Annotated[str, Query(min_length=1, max_length=256)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> RootCauses:
+    if not store.query("event_exists", {"id": event_id}):
+        raise ApiProblem(404, f"no event with id {event_id!r}")
+    causes = rootcause.rank_causes(store, event_id, limit=min(limit, settings.api.max_limit))
+    return RootCauses(event_id=event_id, causes=causes)
+
+
+@router.get("/groups", response_model=Groups, summary="What is failing now, grouped by owner")
+def failing_groups(
+    _: ReadScope,
+    store: StoreDep,
+    settings: SettingsDep,
+    cluster: Cluster = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Groups:
+    return Groups(
+        cluster=cluster, groups=groups.failing_groups(store, cluster=cluster, limit=min(limit, settings.api.max_limit))
+    )
