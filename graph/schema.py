@@ -152,7 +152,7 @@ NODE_KINDS: dict[Label, NodeKind] = {
             "host_network",
             "template_labels",
             "env_service_keys",
-            indexed=("ip",),
+            indexed=("ip", "namespace"),
         ),
         _k8s(Label.REPLICASET, "replicas", "ready_replicas", "revision", "images", *_TEMPLATE_PROPS),
         _k8s(

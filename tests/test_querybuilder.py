@@ -35,12 +35,13 @@ def test_merge_rels_by_key_skips_deleted_targets() -> None:
 def test_merge_rels_by_uid_with_properties() -> None:
     assert merge_rels(Rel.SELECTS) == (
         "UNWIND $rows AS row MATCH (a:Service {uid: row.from}) "
-        "MATCH (b:Pod {uid: row.to}) MERGE (a)-[r:SELECTS]->(b) SET r.ready = row.ready, r.via = row.via"
+        "MATCH (b:Pod {uid: row.to}) MERGE (a)-[r:SELECTS]->(b) SET r.ready = row.ready, r.via = row.via, "
+        "r.origin = row.origin"
     )
 
 
 def test_clear_rels() -> None:
-    assert clear_rels(Rel.USES) == "UNWIND $uids AS u MATCH (a:Pod {uid: u})-[r:USES]->() DELETE r"
+    assert clear_rels(Rel.USES) == ("UNWIND $uids AS u MATCH (a:Resource {uid: u})-[r:USES]->() DELETE r")
 
 
 def test_index_statements_per_backend() -> None:
