@@ -43,4 +43,19 @@ PARAMS: dict[str, dict[str, Any]] = {
     "event_exists": {"id": "ev-1"},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
+    # topology ingest (ingest/loader.py)
+    "link_endpoint_selects_by_uid": {
+        "rows": [{"service_key": "prod/Service/shop/api", "pod_uid": "uid-p", "ready": True, "origin": "uid-e"}]
+    },
+    "link_endpoint_selects_by_key": {
+        "rows": [{"service_key": "prod/Service/shop/api", "pod_key": "prod/Pod/shop/p", "ready": False, "origin": "e"}]
+    },
+    "clear_endpoint_selects": {"rows": [{"service_key": "prod/Service/shop/api", "origin": "uid-e"}]},
+    "link_service_selectors": {"cluster": "prod"},
+    "link_pdb_selectors": {"cluster": "prod"},
+    "link_env_calls": {"cluster": "prod", "now": NOW},
+    "pod_by_ip_at": {"cluster": "prod", "ip": "10.0.0.7", "ts": NOW},
+    "service_by_cluster_ip": {"cluster": "prod", "ip": "10.96.0.10"},
+    "live_resource_uids": {"cluster": "prod", "kind": "Pod"},
+    "mark_deleted": {"rows": [{"uid": "uid-p", "at": NOW}]},
 }
