@@ -1,0 +1,121 @@
+"""Thin graph adapters of the engine: batch questions (related events, contexts, rollout history) and the writes.
+
+Each function runs one catalogue query or one generated statement per batch; rows become the plain data of
+``correlate.model``. Nothing here decides anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from correlate import model as m
+from correlate.narrative import Revision
+from correlate.scoring import link_weight
+from graph import GraphStore
+from graph.querybuilder import clear_rels, merge_nodes, merge_rels
+from graph.schema import Label, Rel
+
+
+def related_links(
+    store: GraphStore, events: Sequence[Mapping[str, Any]], *, window_ms: int, max_hops: int
+) -> dict[str, list[m.Link]]:
+    """``{event id: [Link to an earlier event]}``, one link per pair: the heaviest, directed if any is.
+
+    ``events`` rows are ``{id, uid, ts, trace}``.
+    """
+    if not events:
+        return {}
+    params = [
+        {"id": e["id"], "uid": e["uid"] or "", "ts": e["ts"], "since": e["ts"] - window_ms, "trace": e["trace"] or ""}
+        for e in events
+    ]
+    ts = {e["id"]: e["ts"] for e in events}
+    best: dict[tuple[str, str], m.Link] = {}
+    direction: dict[tuple[str, str], int] = {}
+    for row in store.query("related_events", {"events": params}):
+        a, b, kind = row["event_id"], row["other_id"], row["link"]
+        d, hops = int(row["dir"]), int(row["hops"] or 0)
+        if a == b or (kind == m.CALLS and hops > max_hops):
+            continue
+        w = link_weight(kind, d, hops, ts[a] - int(row["other_ts"]), window_ms)
+        pair = (a, b)
+        if d and (pair not in direction or w > best[pair].weight):
+            direction[pair] = d
+        if pair not in best or w > best[pair].weight or (w == best[pair].weight and kind < best[pair].kind):
+            best[pair] = m.Link(a, b, kind, w, 0, hops)
+    out: dict[str, list[m.Link]] = {}
+    for (a, b), link in sorted(best.items()):
+        out.setdefault(a, []).append(m.Link(a, b, link.kind, link.weight, direction.get((a, b), 0), link.hops))
+    return out
+
+
+def contexts(store: GraphStore, uids: Iterable[str]) -> dict[str, m.Context]:
+    """The topology around each resource uid (missing uids are absent from the answer)."""
+    wanted = sorted({u for u in uids if u})
+    if not wanted:
+        return {}
+    out: dict[str, m.Context] = {}
+    for row in store.query("event_context", {"uids": wanted}):
+        if row["uid"] in out:
+            continue
+        kind = row["kind"] or ""
+        top = not row["workload_name"] and kind in ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
+        out[row["uid"]] = m.Context(
+            uid=row["uid"],
+            cluster=row["cluster"] or "",
+            kind=kind,
+            namespace=row["namespace"] or "",
+            name=row["name"] or "",
+            node=row["node"] or (row["name"] if kind == "Node" else "") or "",
+            workload_uid=(row["uid"] if top else row["workload_uid"]) or "",
+            workload_kind=(kind if top else row["workload_kind"]) or "",
+            workload_namespace=(row["namespace"] if top else row["workload_namespace"]) or "",
+            workload_name=(row["name"] if top else row["workload_name"]) or "",
+            workload_replicas=int(row["workload_replicas"] or 0),
+            workload_revision=str(row["workload_revision"] or ""),
+            workload_images=tuple(row["workload_images"] or row["images"] or ()),
+            limits_memory=str(row["limits_memory"] or ""),
+            limits_cpu=str(row["limits_cpu"] or ""),
+            services=tuple(sorted(row["services"] or ())),
+            service_uids=tuple(sorted(row["service_uids"] or ())),
+        )
+    return out
+
+
+def rollout_history(store: GraphStore, workload_uid: str) -> list[Revision]:
+    """The workload's revisions, newest first."""
+    if not workload_uid:
+        return []
+    return [
+        Revision(str(r["revision"] or ""), tuple(r["images"] or ()))
+        for r in store.query("rollout_history", {"uid": workload_uid})
+    ]
+
+
+_CORR = merge_nodes(Label.CORRELATION)
+_EVENT = merge_nodes(Label.EVENT)
+_INCLUDES = merge_rels(Rel.INCLUDES)
+_ROOT = merge_rels(Rel.ROOT_CAUSE)
+_IMPACTS = merge_rels(Rel.IMPACTS)
+_CLEAR = (clear_rels(Rel.INCLUDES), clear_rels(Rel.ROOT_CAUSE), clear_rels(Rel.IMPACTS))
+
+
+def write_correlations(
+    store: GraphStore,
+    nodes: Sequence[Mapping[str, Any]],
+    includes: Sequence[Mapping[str, Any]],
+    roots: Sequence[Mapping[str, Any]],
+    impacts: Sequence[Mapping[str, Any]],
+) -> None:
+    """Write correlations: their nodes, then their edges rewritten (members, root, impact) in a few batches."""
+    if not nodes:
+        return
+    store.write(_CORR, nodes)
+    ids = [n["id"] for n in nodes]
+    for text in _CLEAR:
+        store.run(text, {"uids": ids})
+    store.write(_INCLUDES, includes)
+    store.write(_ROOT, roots)
+    store.write(_IMPACTS, impacts)
+    store.write(_EVENT, [{"id": r["to"], "correlation_id": r["from"]} for r in includes])

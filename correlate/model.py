@@ -1,0 +1,121 @@
+"""Plain data the engine reasons over: a member event with its topology context, and a link between two events.
+
+No I/O here; the engine fills these from ``StoredEvent`` and the graph, the pure modules read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Link kinds (the ``link`` of a chain step and of evidence).
+SAME_RESOURCE = "same_resource"
+OWNER = "owner"
+SAME_WORKLOAD = "same_workload"
+SAME_NODE = "same_node"
+SELECTS = "selects"
+CALLS = "calls"
+SHARED_CONFIG = "shared_config"
+SHARED_VOLUME = "shared_volume"
+SAME_TRACE = "same_trace"
+ROOT = "root"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the graph knows around an event's resource (cached by the engine)."""
+
+    uid: str = ""
+    cluster: str = ""
+    kind: str = ""
+    namespace: str = ""
+    name: str = ""
+    node: str = ""
+    workload_uid: str = ""
+    workload_kind: str = ""
+    workload_namespace: str = ""
+    workload_name: str = ""
+    workload_replicas: int = 0
+    workload_revision: str = ""
+    workload_images: tuple[str, ...] = ()
+    limits_memory: str = ""
+    limits_cpu: str = ""
+    services: tuple[str, ...] = ()
+    service_uids: tuple[str, ...] = ()
+
+    @property
+    def workload(self) -> str:
+        """``kind/namespace/name`` of the top-level owner ('' when none)."""
+        if not self.workload_name:
+            return ""
+        return f"{self.workload_kind.lower()}/{self.workload_namespace}/{self.workload_name}"
+
+
+@dataclass
+class Member:
+    """One event in a correlation."""
+
+    id: str
+    ts: int
+    reason: str
+    category: str
+    severity_rank: int
+    source_kind: str = ""
+    type: str = "Warning"
+    message: str = ""
+    trace_id: str = ""
+    count: int = 1
+    last_ts: int = 0
+    ctx: Context = field(default_factory=Context)
+    detail: dict[str, Any] = field(default_factory=dict)
+    link: str = ROOT  # how it joined
+    linked_to: str = ""  # the member it joined through
+    weight: float = 1.0
+
+    @property
+    def seen_until(self) -> int:
+        return max(self.ts, self.last_ts)
+
+
+@dataclass(frozen=True)
+class Link:
+    """``a`` (the later event) is linked to ``b``; ``direction`` +1: b is upstream of a; -1: a is upstream of b."""
+
+    a: str
+    b: str
+    kind: str
+    weight: float
+    direction: int = 0
+    hops: int = 0
+
+
+@dataclass
+class Recurring:
+    """A failure of one workload and reason that comes back at a regular interval."""
+
+    period_seconds: int
+    occurrences: int
+    since_image: str = ""
+
+
+@dataclass
+class Correlation:
+    """An open correlation in the engine's memory (the graph holds the durable copy)."""
+
+    id: str
+    members: dict[str, Member] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    state: str = "building"
+    version: int = 0
+    published: bool = False
+    last_published: Any = None  # the Snapshot of the last published version
+    recurring: Recurring | None = None
+    merged_into: str = ""
+
+    @property
+    def first_seen(self) -> int:
+        return min(x.ts for x in self.members.values())
+
+    @property
+    def last_seen(self) -> int:
+        return max(x.seen_until for x in self.members.values())

@@ -1,0 +1,69 @@
+"""The life of a correlation: ``building`` -> ``active`` -> ``resolved``, its versions, and when to publish (pure).
+
+A correlation is published when it becomes active, whenever its root cause, pattern, impact or members change
+while active, and once more when an active one resolves. A correlation that never had enough evidence stays
+unpublished: isolated warnings are kept, not paged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from causegraph.settings import CorrelateSettings
+
+BUILDING, ACTIVE, RESOLVED = "building", "active", "resolved"
+# A lone event is worth publishing only when it is this bad (critical) or a recurring failure.
+SINGLE_PUBLISH_RANK = 7
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The parts of a correlation whose change is news."""
+
+    state: str
+    root: str
+    pattern: str
+    impact: tuple[str, ...]
+    members: tuple[str, ...]
+
+
+def evidence_enough(
+    settings: CorrelateSettings, *, members: int, confidence: float, worst_rank: int, pattern: str
+) -> bool:
+    """Whether a building correlation has become an incident."""
+    if pattern == "recurring_failure":
+        return True
+    if members >= settings.active_min_events and confidence >= settings.active_min_confidence:
+        return True
+    return worst_rank >= SINGLE_PUBLISH_RANK
+
+
+def next_state(current: str, *, enough: bool, quiet: bool, recovered: bool = False) -> str:
+    """The state after this change: active ones resolve when quiet or recovered; new evidence reopens."""
+    if current == RESOLVED:
+        return ACTIVE if enough and not quiet else RESOLVED
+    if quiet or recovered:
+        return RESOLVED
+    if current == BUILDING and enough:
+        return ACTIVE
+    return current
+
+
+def is_quiet(last_seen_ms: int, now_ms: int, settings: CorrelateSettings) -> bool:
+    return now_ms - last_seen_ms >= settings.resolve_quiet_ms
+
+
+def should_publish(previous: Snapshot | None, current: Snapshot, *, ever_published: bool) -> bool:
+    """Publish on becoming active, on news while active, and on resolving after having been published."""
+    if current.state == BUILDING:
+        return False
+    if current.state == RESOLVED:
+        return ever_published and (previous is None or previous.state != RESOLVED)
+    if previous is None or previous.state != ACTIVE:
+        return True
+    return previous != current
+
+
+def next_version(version: int, publish: bool) -> int:
+    """Versions count publishes: each published document carries a new one."""
+    return version + 1 if publish else version
