@@ -157,7 +157,8 @@ def remediation(pattern: str, root: m.Member, members: Sequence[m.Member], facts
     ns = root.ctx.workload_namespace or root.ctx.namespace
     r = root.reason.lower()
     if "oom" in r or "memory" in r or (root.category == "resource_exhaustion" and root.ctx.kind == "Pod"):
-        limit = f" ({root.ctx.limits_memory})" if root.ctx.limits_memory else ""
+        current = str(root.detail.get("limits_memory") or root.ctx.limits_memory or "")
+        limit = f" ({current})" if current else ""
         kills = sum(max(1, x.count) for x in members if x.reason == root.reason and x.ctx.workload == root.ctx.workload)
         span = max(x.seen_until for x in members) - root.ts
         times = f"; it was OOM-killed {kills} times in {_duration(span)}" if kills > 1 else ""

@@ -1,0 +1,99 @@
+"""Recurring failures: the same workload failing for the same reason at a regular interval (DESIGN §5, history).
+
+``period`` and ``is_regular`` are pure; ``History`` is the engine's memory of occurrences per (workload, reason)
+and of the one recurring correlation per key, which outlives the engine's window so that its versions keep growing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from statistics import median
+
+from causegraph.settings import CorrelateSettings
+from correlate import model as m
+
+MAX_OCCURRENCES = 64
+TOLERANCE = 0.3  # every interval within 30% of the median
+
+
+def period_ms(times: Sequence[int]) -> int:
+    """The median interval between sorted occurrence times (0 with fewer than two)."""
+    ts = sorted(times)
+    gaps = [b - a for a, b in pairwise(ts)]
+    return int(median(gaps)) if gaps else 0
+
+
+def is_regular(times: Sequence[int], minimum: int, min_gap_ms: int) -> bool:
+    """At least ``minimum`` occurrences, intervals longer than ``min_gap_ms`` and within TOLERANCE of their median."""
+    if len(times) < minimum:
+        return False
+    ts = sorted(times)
+    gaps = [b - a for a, b in pairwise(ts)]
+    mid = median(gaps)
+    return mid > min_gap_ms and all(abs(g - mid) <= TOLERANCE * mid for g in gaps)
+
+
+def key_of(x: m.Member) -> tuple[str, str]:
+    """What recurs: the workload (or the resource when it has none) and the reason."""
+    return (x.ctx.workload or x.ctx.uid or x.ctx.name, x.reason)
+
+
+def image_tag(images: Sequence[str]) -> str:
+    """``v2.1.0`` of ``repo/cart:v2.1.0`` (the whole reference when it has no tag)."""
+    if not images:
+        return ""
+    ref = images[0]
+    return ref.rsplit(":", 1)[1] if ":" in ref.rsplit("/", 1)[-1] else ref
+
+
+class History:
+    """Occurrences per (workload, reason); the recurring correlation of each key once it is regular."""
+
+    def __init__(self, settings: CorrelateSettings) -> None:
+        self.settings = settings
+        self._seen: dict[tuple[str, str], list[m.Member]] = {}
+        self._recurring: dict[tuple[str, str], m.Correlation] = {}
+
+    def observe(self, x: m.Member, corr: m.Correlation) -> None:
+        """Record ``x`` as an occurrence when it is not part of the burst of the previous one."""
+        if not x.ctx.workload and not x.ctx.uid:
+            return
+        key = key_of(x)
+        seen = self._seen.setdefault(key, [])
+        if seen and x.ts - seen[-1].ts <= self.settings.window_ms:
+            return
+        seen.append(x)
+        del seen[:-MAX_OCCURRENCES]
+        if corr.recurring is not None:
+            self._update(corr, seen)
+
+    def recurring_for(self, x: m.Member, open_corrs: Mapping[str, m.Correlation]) -> m.Correlation | None:
+        """The recurring correlation ``x`` belongs to, created when this occurrence makes the series regular."""
+        if not x.ctx.workload and not x.ctx.uid:
+            return None
+        key = key_of(x)
+        seen = self._seen.get(key, [])
+        if seen and x.ts - seen[-1].ts <= self.settings.window_ms:
+            return None
+        times = [p.ts for p in seen] + [x.ts]
+        if not is_regular(times, self.settings.recurrence_min, self.settings.window_ms):
+            return None
+        corr = self._recurring.get(key)
+        if corr is None:
+            digest = hashlib.sha256(f"{key[0]}|{key[1]}|{seen[0].id}".encode()).hexdigest()[:20]
+            corr = m.Correlation(f"corr-{digest}")
+            for i, p in enumerate(seen):
+                p.link, p.linked_to, p.weight = (m.ROOT, "", 1.0) if i == 0 else (m.SAME_WORKLOAD, seen[0].id, 0.6)
+                corr.members[p.id] = p
+            corr.recurring = m.Recurring(0, 2, image_tag(seen[0].ctx.workload_images))
+            self._recurring[key] = corr
+        self._update(corr, [*seen, x])
+        return open_corrs.get(corr.id, corr)
+
+    def _update(self, corr: m.Correlation, seen: Sequence[m.Member]) -> None:
+        times = [p.ts for p in seen]
+        assert corr.recurring is not None
+        corr.recurring.period_seconds = period_ms(times) // 1000
+        corr.recurring.occurrences = len(times)
