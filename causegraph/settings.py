@@ -33,6 +33,8 @@ class NatsSettings(BaseModel):
     subjects: list[str] = ["traces.>"]
     durable: str = "causegraph"
     dead_letter_subject: str = "causegraph.deadletter"
+    # JetStream stream that keeps dead letters (created when missing); "" = publish them on core NATS only.
+    dead_letter_stream: str = "CAUSEGRAPH_DEADLETTER"
     results_subject: str = "correlations.results"
     alerts_subject: str = "correlations.alerts"
     max_deliver: int = Field(5, ge=1)

@@ -58,4 +58,43 @@ PARAMS: dict[str, dict[str, Any]] = {
     "service_by_cluster_ip": {"cluster": "prod", "ip": "10.96.0.10"},
     "live_resource_uids": {"cluster": "prod", "kind": "Pod"},
     "mark_deleted": {"rows": [{"uid": "uid-p", "at": NOW}]},
+    # correlate (correlate/, api/publisher.py)
+    "related_events": {
+        "events": [{"id": "ev-1", "uid": "uid-p", "ts": NOW, "since": NOW - 900_000, "trace": "trace-1"}]
+    },
+    "event_context": {"uids": ["uid-p", "uid-s"]},
+    "rollout_history": {"uid": "uid-d"},
+    "correlation_outbox": {"limit": 100},
+    "mark_published": {"rows": [{"id": "corr-1", "version": 2}]},
+    # event ingest (ingest/eventwriter.py)
+    "resolve_event_resources": {
+        "rows": [
+            {"i": 0, "id": "ev-1", "uid": "uid-p", "key": "prod/Pod/shop/p", "src_ip": None, "dst_ip": None},
+            {"i": 1, "id": "ev-2", "uid": None, "key": None, "src_ip": "10.0.0.7", "dst_ip": "10.96.0.10"},
+        ]
+    },
+    "upsert_events": {
+        "rows": [
+            {
+                "id": "ev-1",
+                "props": {
+                    "id": "ev-1",
+                    "ts": NOW,
+                    "last_ts": NOW,
+                    "reason": "BackOff",
+                    "type": "Warning",
+                    "severity": "high",
+                    "severity_rank": 5,
+                    "category": "crash",
+                    "source_kind": "k8s_event",
+                    "message": "Back-off restarting failed container",
+                    "count": 3,
+                    "cluster": "prod",
+                    "resource_uid": "uid-p",
+                    "resource_key": "prod/Pod/shop/p",
+                },
+            }
+        ],
+        "calls": [{"from": "uid-s", "to": "uid-s2", "count": 2, "first_seen": NOW, "last_seen": NOW}],
+    },
 }

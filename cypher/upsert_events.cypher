@@ -1,0 +1,35 @@
+// Store a batch of events and the traffic they show, in one statement so that both commit or neither does.
+// $rows: {id, props} with props the Event properties (graph/schema.py, Label.EVENT). MERGE by id: a repeat
+// (a redelivery, or a Kubernetes Event the API server updated) raises count and last_ts to the larger value,
+// takes the newer message and fills in a resource only if none was known: never a second node, and a
+// redelivery changes nothing. ABOUT always points at the event's resource_uid.
+// $calls: {from, to, count, first_seen, last_seen}, Service uids, aggregated over the NEW events of the batch only
+// (the writer decides that), so a redelivery does not count the same request twice.
+UNWIND $rows AS row
+MERGE (e:Event {id: row.id})
+ON CREATE SET e += row.props
+WITH e, row, row.props AS p, row.props.last_ts > e.last_ts AS newer
+SET
+  e.count = CASE WHEN p.count > e.count THEN p.count ELSE e.count END,
+  e.message = CASE WHEN newer THEN p.message ELSE e.message END,
+  e.last_ts = CASE WHEN newer THEN p.last_ts ELSE e.last_ts END,
+  e.resource_uid = coalesce(e.resource_uid, p.resource_uid),
+  e.resource_key = coalesce(e.resource_key, p.resource_key),
+  e.resource_kind = coalesce(e.resource_kind, p.resource_kind),
+  e.namespace = coalesce(e.namespace, p.namespace),
+  e.workload_key = coalesce(e.workload_key, p.workload_key),
+  e.node_name = coalesce(e.node_name, p.node_name)
+WITH e
+OPTIONAL MATCH (r:Resource {uid: e.resource_uid})
+FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | MERGE (e)-[:ABOUT]->(x))
+WITH count(e) AS events
+UNWIND $calls AS call
+MATCH (a:Resource {uid: call.from})
+MATCH (b:Resource {uid: call.to})
+MERGE (a)-[c:CALLS {source: 'traffic'}]->(b)
+ON CREATE SET c.count = 0, c.first_seen = call.first_seen, c.last_seen = call.last_seen
+SET
+  c.count = c.count + call.count,
+  c.first_seen = CASE WHEN call.first_seen < c.first_seen THEN call.first_seen ELSE c.first_seen END,
+  c.last_seen = CASE WHEN call.last_seen > c.last_seen THEN call.last_seen ELSE c.last_seen END
+RETURN events, count(c) AS calls

@@ -1,0 +1,271 @@
+"""Write normalised events: resolve where each happened, then MERGE it, its ABOUT edge and the traffic it shows.
+
+Two statements per batch, whatever its size: ``resolve_event_resources`` (every candidate resource and whether
+the event id is already stored) and ``upsert_events`` (events, ABOUT and traffic CALLS together, so that they
+commit together). Picking among the candidates is pure Python (``pick``): the graph keeps deleted objects with
+their ``deleted_at`` and pods their ``ip_since``, so the resource is the one that existed at the event's time.
+
+Resolution order (DESIGN §4): uid; kind+namespace+name (``key``); a pod or service IP of a network event (the
+source for egress, the destination otherwise). An event that resolves to nothing is stored all the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from graph import GraphStore
+from ingest.model import NormalEvent, ResourceRef, StoredEvent
+
+WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
+EGRESS = frozenset({"egress", "outbound", "client", "out"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A resource an event may be about, as the resolve query returns it."""
+
+    role: str  # uid | key | src_pod | src_service | dst_pod | dst_service
+    uid: str
+    key: str = ""
+    cluster: str = ""
+    kind: str = ""
+    namespace: str = ""
+    name: str = ""
+    created_at: int | None = None
+    deleted_at: int | None = None
+    ip_since: int | None = None
+    top_owner: str = ""
+    node: str = ""
+    services: tuple[str, ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Candidate:
+        owners = [o for o in row.get("owners") or [] if isinstance(o, list) and len(o) == 2]
+        top = max(owners, key=lambda o: o[0])[1] if owners else ""
+        return cls(
+            role=row["role"],
+            uid=row["uid"],
+            key=row.get("key") or "",
+            cluster=row.get("cluster") or "",
+            kind=row.get("kind") or "",
+            namespace=row.get("namespace") or "",
+            name=row.get("name") or "",
+            created_at=row.get("created_at"),
+            deleted_at=row.get("deleted_at"),
+            ip_since=row.get("ip_since"),
+            top_owner=top or "",
+            node=(row.get("nodes") or [""])[0] or "",
+            services=tuple(s for s in row.get("services") or [] if s),
+        )
+
+    def alive_at(self, ts: int) -> bool:
+        return (self.created_at is None or self.created_at <= ts) and (self.deleted_at is None or self.deleted_at >= ts)
+
+    def ref(self, fallback_cluster: str) -> ResourceRef:
+        return ResourceRef(self.cluster or fallback_cluster, self.kind, self.namespace, self.name, self.uid)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one event resolved to, and the services of its traffic (for CALLS)."""
+
+    about: Candidate | None = None
+    resolved_by: str = ""
+    callers: tuple[str, ...] = ()
+    callees: tuple[str, ...] = ()
+
+
+def _at(cands: Iterable[Candidate], ts: int, *, by_ip: bool) -> Candidate | None:
+    """The candidate that existed at ``ts``: alive then, latest to start (ip_since for IPs); else the live one."""
+    cands = list(cands)
+    if not cands:
+        return None
+
+    def start(c: Candidate) -> int:
+        return (c.ip_since if by_ip and c.ip_since is not None else c.created_at) or 0
+
+    alive = [c for c in cands if c.alive_at(ts) and (not by_ip or c.ip_since is None or c.ip_since <= ts)]
+    if alive:
+        return max(alive, key=start)
+    live = [c for c in cands if c.deleted_at is None]
+    if by_ip:
+        return None  # an IP seen when no pod/service held it says nothing about today's holder
+    return max(live or cands, key=start)
+
+
+def pick(event: NormalEvent, cands: Sequence[Candidate]) -> Resolution:
+    """Choose the resource an event is about among the candidates (pure)."""
+    by_role: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_role.setdefault(c.role, []).append(c)
+    ts = event.ts
+    about: Candidate | None = None
+    how = ""
+    if by_role.get("uid"):
+        about, how = by_role["uid"][0], "uid"
+    elif (found := _at(by_role.get("key", ()), ts, by_ip=False)) is not None:
+        about, how = found, "key"
+    src = _at(by_role.get("src_pod", ()), ts, by_ip=True) or _at(by_role.get("src_service", ()), ts, by_ip=True)
+    dst = _at(by_role.get("dst_service", ()), ts, by_ip=True) or _at(by_role.get("dst_pod", ()), ts, by_ip=True)
+    if about is None and (src or dst):
+        egress = event.network is not None and event.network.direction in EGRESS
+        about = (src or dst) if egress else (dst or src)
+        how = "ip"
+    callers: tuple[str, ...] = ()
+    callees: tuple[str, ...] = ()
+    if src is not None and dst is not None:
+        callers = src.services if src.kind == "Pod" else ()
+        callees = (dst.uid,) if dst.kind == "Service" or dst.role == "dst_service" else dst.services
+    return Resolution(about, how, callers, callees)
+
+
+@dataclass
+class WriteStats:
+    """Counters since the writer started (for metrics and the replay summary)."""
+
+    written: int = 0
+    new: int = 0
+    repeats: int = 0
+    unresolved: int = 0
+    calls: int = 0
+    by_resolution: dict[str, int] = field(default_factory=dict)
+
+
+class EventWriter:
+    """Batched, idempotent event writes on one graph."""
+
+    def __init__(self, store: GraphStore, cluster: str, *, batch_size: int = 1000) -> None:
+        self.store = store
+        self.cluster = cluster
+        self.batch_size = batch_size
+        self.stats = WriteStats()
+
+    def write(self, events: Sequence[NormalEvent]) -> list[StoredEvent]:
+        """Store ``events``; the result is in input order, one StoredEvent per input (repeats have new=False)."""
+        out: list[StoredEvent] = []
+        for start in range(0, len(events), self.batch_size):
+            out.extend(self._write_batch(events[start : start + self.batch_size]))
+        return out
+
+    def _write_batch(self, events: Sequence[NormalEvent]) -> list[StoredEvent]:
+        if not events:
+            return []
+        first_index: dict[str, int] = {}
+        for i, ev in enumerate(events):
+            first_index.setdefault(ev.id, i)
+        unique = list(first_index.values())
+        rows = [_resolve_row(i, events[i], self.cluster) for i in unique]
+        cands: dict[int, list[Candidate]] = {}
+        stored: set[int] = set()
+        for row in self.store.query("resolve_event_resources", {"rows": rows}):
+            if row["role"] == "stored":
+                stored.add(row["i"])
+            else:
+                cands.setdefault(row["i"], []).append(Candidate.from_row(row))
+        merged = _merge_repeats(events)
+        resolutions: dict[int, Resolution] = {}
+        event_rows: list[dict[str, Any]] = []
+        calls: dict[tuple[str, str], list[int]] = {}
+        for i in unique:
+            ev = merged[events[i].id]
+            res = pick(ev, cands.get(i, []))
+            resolutions[i] = res
+            event_rows.append({"id": ev.id, "props": self._props(ev, res)})
+            if i not in stored:
+                for a in res.callers:
+                    for b in res.callees:
+                        if a != b:
+                            agg = calls.setdefault((a, b), [0, ev.ts, ev.ts])
+                            agg[0] += 1
+                            agg[1] = min(agg[1], ev.ts)
+                            agg[2] = max(agg[2], ev.ts)
+        call_rows = [
+            {"from": a, "to": b, "count": n, "first_seen": lo, "last_seen": hi} for (a, b), (n, lo, hi) in calls.items()
+        ]
+        self.store.query("upsert_events", {"rows": event_rows, "calls": call_rows})
+        out: list[StoredEvent] = []
+        for i, ev in enumerate(events):
+            first = first_index[ev.id]
+            res = resolutions[first]
+            is_new = first == i and first not in stored
+            ref = res.about.ref(self.cluster) if res.about else ResourceRef()
+            out.append(StoredEvent(ev, ref, res.resolved_by, is_new))
+            self.stats.written += 1
+            self.stats.new += is_new
+            self.stats.repeats += not is_new
+            self.stats.unresolved += res.about is None
+            self.stats.by_resolution[res.resolved_by or "none"] = (
+                self.stats.by_resolution.get(res.resolved_by or "none", 0) + 1
+            )
+        self.stats.calls += sum(agg[0] for agg in calls.values())
+        return out
+
+    def _props(self, ev: NormalEvent, res: Resolution) -> dict[str, Any]:
+        about = res.about
+        workload = ""
+        node = ev.node_name
+        if about is not None:
+            workload = about.top_owner or (about.key if about.kind in WORKLOAD_KINDS else "")
+            node = about.node or (about.name if about.kind == "Node" else node)
+        if not workload and ev.workload_kind and ev.workload_name:
+            r = ev.resource
+            workload = f"{r.cluster or self.cluster}/{ev.workload_kind}/{r.namespace}/{ev.workload_name}"
+        ref = about.ref(self.cluster) if about else ev.resource
+        return {
+            "id": ev.id,
+            "ts": ev.ts,
+            "last_ts": max(ev.last_ts, ev.ts),
+            "reason": ev.reason,
+            "type": ev.type,
+            "severity": ev.severity,
+            "severity_rank": ev.severity_rank,
+            "category": str(ev.category),
+            "source_kind": str(ev.source_kind),
+            "source": ev.source or None,
+            "message": ev.message,
+            "trace_id": ev.trace_id or None,
+            "count": ev.count,
+            "cluster": ev.resource.cluster or self.cluster,
+            "resource_key": (about.key if about else "") or None,
+            "resource_uid": about.uid if about else None,
+            "resource_kind": ref.kind or None,
+            "namespace": ref.namespace or None,
+            "workload_key": workload or None,
+            "node_name": node or None,
+            "detail": json.dumps(ev.detail, sort_keys=True, default=str) if ev.detail else None,
+        }
+
+
+def _resolve_row(i: int, ev: NormalEvent, cluster: str) -> dict[str, Any]:
+    r = ev.resource
+    key = f"{r.cluster or cluster}/{r.kind}/{r.namespace}/{r.name}" if r.kind and r.name else ""
+    net = ev.network
+    return {
+        "i": i,
+        "id": ev.id,
+        "uid": r.uid or None,
+        "key": key or None,
+        "src_ip": (net.source_ip or None) if net else None,
+        "dst_ip": (net.dest_ip or None) if net else None,
+    }
+
+
+def _merge_repeats(events: Sequence[NormalEvent]) -> dict[str, NormalEvent]:
+    """One event per id in a batch: the first, with the largest count and last time of its repeats."""
+    merged: dict[str, NormalEvent] = {}
+    for ev in events:
+        prev = merged.get(ev.id)
+        if prev is None:
+            merged[ev.id] = ev
+            continue
+        newer = ev.last_ts > prev.last_ts
+        merged[ev.id] = replace(
+            prev,
+            count=max(prev.count, ev.count),
+            last_ts=max(prev.last_ts, ev.last_ts),
+            message=ev.message if newer else prev.message,
+        )
+    return merged

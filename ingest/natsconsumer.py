@@ -1,0 +1,240 @@
+"""Collector events from NATS JetStream into the graph: at-least-once delivery made exactly-once by idempotent writes.
+
+    stream   settings.nats.stream over settings.nats.subjects (``traces.{traceID}.{source}``), created when missing
+    consumer durable pull consumer settings.nats.durable (explicit ack, max_deliver, ack_wait)
+    batch    at most fetch_batch messages or fetch_timeout_s, whichever comes first
+    ack      only after ``Pipeline.ingest`` returned, i.e. after the graph write committed
+    bad      a message that cannot be parsed, or that failed max_deliver times, is published to
+             settings.nats.dead_letter_subject (header ``Causegraph-Reason``, ``Causegraph-Subject``) and then acked
+    failure  a graph error naks the batch: JetStream redelivers, and a redelivery changes nothing
+
+The blocking graph write runs in a worker thread so that the NATS client keeps its heartbeats while it waits.
+The client reconnects forever; a fetch during an outage fails, is logged and retried after a short pause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
+from nats.js.errors import NotFoundError
+
+from causegraph.settings import NatsSettings
+from graph import GraphError
+from ingest.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+REASON_HEADER = "Causegraph-Reason"
+SUBJECT_HEADER = "Causegraph-Subject"
+DEAD_LETTER_STREAM_MAX_AGE_S = 7 * 24 * 3600
+
+
+def subject_context(subject: str) -> tuple[str, str]:
+    """``traces.{traceID}.{source}`` -> (traceID, source); other subjects give empty strings."""
+    parts = subject.split(".")
+    if len(parts) >= 3 and parts[0] == "traces":
+        return parts[1], ".".join(parts[2:])
+    return "", ""
+
+
+def decode(data: bytes) -> dict[str, Any]:
+    """The JSON object of a message; ``ValueError`` naming the problem otherwise."""
+    try:
+        obj = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"payload is not UTF-8: {exc.reason} at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"payload is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(obj, dict):
+        raise ValueError(f"payload is JSON but not an object ({type(obj).__name__})")
+    return obj
+
+
+@dataclass
+class BatchReport:
+    """What one fetch did."""
+
+    fetched: int = 0
+    stored: int = 0
+    dead_lettered: int = 0
+    nacked: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+class NatsIngest:
+    """One durable consumer feeding one pipeline."""
+
+    def __init__(self, settings: NatsSettings, pipeline: Pipeline) -> None:
+        self.settings = settings
+        self.pipeline = pipeline
+        self.dead_letter_stream = settings.dead_letter_stream
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self.totals = BatchReport()
+
+    async def connect(self) -> None:
+        """Connect (reconnecting forever), make sure the stream exists, bind the durable pull consumer."""
+        self.nc = await nats.connect(
+            self.settings.url,
+            name="causegraph-ingest",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            allow_reconnect=True,
+        )
+        self.js = self.nc.jetstream()
+        await self.ensure_stream()
+        s = self.settings
+        config = ConsumerConfig(
+            durable_name=s.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            max_deliver=s.max_deliver,
+            ack_wait=s.ack_wait_s,
+            max_ack_pending=max(10 * s.fetch_batch, 10_000),
+        )
+        subject = s.subjects[0] if len(s.subjects) == 1 else ""
+        self._sub = await self.js.pull_subscribe(subject, durable=s.durable, stream=s.stream, config=config)
+
+    async def ensure_stream(self) -> None:
+        """Create the stream (and the dead-letter stream, when named) if missing; an existing one is left as it is."""
+        assert self.js is not None
+        js = self.js
+        try:
+            await js.stream_info(self.settings.stream)
+        except NotFoundError:
+            await js.add_stream(StreamConfig(name=self.settings.stream, subjects=list(self.settings.subjects)))
+            log.info("created stream %s on %s", self.settings.stream, self.settings.subjects)
+        if self.dead_letter_stream:
+            try:
+                await js.stream_info(self.dead_letter_stream)
+            except NotFoundError:
+                await js.add_stream(
+                    StreamConfig(
+                        name=self.dead_letter_stream,
+                        subjects=[self.settings.dead_letter_subject],
+                        retention=RetentionPolicy.LIMITS,
+                        max_age=DEAD_LETTER_STREAM_MAX_AGE_S,
+                    )
+                )
+
+    async def close(self) -> None:
+        if self.nc is not None and not self.nc.is_closed:
+            await self.nc.drain()
+        self.nc = self.js = self._sub = None
+
+    async def consume_once(self, timeout_s: float | None = None) -> BatchReport:
+        """Fetch one batch, store it, ack/nak/dead-letter each message. Raises on NATS errors (the caller retries)."""
+        assert self._sub is not None, "connect() first"
+        report = BatchReport()
+        try:
+            msgs = await self._sub.fetch(self.settings.fetch_batch, timeout=timeout_s or self.settings.fetch_timeout_s)
+        except nats.errors.TimeoutError:
+            return report
+        report.fetched = len(msgs)
+        received_ms = int(time.time() * 1000)
+        good: list[Msg] = []
+        items: list[dict[str, Any]] = []
+        contexts: list[tuple[str, str]] = []
+        for msg in msgs:
+            try:
+                items.append(decode(msg.data))
+            except ValueError as exc:
+                await self._dead_letter(msg, str(exc), report)
+                continue
+            good.append(msg)
+            contexts.append(subject_context(msg.subject))
+        if items:
+            try:
+                result = await asyncio.to_thread(
+                    self.pipeline.ingest, items, contexts=contexts, received_ms=received_ms
+                )
+            except GraphError as exc:
+                log.warning("graph write failed for %d messages: %s", len(good), exc)
+                for msg in good:
+                    delivered = msg.metadata.num_delivered or 1
+                    if delivered >= self.settings.max_deliver:
+                        await self._dead_letter(msg, f"graph write failed {delivered} times: {exc}", report)
+                    else:
+                        await msg.nak(delay=min(0.2 * delivered, 5.0))
+                        report.nacked += 1
+                self._add(report)
+                return report
+            rejected = {r.index: r.reason for r in result.rejected}
+            for i, msg in enumerate(good):
+                if i in rejected:
+                    await self._dead_letter(msg, rejected[i], report)
+                else:
+                    await msg.ack()
+            report.stored = len(result.stored)
+        self._add(report)
+        return report
+
+    async def _dead_letter(self, msg: Msg, reason: str, report: BatchReport) -> None:
+        """Publish to the dead-letter subject (stored by JetStream when a stream takes it), then ack the original."""
+        assert self.nc is not None and self.js is not None
+        headers = {REASON_HEADER: reason[:1000], SUBJECT_HEADER: msg.subject}
+        subject = self.settings.dead_letter_subject
+        if self.dead_letter_stream:
+            await self.js.publish(subject, msg.data, headers=headers, stream=self.dead_letter_stream)
+        else:
+            await self.nc.publish(subject, msg.data, headers=headers)
+            await self.nc.flush()
+        await msg.ack()
+        report.dead_lettered += 1
+        report.reasons.append(reason)
+        log.info("dead-lettered a message from %s: %s", msg.subject, reason)
+
+    def _add(self, report: BatchReport) -> None:
+        t = self.totals
+        t.fetched += report.fetched
+        t.stored += report.stored
+        t.dead_lettered += report.dead_lettered
+        t.nacked += report.nacked
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set; NATS outages and graph failures are retried, never fatal."""
+        if self._sub is None:
+            await self.connect()
+        pause = 0.1
+        while not stop.is_set():
+            try:
+                await self.consume_once()
+                pause = 0.1
+            except Exception as exc:  # an outage of NATS: reconnecting happens in the client
+                log.warning("NATS fetch failed (%s); retrying in %.1fs", exc, pause)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
+                except TimeoutError:
+                    pass
+                pause = min(pause * 2, 5.0)
+
+
+async def run(stop: asyncio.Event, settings: NatsSettings, pipeline: Pipeline) -> None:
+    """Connect, consume until ``stop``, drain: the entry for ``causegraph serve``."""
+    consumer = NatsIngest(settings, pipeline)
+    await consumer.connect()
+    try:
+        await consumer.run(stop)
+    finally:
+        await consumer.close()
+
+
+async def consume_once(consumer: NatsIngest, timeout_s: float | None = None) -> BatchReport:
+    """One batch (tests, benchmarks)."""
+    return await consumer.consume_once(timeout_s)
+
+
+def headers_of(msg: Msg) -> Mapping[str, str]:
+    """A message's headers (empty when it has none)."""
+    return dict(msg.headers or {})

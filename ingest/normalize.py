@@ -1,0 +1,430 @@
+"""Any input -> one ``NormalEvent``, or a ``RejectedInput`` that names the field. Pure: no I/O, no clock.
+
+    RejectedInput(ValueError)   the input is not an event we can store; ``str()`` names the field and why
+
+Kubernetes Events (``v1`` and ``events.k8s.io/v1``) take their id from ``metadata.uid`` so that the API server's
+updates of one Event merge into one node; UnifiedEvents (DESIGN §4) keep their own ``id``. Category and severity
+come from ``ingest/reasons.json`` (the category decides, not the Normal/Warning type). Every string is cleaned
+(no NUL, no lone surrogate) and bounded, every number range-checked, so that what passes here can be written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from ingest.kinds import BY_KIND
+from ingest.model import SEVERITY_RANK, Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
+from ingest.reasons import table
+
+LineKind = Literal["k8s_event", "unified", "change"]
+CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
+MAX_MESSAGE = 4096
+MAX_FIELD = 512
+MAX_COUNT = 2**31 - 1
+_MIN_MS = 0
+_MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:?\d{2})?$",
+    re.ASCII,
+)
+_KINDS_FOLDED = {k.lower(): k for k in BY_KIND} | {"event": "Event"}
+
+# UnifiedEvent ``type`` / ``category`` values that name a category when the reason is unknown.
+_TYPE_CATEGORY: dict[str, Category] = {
+    "network": Category.NETWORK,
+    "http": Category.NETWORK,
+    "memory": Category.RESOURCE_EXHAUSTION,
+    "cpu": Category.RESOURCE_EXHAUSTION,
+    "disk": Category.RESOURCE_EXHAUSTION,
+    "oom": Category.RESOURCE_EXHAUSTION,
+    "performance": Category.RESOURCE_EXHAUSTION,
+    "process": Category.CRASH,
+    "log": Category.APPLICATION_ERROR,
+    "error": Category.APPLICATION_ERROR,
+    "application": Category.APPLICATION_ERROR,
+    "node": Category.NODE,
+    "storage": Category.STORAGE,
+    "config": Category.CONFIG,
+    "deployment": Category.ROLLOUT,
+}
+
+
+class RejectedInput(ValueError):
+    """The input is not an event; the message names the field (``metadata.uid: missing``)."""
+
+
+# ---------------------------------------------------------------- small typed readers
+
+
+def _clean(s: str, limit: int = MAX_FIELD) -> str:
+    if not s.isascii():
+        s = s.encode("utf-8", "replace").decode("utf-8")
+    if "\x00" in s:
+        s = s.replace("\x00", "")
+    return s[:limit]
+
+
+def _obj(d: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    v = d.get(key)
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise RejectedInput(f"{where}{key}: expected an object, got {type(v).__name__}")
+    return v
+
+
+def _str(d: Mapping[str, Any], key: str, where: str = "", limit: int = MAX_FIELD) -> str:
+    v = d.get(key)
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return _clean(v, limit)
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return _clean(str(v), limit)
+    raise RejectedInput(f"{where}{key}: expected a string, got {type(v).__name__}")
+
+
+def _int(d: Mapping[str, Any], key: str, where: str, lo: int, hi: int) -> int:
+    v = d.get(key)
+    if v is None or v == "":
+        return 0
+    if isinstance(v, bool):
+        raise RejectedInput(f"{where}{key}: expected an integer, got a boolean")
+    if isinstance(v, str):
+        text = v.strip()
+        if not text.lstrip("-").isdigit() or len(text) > 20:
+            raise RejectedInput(f"{where}{key}: not an integer: {text[:40]!r}")
+        v = int(text)
+    if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            raise RejectedInput(f"{where}{key}: not a finite number")
+        v = int(v)
+    if not isinstance(v, int):
+        raise RejectedInput(f"{where}{key}: expected an integer, got {type(v).__name__}")
+    if not lo <= v <= hi:
+        raise RejectedInput(f"{where}{key}: {v} is outside {lo}..{hi}")
+    return v
+
+
+def parse_time(value: Any, field: str) -> int:
+    """RFC3339 (fractions up to ns, ``Z`` or an offset) or epoch s/ms/us/ns -> epoch ms; ``RejectedInput`` else."""
+    if isinstance(value, bool):
+        raise RejectedInput(f"{field}: expected a time, got a boolean")
+    if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise RejectedInput(f"{field}: not a finite number")
+        n = float(value)
+        ms = n / 1e6 if n >= 1e17 else n / 1e3 if n >= 1e14 else n if n >= 1e11 else n * 1e3
+        return _bounded(int(ms), field)
+    if not isinstance(value, str):
+        raise RejectedInput(f"{field}: expected an RFC3339 time, got {type(value).__name__}")
+    m = _RFC3339.match(value.strip())
+    if not m:
+        raise RejectedInput(f"{field}: not an RFC3339 time: {value[:60]!r}")
+    year, month, day, hour, minute, second, frac, zone = m.groups()
+    try:
+        base = datetime(int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), tzinfo=UTC)
+    except ValueError as exc:
+        raise RejectedInput(f"{field}: {exc}: {value[:60]!r}") from None
+    ms = int(base.timestamp()) * 1000 + (int((frac or "0").ljust(9, "0")[:3]))
+    if zone and zone not in ("Z", "z"):
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        offset_min = int(digits[:2]) * 60 + int(digits[2:])
+        if offset_min >= 24 * 60:
+            raise RejectedInput(f"{field}: bad UTC offset {zone!r}")
+        ms -= sign * offset_min * 60_000
+    return _bounded(ms, field)
+
+
+def _bounded(ms: int, field: str) -> int:
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise RejectedInput(f"{field}: time {ms} ms is outside 1970..9999")
+    return ms
+
+
+def _first_time(d: Mapping[str, Any], fields: tuple[str, ...], where: str = "") -> int:
+    for f in fields:
+        v: Any = d
+        for part in f.split("."):
+            v = v.get(part) if isinstance(v, Mapping) else None
+        if v not in (None, ""):
+            return parse_time(v, where + f)
+    return 0
+
+
+def _kind(name: str) -> str:
+    return _KINDS_FOLDED.get(name.lower(), name) if name else ""
+
+
+# ---------------------------------------------------------------- what a line is
+
+
+def classify_line(obj: Any) -> LineKind:
+    """Which parser an input object needs; ``RejectedInput`` for something that is none of them."""
+    if not isinstance(obj, Mapping):
+        raise RejectedInput(f"expected a JSON object, got {type(obj).__name__}")
+    if obj.get("type") in CHANGE_TYPES and isinstance(obj.get("object"), Mapping):
+        return "change"
+    if obj.get("kind") == "Event" or "involvedObject" in obj or "regarding" in obj:
+        return "k8s_event"
+    if "id" in obj:
+        return "unified"
+    raise RejectedInput(
+        "not a Kubernetes Event (kind/involvedObject/regarding), a UnifiedEvent (id) "
+        "or a watch change (type ADDED|MODIFIED|DELETED with object)"
+    )
+
+
+# ---------------------------------------------------------------- Kubernetes Events
+
+
+def parse_k8s_event(obj: Any, cluster: str) -> NormalEvent:
+    """A ``v1`` or ``events.k8s.io/v1`` Event -> NormalEvent with id = ``metadata.uid`` (updates merge)."""
+    if not isinstance(obj, Mapping):
+        raise RejectedInput(f"Event: expected a JSON object, got {type(obj).__name__}")
+    meta = _obj(obj, "metadata", "")
+    new_api = str(obj.get("apiVersion", "")).startswith("events.k8s.io/") or "regarding" in obj
+    ref_field = "regarding" if new_api else "involvedObject"
+    ref = _obj(obj, ref_field, "")
+    uid = _str(meta, "uid", "metadata.")
+    if not uid:
+        ns, name = _str(meta, "namespace", "metadata."), _str(meta, "name", "metadata.")
+        if not name:
+            raise RejectedInput("metadata.uid: missing (and no metadata.name to identify the Event by)")
+        uid = f"{cluster}/Event/{ns}/{name}"
+    reason = _str(obj, "reason")
+    if not reason:
+        raise RejectedInput("reason: missing")
+    etype = _str(obj, "type")
+    etype = etype if etype in ("Normal", "Warning") else "Normal"
+    series = _obj(obj, "series", "")
+    if new_api:
+        message = _str(obj, "note", limit=MAX_MESSAGE)
+        first = _first_time(
+            obj, ("eventTime", "deprecatedFirstTimestamp", "deprecatedLastTimestamp", "metadata.creationTimestamp")
+        )
+        last = _first_time(obj, ("series.lastObservedTime", "deprecatedLastTimestamp"))
+        count = _int(series, "count", "series.", 0, MAX_COUNT) or _int(obj, "deprecatedCount", "", 0, MAX_COUNT)
+        dep_source = _obj(obj, "deprecatedSource", "")
+        source = _str(obj, "reportingController") or _str(dep_source, "component", "deprecatedSource.")
+        host = _str(dep_source, "host", "deprecatedSource.")
+    else:
+        message = _str(obj, "message", limit=MAX_MESSAGE)
+        first = _first_time(obj, ("firstTimestamp", "eventTime", "lastTimestamp", "metadata.creationTimestamp"))
+        last = _first_time(obj, ("lastTimestamp", "series.lastObservedTime"))
+        count = _int(obj, "count", "", 0, MAX_COUNT) or _int(series, "count", "series.", 0, MAX_COUNT)
+        src = _obj(obj, "source", "")
+        source = _str(src, "component", "source.") or _str(obj, "reportingComponent")
+        host = _str(src, "host", "source.")
+    if not first:
+        first = last
+    if not first:
+        raise RejectedInput(f"{'eventTime' if new_api else 'firstTimestamp/lastTimestamp'}: no time in the Event")
+    last = max(last, first)
+    kind = _kind(_str(ref, "kind", ref_field + "."))
+    resource = _ref(
+        cluster,
+        kind,
+        _str(ref, "namespace", ref_field + "."),
+        _str(ref, "name", ref_field + "."),
+        _str(ref, "uid", ref_field + "."),
+    )
+    c = table().classify(reason, message, etype)
+    detail: dict[str, Any] = {}
+    if fp := _str(ref, "fieldPath", ref_field + "."):
+        detail["field_path"] = fp
+    if new_api and (action := _str(obj, "action")):
+        detail["action"] = action
+    node_name = resource.name if kind == "Node" else host
+    return NormalEvent(
+        id=uid,
+        ts=first,
+        source_kind=SourceKind.K8S_EVENT,
+        reason=reason,
+        type=etype,
+        severity=c.severity,
+        category=c.category,
+        message=message,
+        source=source,
+        count=max(count, 1),
+        last_ts=last,
+        resource=resource,
+        node_name=node_name,
+        detail=detail,
+    )
+
+
+# ---------------------------------------------------------------- collector UnifiedEvents
+
+
+def parse_unified(
+    obj: Any, *, trace_id: str = "", source: str = "", cluster: str = "", received_ms: int = 0
+) -> NormalEvent:
+    """A collector UnifiedEvent -> NormalEvent; ``trace_id``/``source`` (from the NATS subject) fill gaps.
+
+    Without a ``timestamp`` the event takes ``received_ms`` when given (never silently "now").
+    """
+    if not isinstance(obj, Mapping):
+        raise RejectedInput(f"UnifiedEvent: expected a JSON object, got {type(obj).__name__}")
+    event_id = _str(obj, "id")
+    if not event_id:
+        raise RejectedInput("id: missing")
+    if obj.get("timestamp") not in (None, ""):
+        ts = parse_time(obj["timestamp"], "timestamp")
+    elif received_ms > 0:
+        ts = _bounded(received_ms, "received time")
+    else:
+        raise RejectedInput("timestamp: missing")
+    trace = _obj(obj, "trace_context", "")
+    k8s = _obj(obj, "k8s_context", "")
+    entity = _obj(obj, "entity", "")
+    kube = _obj(obj, "kubernetes", "")
+    net = _obj(obj, "network", "")
+    app = _obj(obj, "application", "")
+    kernel = _obj(obj, "kernel", "")
+    metrics = _obj(obj, "metrics", "")
+    tags = obj.get("tags")
+    tag_list = [_clean(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+    message = (
+        _str(obj, "message", limit=MAX_MESSAGE)
+        or _str(app, "message", "application.", MAX_MESSAGE)
+        or _str(kube, "message", "kubernetes.", MAX_MESSAGE)
+    )
+    network = _network(net) if net else None
+    etype = _str(obj, "type")
+    reason, cls = _unified_reason(obj, kube, app, network, tag_list, etype, message)
+    severity = _str(obj, "severity").lower()
+    if severity not in SEVERITY_RANK:
+        severity = cls[1] if cls else "info"
+    category = cls[0] if cls else _fallback_category(_str(obj, "category"), etype, network)
+
+    resource = _unified_resource(k8s, entity, kube, cluster)
+    detail: dict[str, Any] = {}
+    for prefix, part in (("kernel", kernel), ("network", net), ("metrics", metrics), ("application", app)):
+        for key, value in part.items():
+            if isinstance(value, str | int | float) and not isinstance(value, bool) and key != "message":
+                detail[f"{prefix}.{key}"] = _clean(value) if isinstance(value, str) else value
+    if span := _str(trace, "span_id", "trace_context."):
+        detail["span_id"] = span
+    if tag_list:
+        detail["tags"] = tag_list[:32]
+    confidence = obj.get("confidence")
+    if isinstance(confidence, int | float) and not isinstance(confidence, bool) and 0 <= confidence <= 1:
+        detail["confidence"] = float(confidence)
+    return NormalEvent(
+        id=event_id,
+        ts=ts,
+        source_kind=SourceKind.COLLECTOR,
+        reason=reason,
+        type="Warning" if SEVERITY_RANK[severity] >= SEVERITY_RANK["warning"] else "Normal",
+        severity=severity,
+        category=category,
+        message=message,
+        source=_str(obj, "source") or _clean(source),
+        trace_id=_str(trace, "trace_id", "trace_context.") or _clean(trace_id),
+        count=1,
+        last_ts=ts,
+        resource=resource,
+        network=network,
+        node_name=_str(k8s, "node_name", "k8s_context."),
+        workload_kind=_kind(_str(k8s, "workload_kind", "k8s_context.")),
+        workload_name=_str(k8s, "workload_name", "k8s_context."),
+        detail=detail,
+    )
+
+
+def _network(net: Mapping[str, Any]) -> NetworkRef:
+    return NetworkRef(
+        source_ip=_str(net, "source_ip", "network."),
+        dest_ip=_str(net, "dest_ip", "network."),
+        dest_port=_int(net, "dest_port", "network.", 0, 65535),
+        status_code=_int(net, "status_code", "network.", 0, 999),
+        direction=_str(net, "direction", "network.").lower(),
+    )
+
+
+def _unified_reason(
+    obj: Mapping[str, Any],
+    kube: Mapping[str, Any],
+    app: Mapping[str, Any],
+    network: NetworkRef | None,
+    tags: list[str],
+    etype: str,
+    message: str,
+) -> tuple[str, tuple[Category, str] | None]:
+    """The first candidate the reason table knows wins; else the first candidate at all."""
+    candidates = [_str(kube, "reason", "kubernetes."), _str(obj, "reason"), _str(app, "error_type", "application.")]
+    if network is not None:
+        if network.status_code >= 500:
+            candidates.append("http_5xx")
+        elif network.status_code >= 400:
+            candidates.append("http_4xx")
+    low = message.lower()
+    for needle, reason in (
+        ("out of memory", "oom_kill"),
+        ("oom-kill", "oom_kill"),
+        ("oom_kill", "oom_kill"),
+        ("oomkill", "oom_kill"),
+        ("timed out", "timeout"),
+        ("timeout", "timeout"),
+        ("connection refused", "connection_refused"),
+        ("connection reset", "connection_reset"),
+    ):
+        if needle in low:
+            candidates.append(reason)
+    candidates += [*tags, etype]
+    reasons = table()
+    first = ""
+    for cand in candidates:
+        if not cand:
+            continue
+        first = first or cand
+        found = reasons.lookup(cand, message)
+        if found is not None:
+            return cand, (found.category, found.severity)
+    return first or "event", None
+
+
+def _fallback_category(category: str, etype: str, network: NetworkRef | None) -> Category:
+    for value in (category.lower(), etype.lower()):
+        if value in Category._value2member_map_:
+            return Category(value)
+        if value in _TYPE_CATEGORY:
+            return _TYPE_CATEGORY[value]
+    return Category.NETWORK if network is not None else Category.INFORMATIONAL
+
+
+def _unified_resource(
+    k8s: Mapping[str, Any], entity: Mapping[str, Any], kube: Mapping[str, Any], cluster: str
+) -> ResourceRef:
+    cluster = _str(k8s, "cluster_name", "k8s_context.") or cluster
+    kind = _kind(_str(k8s, "kind", "k8s_context."))
+    name = _str(k8s, "name", "k8s_context.")
+    namespace = _str(k8s, "namespace", "k8s_context.")
+    uid = _str(k8s, "uid", "k8s_context.") or _str(entity, "uid", "entity.")
+    if not (kind and name):
+        kind = _kind(_str(entity, "type", "entity.")) or kind
+        name = _str(entity, "name", "entity.") or name
+        namespace = namespace or _str(entity, "namespace", "entity.")
+    if not (kind and name):
+        obj_ref = _str(kube, "object", "kubernetes.")
+        if "/" in obj_ref:
+            head, _, tail = obj_ref.rpartition("/")
+            kind, name = _kind(head.rpartition("/")[2]), tail
+        elif obj_ref:
+            kind, name = _kind(_str(kube, "object_kind", "kubernetes.")), obj_ref
+    return _ref(cluster, kind, namespace, name, uid)
+
+
+def _ref(cluster: str, kind: str, namespace: str, name: str, uid: str) -> ResourceRef:
+    """Cluster-scoped kinds have an empty namespace in their key, whatever the source said."""
+    api = BY_KIND.get(kind)
+    if api is not None and not api.namespaced:
+        namespace = ""
+    return ResourceRef(cluster=cluster, kind=kind, namespace=namespace, name=name, uid=uid)
