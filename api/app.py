@@ -127,7 +127,11 @@ def create_app(
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
-        template = getattr(route, "path", "static" if route is None else "other")
+        if route is None:
+            template = "static"
+        else:  # the route's own path lacks the include prefix
+            prefix = API_PREFIX if request.url.path.startswith(API_PREFIX + "/") else ""
+            template = prefix + str(getattr(route, "path", "other"))
         services.metrics.http_requests.labels(route=template, status=f"{response.status_code // 100}xx").observe(
             time.perf_counter() - started
         )

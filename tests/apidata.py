@@ -40,8 +40,9 @@ PODS = {
     "cart": _res("Pod", "cartservice-5c6b-fghij", node_name="node-1", phase="Running"),
     "front": _res("Pod", "frontend-6f7d-klmno", node_name="node-1", phase="Running"),
 }
-SERVICES = {k: _res("Service", n) for k, n in (("redis", "redis-cart"), ("cart", "cartservice"), ("front", "frontend"))}
-DEPLOYS = {k: _res("Deployment", n) for k, n in (("redis", "redis-cart"), ("cart", "cartservice"), ("front", "frontend"))}
+APPS = (("redis", "redis-cart"), ("cart", "cartservice"), ("front", "frontend"))
+SERVICES = {k: _res("Service", n) for k, n in APPS}
+DEPLOYS = {k: _res("Deployment", n) for k, n in APPS}
 SECRET = _res("Secret", "redis-password", type="Opaque", data_keys=["password"])
 
 
