@@ -37,6 +37,12 @@ class NatsSettings(BaseModel):
     dead_letter_stream: str = "CAUSEGRAPH_DEADLETTER"
     results_subject: str = "correlations.results"
     alerts_subject: str = "correlations.alerts"
+    # JetStream streams the publisher creates when missing (one per subject, so that results and alerts each
+    # de-duplicate by Nats-Msg-Id {id}:{version}); empty names: use whatever stream already covers the subjects.
+    results_stream: str = "CORRELATIONS"
+    alerts_stream: str = "CORRELATION_ALERTS"
+    duplicate_window_s: float = Field(600.0, gt=0)
+    publish_timeout_s: float = Field(2.0, gt=0)
     max_deliver: int = Field(5, ge=1)
     fetch_batch: int = Field(1000, ge=1, le=10_000)
     fetch_timeout_s: float = Field(0.2, gt=0)

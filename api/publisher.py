@@ -1,0 +1,127 @@
+"""Publish correlation results on NATS JetStream, at least once, exactly once per version on the stream.
+
+Each version goes to ``correlations.results``; high and critical ones also to ``correlations.alerts``; the header
+``Nats-Msg-Id: {id}:{version}`` lets JetStream drop a repeat. The graph is the outbox: a Correlation whose
+``published_version`` is below its ``version`` has not been acknowledged yet. ``publish`` marks what the stream
+acknowledged; ``drain_outbox`` (on start and on every reconnect) publishes the latest document of each correlation
+that was written while NATS was away. A version superseded before it could be published is not sent: subscribers
+get the newest state.
+
+Errors: a NATS failure while publishing is logged and leaves the result in the outbox; it never raises into the
+correlator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nats.errors import Error as NatsError
+from nats.js.api import StreamConfig
+from nats.js.errors import Error as JetStreamError
+
+from api.result import CorrelationResult
+from causegraph.settings import NatsSettings
+from graph import GraphStore
+
+log = logging.getLogger(__name__)
+
+ALERT_SEVERITIES = frozenset({"high", "critical"})
+_PUBLISH_ERRORS = (NatsError, JetStreamError, asyncio.TimeoutError, TimeoutError, ConnectionError)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One document to send: its dedupe id, severity and exact bytes."""
+
+    id: str
+    version: int
+    severity: str
+    data: bytes
+
+    @property
+    def msg_id(self) -> str:
+        return f"{self.id}:{self.version}"
+
+    @classmethod
+    def of(cls, result: CorrelationResult) -> Outgoing:
+        return cls(result.id, result.version, result.severity, result.to_json().encode())
+
+    @classmethod
+    def from_document(cls, document: str) -> Outgoing:
+        doc = json.loads(document)
+        return cls(str(doc["id"]), int(doc["version"]), str(doc.get("severity", "")), document.encode())
+
+
+class Publisher:
+    """Publishes result versions and drains the graph outbox. ``nc`` is a connected ``nats.aio.client.Client``."""
+
+    def __init__(self, nc: Any, store: GraphStore, settings: NatsSettings) -> None:
+        self.nc = nc
+        self.js = nc.jetstream(timeout=settings.publish_timeout_s)
+        self.store = store
+        self.settings = settings
+        self.published = 0
+        self._lock = asyncio.Lock()
+
+    async def ensure_streams(self) -> None:
+        """Create the results and alerts streams when no stream covers their subjects yet."""
+        s = self.settings
+        for name, subject in ((s.results_stream, s.results_subject), (s.alerts_stream, s.alerts_subject)):
+            if not name:
+                continue
+            try:
+                await self.js.find_stream_name_by_subject(subject)
+                continue
+            except JetStreamError:
+                pass
+            await self.js.add_stream(StreamConfig(name=name, subjects=[subject], duplicate_window=s.duplicate_window_s))
+
+    async def publish(self, results: Sequence[CorrelationResult]) -> int:
+        """Send each version; mark the acknowledged ones in the graph. Returns how many were acknowledged."""
+        return await self._send([Outgoing.of(r) for r in results])
+
+    async def drain_outbox(self, batch: int = 500) -> int:
+        """Publish every correlation version written but not yet acknowledged; returns how many were sent."""
+        total = 0
+        while True:
+            rows = self.store.query("correlation_outbox", {"limit": batch})
+            items = [Outgoing.from_document(r["document"]) for r in rows if r.get("document")]
+            if not items:
+                return total
+            sent = await self._send(items)
+            total += sent
+            if sent < len(items):
+                return total  # NATS went away again; the rest waits for the next reconnect
+
+    async def on_reconnect(self) -> None:
+        """For ``reconnected_cb``: drain what was missed while disconnected."""
+        try:
+            await self.drain_outbox()
+        except Exception:  # a callback must not kill the client's loop
+            log.exception("draining the correlation outbox failed")
+
+    async def _send(self, items: Sequence[Outgoing]) -> int:
+        acked: list[dict[str, Any]] = []
+        async with self._lock:
+            for item in items:
+                try:
+                    await self.js.publish(
+                        self.settings.results_subject, item.data, headers={"Nats-Msg-Id": item.msg_id}
+                    )
+                    if item.severity in ALERT_SEVERITIES:
+                        await self.js.publish(
+                            self.settings.alerts_subject, item.data, headers={"Nats-Msg-Id": item.msg_id}
+                        )
+                except _PUBLISH_ERRORS as exc:
+                    log.warning("publishing %s failed (kept in the outbox): %s", item.msg_id, exc)
+                    break
+                acked.append({"id": item.id, "version": item.version})
+            if acked:
+                self.store.query("mark_published", {"rows": acked})
+                self.published += len(acked)
+        return len(acked)
