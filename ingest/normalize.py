@@ -298,7 +298,7 @@ def parse_unified(
     )
     network = _network(net) if net else None
     etype = _str(obj, "type")
-    reason, cls = _unified_reason(obj, kube, app, network, tag_list, etype, message)
+    reason, cls = _unified_reason(obj, kube, app, kernel, network, tag_list, etype, message)
     severity = _str(obj, "severity").lower()
     if severity not in SEVERITY_RANK:
         severity = cls[1] if cls else "info"
@@ -353,13 +353,19 @@ def _unified_reason(
     obj: Mapping[str, Any],
     kube: Mapping[str, Any],
     app: Mapping[str, Any],
+    kernel: Mapping[str, Any],
     network: NetworkRef | None,
     tags: list[str],
     etype: str,
     message: str,
 ) -> tuple[str, tuple[Category, str] | None]:
     """The first candidate the reason table knows wins; else the first candidate at all."""
-    candidates = [_str(kube, "reason", "kubernetes."), _str(obj, "reason"), _str(app, "error_type", "application.")]
+    candidates = [
+        _str(kube, "reason", "kubernetes."),
+        _str(obj, "reason"),
+        _str(app, "error_type", "application."),
+        _str(kernel, "syscall", "kernel."),
+    ]
     if network is not None:
         if network.status_code >= 500:
             candidates.append("http_5xx")
@@ -368,6 +374,8 @@ def _unified_reason(
     low = message.lower()
     for needle, reason in (
         ("out of memory", "oom_kill"),
+        ("oom killer", "oom_kill"),
+        ("oom-killer", "oom_kill"),
         ("oom-kill", "oom_kill"),
         ("oom_kill", "oom_kill"),
         ("oomkill", "oom_kill"),
