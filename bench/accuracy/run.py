@@ -33,8 +33,9 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                     raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from exc
 
 
-def replay(folder: Path, causegraph: Path, timeout: float) -> tuple[Path, float]:
-    """Run ``causegraph replay`` on one scenario into ``results.jsonl``; returns (results path, seconds)."""
+def replay(folder: Path, causegraph: Path, timeout: float, cluster: str = "") -> tuple[Path, float]:
+    """Run ``causegraph replay`` on one scenario into ``results.jsonl``; returns (results path, seconds).
+    The scenario's cluster name is passed when replay takes ``--cluster`` (collector events name it)."""
     import time
 
     out = folder / "results.jsonl"
@@ -54,6 +55,9 @@ def replay(folder: Path, causegraph: Path, timeout: float) -> tuple[Path, float]
         "--out",
         str(out),
     ]
+    helptext = subprocess.run([str(causegraph), "replay", "--help"], capture_output=True, text=True, check=False)
+    if cluster and "--cluster" in helptext.stdout:
+        cmd += ["--cluster", cluster]
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     took = time.monotonic() - started
@@ -137,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results = folder / "results.jsonl"
             else:
                 try:
-                    results, took = replay(folder, args.causegraph, args.timeout)
+                    results, took = replay(folder, args.causegraph, args.timeout, str(truth.get("cluster", "")))
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
                     print(f"run: {exc}", file=sys.stderr)
                     return 1
