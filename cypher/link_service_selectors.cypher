@@ -7,5 +7,6 @@ WHERE NOT 'endpoints' IN vias
 MATCH (p:Resource {namespace: s.namespace})
 WHERE p:Pod AND p.cluster = $cluster AND p.deleted_at IS NULL AND all(l IN s.selector WHERE l IN p.labels)
 MERGE (s)-[r:SELECTS]->(p)
-SET r.via = 'selector', r.ready = p.ready
+ON CREATE SET r.via = 'selector'
+SET r.ready = CASE WHEN r.via = 'selector' THEN p.ready ELSE r.ready END
 RETURN count(r) AS linked

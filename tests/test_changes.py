@@ -1,0 +1,143 @@
+"""Change detection: the diff of two fragments is the list of change events."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ingest.changes import deleted, diff, fragment
+from ingest.model import Category, SourceKind
+
+
+def _dep(image: str, rv: str, env: str = "1") -> dict[str, Any]:
+    return {
+        "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "shop", "uid": "d1", "resourceVersion": rv},
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "api",
+                            "image": image,
+                            "env": [{"name": "WORKERS", "value": env}, {"name": "DB_PASSWORD", "value": env}],
+                        }
+                    ]
+                }
+            }
+        },
+    }
+
+
+def test_image_change_before_after() -> None:
+    old = fragment(_dep("app:v1.4.2", "1"), "prod")
+    new = fragment(_dep("app:v1.5.0", "2"), "prod", observed_at_ms=5)
+    assert old and new
+    (ev,) = diff(old, new)
+    assert ev.id == "d1@2" and ev.reason == "ImageChanged" and ev.category is Category.ROLLOUT
+    assert ev.source_kind is SourceKind.CHANGE and ev.ts == 5
+    assert ev.detail["image"] == {"before": "app:v1.4.2", "after": "app:v1.5.0"} and ev.detail["container"] == "api"
+    assert "v1.4.2 -> app:v1.5.0" in ev.message
+
+
+def test_env_change_is_template_change_and_hides_secret_like_names() -> None:
+    (ev,) = diff(fragment(_dep("a", "1", env="4"), "p"), fragment(_dep("a", "2", env="8"), "p"))  # type: ignore[arg-type]
+    assert ev.reason == "TemplateChanged"
+    assert ev.detail["env"] == {"DB_PASSWORD": "changed", "WORKERS": {"before": "4", "after": "8"}}
+
+
+def test_same_version_or_first_sight_is_no_event() -> None:
+    f = fragment(_dep("a", "1"), "p")
+    assert f and diff(None, f) == [] and diff(f, f) == []
+
+
+def test_configmap_keys_changed() -> None:
+    cm = {
+        "kind": "ConfigMap",
+        "metadata": {"name": "c", "namespace": "n", "uid": "c1", "resourceVersion": "1"},
+        "data": {"a": "1", "b": "2"},
+    }
+    cm2 = copy.deepcopy(cm)
+    cm2["metadata"]["resourceVersion"] = "2"
+    cm2["data"] = {"a": "1", "b": "3", "c": "x"}
+    (ev,) = diff(fragment(cm, "p"), fragment(cm2, "p"))  # type: ignore[arg-type]
+    assert ev.reason == "ConfigMapChanged" and ev.detail == {"keys": ["b", "c"]} and ev.id == "c1@2"
+
+
+def test_secret_change_says_that_not_what() -> None:
+    s = {
+        "kind": "Secret",
+        "metadata": {"name": "s", "namespace": "n", "uid": "s1", "resourceVersion": "1"},
+        "data": {"password": "b2xkLXNlY3JldA=="},
+    }
+    s2 = copy.deepcopy(s)
+    s2["metadata"]["resourceVersion"] = "2"
+    s2["data"]["password"] = "bmV3LXNlY3JldA=="
+    f1, f2 = fragment(s, "p"), fragment(s2, "p")
+    assert f1 and f2 and "b2xkLXNlY3JldA==" not in repr(f1)
+    (ev,) = diff(f1, f2)
+    assert ev.reason == "SecretChanged" and ev.category is Category.CONFIG
+    assert "bmV3" not in repr(ev) and "new-secret" not in repr(ev) and ev.detail == {"keys": ["password"]}
+
+
+def _node(ready: str, since: str, rv: str) -> dict[str, Any]:
+    return {
+        "kind": "Node",
+        "metadata": {"name": "n1", "uid": "n1u", "resourceVersion": rv},
+        "status": {
+            "conditions": [
+                {"type": "Ready", "status": ready, "lastTransitionTime": since},
+                {"type": "MemoryPressure", "status": "False", "lastTransitionTime": since},
+            ]
+        },
+    }
+
+
+def test_node_not_ready_then_ready() -> None:
+    up = fragment(_node("True", "2026-01-01T00:00:00Z", "1"), "p")
+    down = fragment(_node("False", "2026-01-01T00:05:00Z", "2"), "p")
+    assert up and down and diff(None, up) == []
+    (ev,) = diff(up, down)
+    assert ev.reason == "NodeNotReady" and ev.severity == "high" and ev.ts == 1_767_225_900_000
+    assert ev.detail == {"condition": "Ready", "before": "True", "after": "False"} and ev.node_name == "n1"
+    (back,) = diff(down, fragment(_node("True", "2026-01-01T00:09:00Z", "3"), "p"))  # type: ignore[arg-type]
+    assert back.reason == "NodeReady" and back.type == "Normal"
+    assert [e.reason for e in diff(None, down)] == ["NodeNotReady"]  # a bad state on first sight is a fact
+    assert diff(None, down)[0].id == ev.id  # same fact, same id
+
+
+def _pod(finished: str | None) -> dict[str, Any]:
+    status: dict[str, Any] = {"containerStatuses": [{"name": "api", "restartCount": 1}]}
+    if finished:
+        status["containerStatuses"][0]["lastState"] = {
+            "terminated": {"reason": "OOMKilled", "exitCode": 137, "finishedAt": finished}
+        }
+    return {
+        "kind": "Pod",
+        "metadata": {
+            "name": "p",
+            "namespace": "n",
+            "uid": "p1",
+            "resourceVersion": "9",
+            "ownerReferences": [{"kind": "ReplicaSet", "name": "rs", "uid": "r"}],
+        },
+        "spec": {"nodeName": "n1", "containers": [{"name": "api", "resources": {"limits": {"memory": "256Mi"}}}]},
+        "status": status,
+    }
+
+
+def test_oom_killed_once_per_termination() -> None:
+    f0, f1 = fragment(_pod(None), "p"), fragment(_pod("2026-01-01T00:01:00Z"), "p")
+    assert f0 and f1 and diff(None, f0) == []
+    (ev,) = diff(f0, f1)
+    assert ev.reason == "OOMKilled" and ev.category is Category.RESOURCE_EXHAUSTION and ev.severity == "high"
+    assert ev.detail == {"container": "api", "exit_code": 137, "limits_memory": 256 * 2**20}
+    assert ev.workload_kind == "ReplicaSet" and ev.node_name == "n1" and ev.ts == 1_767_225_660_000
+    assert diff(f1, f1) == []
+
+
+def test_pod_deleted() -> None:
+    f = fragment(_pod(None), "p")
+    assert f
+    (ev,) = deleted(f, 42)
+    assert ev.reason == "PodDeleted" and ev.ts == 42 and ev.id == "p1@9" and "n1" in ev.message
