@@ -130,3 +130,23 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(GraphUnavailable, _on_graph_down)
     app.add_exception_handler(QueryError, _on_query_error)
     app.add_exception_handler(Exception, _on_unexpected)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problems a route may answer with (content type fixed by ``problem_openapi``)."""
+    return {s: {"model": Problem, "description": TITLES.get(s, "Error")} for s in statuses}
+
+
+COMMON = responses(401, 403, 404, 422, 503)
+
+
+def problem_openapi(spec: dict[str, Any]) -> dict[str, Any]:
+    """Declare every 4xx/5xx body as ``application/problem+json`` (FastAPI would say application/json)."""
+    for path in spec.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                ref = str(content.get("application/json", {}).get("schema", {}).get("$ref", ""))
+                if str(status)[0] in "45" and ref.endswith("/Problem"):
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return spec

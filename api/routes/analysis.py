@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from api import problems
 from api.deps import ReadScope, SettingsDep, StoreDep, cluster_of
 from api.models import Groups, RootCauses
 from api.problems import ApiProblem
 from correlate import groups, impact, rootcause
 
-router = APIRouter(tags=["analysis"])
+router = APIRouter(tags=["analysis"], responses=problems.COMMON)
 
 Name = Annotated[str, Path(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9._:-]+$")]
 Namespace = Annotated[

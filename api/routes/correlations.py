@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import ValidationError
 
-from api import views
+from api import problems, views
 from api.deps import ReadScope, SettingsDep, StoreDep, WriteScope
 from api.models import CorrelationPage, FeedbackIn, FeedbackOut, IncidentGraph, Timeline
 from api.problems import ApiProblem
@@ -18,7 +18,7 @@ from api.result import PATTERNS, SEVERITIES, STATES, CorrelationResult
 from graph import GraphStore
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/correlations", tags=["correlations"])
+router = APIRouter(prefix="/correlations", tags=["correlations"], responses=problems.COMMON)
 
 CorrelationId = Annotated[str, Path(min_length=1, max_length=256, description="correlation id")]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size (bounded by api.max_limit)")]

@@ -7,11 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from api import problems
 from api.deps import ServicesDep, WriteScope
 from api.models import Accepted
 from api.problems import ApiProblem
 
-router = APIRouter(tags=["ingest"])
+router = APIRouter(tags=["ingest"], responses=problems.COMMON)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 5000
@@ -39,6 +40,7 @@ async def _read_items(request: Request) -> list[Any]:
     "/events",
     status_code=202,
     response_model=Accepted,
+    responses=problems.responses(400, 413),
     summary="Ingest one event or an array (collector UnifiedEvent, Kubernetes Event, watch change)",
     openapi_extra={
         "requestBody": {

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api import views
+from api import problems, views
 from api.deps import ReadScope, SettingsDep, StoreDep, cluster_of
 from api.models import ResourceList, ResourceView
 from api.problems import ApiProblem
 
-router = APIRouter(prefix="/resources", tags=["resources"])
+router = APIRouter(prefix="/resources", tags=["resources"], responses=problems.COMMON)
 
 Cluster = Annotated[str | None, Query(max_length=253, description="default: the configured cluster")]
 
