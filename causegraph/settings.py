@@ -90,6 +90,18 @@ class ApiSettings(BaseModel):
     max_range_ms: int = Field(31 * 24 * 3600_000, ge=1)
 
 
+class ServeSettings(BaseModel):
+    """Which parts ``causegraph serve`` runs in its one process (each switchable) and how it stops."""
+
+    api: bool = True
+    correlator: bool = True
+    publisher: bool = True
+    nats_ingest: bool = True
+    kubernetes_watch: bool = True
+    tick_s: float = Field(5.0, gt=0)
+    shutdown_timeout_s: float = Field(15.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All of causegraph's configuration, validated at start."""
 
@@ -102,6 +114,7 @@ class Settings(BaseSettings):
     kubernetes: KubernetesSettings = KubernetesSettings()
     correlate: CorrelateSettings = CorrelateSettings()
     api: ApiSettings = ApiSettings()
+    serve: ServeSettings = ServeSettings()
     graph_url: str | None = None
     nats_url: str | None = None
     log_level: str = "INFO"
