@@ -1,0 +1,125 @@
+"""The event writer on the embedded FalkorDB: resolution order, time-aware IPs, idempotent MERGE, traffic CALLS."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from graph import GraphStore
+from ingest.eventwriter import Candidate, EventWriter, pick
+from ingest.loader import TopologyLoader
+from ingest.model import Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
+from ingest.normalize import parse_k8s_event, parse_unified
+from tests import scenario_events as sc
+
+
+@pytest.fixture
+def shop(store: GraphStore) -> GraphStore:
+    loader = TopologyLoader(store, sc.CLUSTER)
+    loader.apply(sc.topology_objects(), sc.T0 - 3_600_000)
+    loader.finish()
+    return store
+
+
+def _events(store: GraphStore) -> dict[str, dict[str, object]]:
+    rows = store.run("MATCH (e:Event) OPTIONAL MATCH (e)-[:ABOUT]->(r) RETURN e AS e, r.uid AS about")
+    return {r["e"]["id"]: {**r["e"], "about": r["about"]} for r in rows}
+
+
+def _calls(store: GraphStore) -> list[dict[str, object]]:
+    return store.run(
+        "MATCH (a:Service)-[c:CALLS]->(b:Service) WHERE c.source = 'traffic' "
+        "RETURN a.name AS src, b.name AS dst, c.count AS count, c.first_seen AS first, c.last_seen AS last"
+    )
+
+
+def test_resolution_by_uid_key_and_ip_with_owner_and_node(shop: GraphStore) -> None:
+    w = EventWriter(shop, sc.CLUSTER)
+    by_uid = parse_k8s_event(
+        sc.k8s_event("e1", "BackOff", "Back-off restarting failed container", "Pod", "api-1", "uid-p-api-1", sc.T0),
+        sc.CLUSTER,
+    )
+    by_key = parse_unified(sc.unified("e2", sc.T0, k8s_context={"kind": "pod", "name": "api-1", "namespace": "shop"}))
+    by_ip = parse_unified(sc.http_503("e3", sc.T0))
+    nowhere = parse_unified(sc.unified("e4", sc.T0, message="?"))
+    out = w.write([by_uid, by_key, by_ip, nowhere])
+    assert [s.resolved_by for s in out] == ["uid", "key", "ip", ""]
+    assert out[0].resource.key == "prod/Pod/shop/api-1" and out[1].resource.uid == "uid-p-api-1"
+    assert out[2].resource.key == "prod/Service/shop/api"  # ingress 503: about what was called
+    assert all(s.new for s in out)
+    stored = _events(shop)
+    assert set(stored) == {"e1", "e2", "e3", "e4"}  # the unresolved one is stored too
+    assert stored["e1"]["workload_key"] == "prod/Deployment/shop/api"
+    assert stored["e1"]["node_name"] == "node-1"
+    assert stored["e1"]["about"] == "uid-p-api-1" and stored["e4"]["about"] is None
+    assert stored["e3"]["category"] == "application_error" and stored["e3"]["trace_id"] == "trace-1"
+    assert w.stats.unresolved == 1
+
+
+def test_repeats_merge_into_one_node_and_never_recount_traffic(shop: GraphStore) -> None:
+    w = EventWriter(shop, sc.CLUSTER)
+    first = parse_k8s_event(sc.k8s_event("e1", "BackOff", "m1", "Pod", "api-1", "uid-p-api-1", sc.T0), sc.CLUSTER)
+    again = replace(first, count=5, last_ts=sc.T0 + 50_000, message="m5")
+    a = parse_unified(sc.http_503("a", sc.T0 + 1_000))
+    b = parse_unified(sc.http_503("b", sc.T0 + 2_000))
+    out = w.write([first, a, a, b])
+    assert [s.new for s in out] == [True, True, False, True]
+    assert _calls(shop) == [{"src": "web", "dst": "api", "count": 2, "first": sc.T0 + 1_000, "last": sc.T0 + 2_000}]
+    out = w.write([again, a, b])  # an updated Kubernetes Event and a redelivered batch
+    assert [s.new for s in out] == [False, False, False]
+    stored = _events(shop)
+    assert len(stored) == 3
+    assert (stored["e1"]["count"], stored["e1"]["last_ts"], stored["e1"]["message"]) == (5, sc.T0 + 50_000, "m5")
+    assert _calls(shop)[0]["count"] == 2
+    w.write([first])  # an older copy does not move it back
+    assert _events(shop)["e1"]["count"] == 5 and _events(shop)["e1"]["message"] == "m5"
+
+
+def test_a_pod_ip_resolves_as_it_was_at_the_event_time(shop: GraphStore) -> None:
+    loader = TopologyLoader(shop, sc.CLUSTER)
+    loader.delete(sc.pod("old-1", "uid-p-old-1", "10.0.0.31", {"app": "old"}), sc.T0 + 60_000)
+    loader.apply([sc.pod("new-1", "uid-p-new-1", "10.0.0.31", {"app": "web"}, start_ms=sc.T0 + 120_000)])
+    loader.finish()
+    w = EventWriter(shop, sc.CLUSTER)
+    net = {"source_ip": "10.0.0.31", "dest_ip": "10.96.0.11", "direction": "egress"}
+    before = parse_unified(sc.unified("before", sc.T0 + 30_000, type="network", network=net))
+    gap = parse_unified(sc.unified("gap", sc.T0 + 90_000, type="network", network=net))
+    after = parse_unified(sc.unified("after", sc.T0 + 150_000, type="network", network=net))
+    out = w.write([before, gap, after])
+    assert [s.resource.name for s in out] == ["old-1", "api", "new-1"]  # egress: the source pod, if any held the IP
+    # new-1 is behind Service web: its call to api counts; old-1 had no service
+    assert _calls(shop) == [{"src": "web", "dst": "api", "count": 1, "first": sc.T0 + 150_000, "last": sc.T0 + 150_000}]
+
+
+def test_pick_is_pure_and_prefers_uid() -> None:
+    ev = NormalEvent(
+        "x",
+        100,
+        SourceKind.COLLECTOR,
+        "r",
+        "Normal",
+        "info",
+        Category.NETWORK,
+        resource=ResourceRef("c", "Pod", "n", "p", "u"),
+        network=NetworkRef(dest_ip="1.2.3.4"),
+    )
+    cands = [
+        Candidate("key", "k-old", kind="Pod", created_at=0, deleted_at=50),
+        Candidate("key", "k-new", kind="Pod", created_at=60),
+        Candidate("dst_service", "s", kind="Service"),
+    ]
+    assert pick(ev, cands).about == cands[1]
+    assert pick(ev, [Candidate("uid", "u", kind="Pod"), *cands]).resolved_by == "uid"
+    res = pick(replace(ev, resource=ResourceRef()), [cands[2]])
+    assert (res.resolved_by, res.about) == ("ip", cands[2])
+    assert pick(ev, []).about is None
+
+
+def test_batches_larger_than_the_batch_size(shop: GraphStore) -> None:
+    w = EventWriter(shop, sc.CLUSTER, batch_size=7)
+    events = [parse_unified(sc.http_503(f"n{i}", sc.T0 + i)) for i in range(30)]
+    out = w.write(events)
+    assert len(out) == 30 and all(s.resolved_by == "ip" for s in out)
+    assert len(_events(shop)) == 30
+    assert _calls(shop)[0]["count"] == 30

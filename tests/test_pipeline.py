@@ -1,0 +1,102 @@
+"""The one ingest path: order, watch changes through the topology loader, rejections, on_stored in event time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from graph import GraphStore
+from ingest.eventwriter import EventWriter
+from ingest.loader import TopologyLoader
+from ingest.model import StoredEvent
+from ingest.pipeline import Pipeline
+from tests import scenario_events as sc
+
+
+def _pipeline(store: GraphStore, seen: list[list[StoredEvent]]) -> Pipeline:
+    loader = TopologyLoader(store, sc.CLUSTER)
+    loader.apply(sc.topology_objects(), sc.T0 - 3_600_000)
+    loader.finish()
+    return Pipeline(store, loader, EventWriter(store, sc.CLUSTER), on_stored=seen.append)
+
+
+def _items() -> list[Any]:
+    out: list[Any] = []
+    for line in sc.events_lines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def test_mixed_items_in_order(store: GraphStore) -> None:
+    seen: list[list[StoredEvent]] = []
+    p = _pipeline(store, seen)
+    items = _items()
+    result = p.ingest(items)
+    assert len(result.rejected) == sc.BAD_LINES - 1  # the unparseable line never reached the pipeline
+    assert all(r.reason for r in result.rejected)
+    assert any("timestamp" in r.reason for r in result.rejected)
+    assert result.changes == 2
+    ids = {s.event.id for s in result.stored}
+    assert ids >= sc.STORED_IDS
+    by_id = {s.event.id: s for s in result.stored if s.new}
+    # the same IP, before and after the change lines: the topology was applied in file order
+    assert by_id["u-old"].resource.name == "old-1"
+    assert by_id["u-new"].resource.name == "new-1"
+    assert by_id["u-nowhere"].resolved_by == ""
+    stored = store.run("MATCH (e:Event) RETURN e.id AS id, e.count AS count")
+    assert len(stored) == len({r["id"] for r in stored})  # never a duplicate
+    assert {r["id"]: r["count"] for r in stored}["ev-backoff"] == 4
+    # on_stored: once per call, in event-time order
+    assert len(seen) == 1
+    times = [max(s.event.ts, s.event.last_ts) for s in seen[0]]
+    assert times == sorted(times)
+
+
+def test_change_events_of_the_loader_are_stored(store: GraphStore) -> None:
+    p = _pipeline(store, [])
+    result = p.ingest(
+        [
+            {
+                "type": "DELETED",
+                "object": sc.pod("api-1", "uid-p-api-1", "10.0.0.11", {"app": "api"}),
+                "observed_at": sc.iso(sc.T0),
+            }
+        ]
+    )
+    assert result.changes == 1 and not result.rejected
+    deleted = store.run("MATCH (p:Pod {uid: 'uid-p-api-1'}) RETURN p.deleted_at AS at")
+    assert deleted == [{"at": sc.T0}]
+    assert all(s.event.source_kind == "change" for s in result.stored)
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        ({"type": "ADDED", "object": {"kind": "Pod", "metadata": {"uid": "x"}}}, "observed_at"),
+        ({"type": "ADDED", "object": {"metadata": {"uid": "x"}}, "observed_at": "2026-01-01T00:00:00Z"}, "object.kind"),
+        ({"type": "ADDED", "object": {"kind": "Pod"}, "observed_at": "2026-01-01T00:00:00Z"}, "object.metadata.uid"),
+        ({"nothing": True}, "not a Kubernetes Event"),
+        (42, "expected a JSON object"),
+    ],
+)
+def test_bad_items_are_rejected_with_index_and_reason(store: GraphStore, item: Any, reason: str) -> None:
+    p = _pipeline(store, [])
+    result = p.ingest([sc.unified("ok-1", sc.T0), item, sc.unified("ok-2", sc.T0)])
+    assert [r.index for r in result.rejected] == [1]
+    assert reason in result.rejected[0].reason
+    assert [s.event.id for s in result.stored] == ["ok-1", "ok-2"]
+
+
+def test_contexts_fill_trace_and_source_per_item(store: GraphStore) -> None:
+    p = Pipeline(store, None, EventWriter(store, sc.CLUSTER))
+    result = p.ingest(
+        [{"id": "a", "timestamp": 1}, {"id": "b", "timestamp": 1}], contexts=[("t-a", "ebpf"), ("t-b", "otel")]
+    )
+    assert [(s.event.trace_id, s.event.source) for s in result.stored] == [("t-a", "ebpf"), ("t-b", "otel")]
+    no_loader = p.ingest([{"type": "ADDED", "object": {"kind": "Pod"}, "observed_at": "2026-01-01T00:00:00Z"}])
+    assert "no topology loader" in no_loader.rejected[0].reason
