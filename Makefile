@@ -35,6 +35,7 @@ cypher-lint: $(LINT)
 	node tools/cypher-lint/lint.mjs cypher/*.cypher
 
 test: $(STAMP) $(LINT)
+	scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	node tools/cypher-lint/lint.mjs cypher/*.cypher
