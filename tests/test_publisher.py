@@ -31,10 +31,13 @@ async def stream_ids(js: Any, stream: str) -> list[str]:
 def incident(store: GraphStore) -> tuple[Engine, list[Any]]:
     tb.build(store)
     engine = Engine(store, CorrelateSettings(), tb.CLUSTER)
-    first = tb.stored(store, [
-        tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high"),
-        tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE),
-    ])
+    first = tb.stored(
+        store,
+        [
+            tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high"),
+            tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE),
+        ],
+    )
     return engine, engine.process(first)
 
 
@@ -60,18 +63,24 @@ async def test_outbox_drained_after_outage_each_version_once(store: GraphStore, 
     async def reconnected() -> None:
         await holder["pub"].on_reconnect()
 
-    nc = await nats.connect(nats_server.url, reconnected_cb=reconnected, max_reconnect_attempts=-1,
-                            reconnect_time_wait=0.1)
+    nc = await nats.connect(
+        nats_server.url, reconnected_cb=reconnected, max_reconnect_attempts=-1, reconnect_time_wait=0.1
+    )
     try:
         pub = holder["pub"] = Publisher(nc, store, SETTINGS)
         await pub.ensure_streams()
         engine, results = incident(store)
         await pub.publish(results)
         nats_server.stop()
-        more = engine.process(tb.stored(store, [
-            tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK),
-            tb.event("x1", 9, "Node", "node-1", "NodeNotReady", C.NODE, severity="critical"),
-        ]))
+        more = engine.process(
+            tb.stored(
+                store,
+                [
+                    tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK),
+                    tb.event("x1", 9, "Node", "node-1", "NodeNotReady", C.NODE, severity="critical"),
+                ],
+            )
+        )
         assert {r.id for r in more} and await pub.publish(more) == 0  # NATS down: kept in the outbox
         pending = store.query("correlation_outbox", {"limit": 10})
         assert {r["id"] for r in pending} == {r.id for r in more}

@@ -1,0 +1,245 @@
+"""The engine on the embedded graph: grouping, root cause, patterns, states, versions, graph writes, determinism."""
+
+from __future__ import annotations
+
+import json
+
+from causegraph.settings import CorrelateSettings
+from correlate.engine import Engine, correlation_id
+from graph import GraphStore
+from ingest.model import Category as C
+from ingest.model import SourceKind, StoredEvent
+from tests import topo_builder as tb
+
+
+def engine(store: GraphStore, **kw: object) -> Engine:
+    tb.build(store)
+    return Engine(store, CorrelateSettings(**kw), tb.CLUSTER)  # type: ignore[arg-type]
+
+
+def cascade() -> list[StoredEvent]:
+    return [
+        tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high"),
+        tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE),
+        tb.event("f1", 8, "Service", "frontend", "http_503", C.NETWORK, trace="tr1"),
+        tb.event("f2", 9, "Pod", "frontend-2", "http_503", C.NETWORK, trace="tr1"),
+    ]
+
+
+def test_cascade_grouped_with_the_callee_as_root(store: GraphStore) -> None:
+    e = engine(store)
+    out = e.process(tb.stored(store, cascade()))
+    assert len(out) == 1
+    r = out[0]
+    assert r.related_events == ["oom", "t1", "f1", "f2"]
+    assert r.root_cause.event_id == "oom" and r.root_cause.resource.name == "mysql-0"
+    assert (r.type, r.state, r.version, r.severity) == ("cascading_failure", "active", 1, "critical")
+    assert r.summary == "Root cause: mysql memory exhaustion affecting 3 services"
+    assert "statefulset/mysql (512Mi)" in r.remediation
+    assert r.trace_ids == ["tr1"] and r.id == correlation_id("oom")
+    assert {ev.link for ev in r.evidence} <= {"calls", "same_trace", "selects"}
+
+
+def test_root_found_even_when_symptoms_come_in_an_earlier_batch(store: GraphStore) -> None:
+    e = engine(store)
+    events = cascade()
+    first = e.process(tb.stored(store, events[:1]))
+    assert first == []  # a lone high event stays building, unpublished
+    out = e.process(tb.stored(store, events[1:]))
+    assert out[0].root_cause.event_id == "oom" and out[0].version == 1
+
+
+def test_isolated_warnings_stay_unpublished(store: GraphStore) -> None:
+    e = engine(store)
+    out = e.process(
+        tb.stored(
+            store,
+            [
+                tb.event("n1", 0, "Pod", "noise-1", "BackOff", C.CRASH),
+                tb.event("n2", 1, "Pod", "frontend-1", "FailedScheduling", C.SCHEDULING),
+            ],
+        )
+    )
+    assert out == []
+    states = store.run("MATCH (c:Correlation) RETURN c.state AS s, c.version AS v")
+    assert len(states) == 2 and all(s == {"s": "building", "v": 0} for s in states)
+
+
+def test_normal_events_are_ignored_but_changes_count(store: GraphStore) -> None:
+    e = engine(store)
+    e.process(tb.stored(store, [tb.event("ok", 0, "Pod", "api-1", "Pulled", C.LIFECYCLE, severity="info")]))
+    assert store.run("MATCH (c:Correlation) RETURN count(c) AS n")[0]["n"] == 0
+    change = tb.event(
+        "cm@5",
+        0,
+        "ConfigMap",
+        "app-config",
+        "ConfigMapChanged",
+        C.CONFIG,
+        severity="info",
+        source_kind=SourceKind.CHANGE,
+        detail={"keys": ["DB_HOST"]},
+    )
+    out = e.process(
+        tb.stored(
+            store,
+            [
+                change,
+                tb.event("c1", 30, "Pod", "api-1", "BackOff", C.CRASH),
+                tb.event("c2", 31, "Pod", "api-2", "BackOff", C.CRASH),
+            ],
+        )
+    )
+    r = out[-1]
+    assert r.type == "config_change" and r.root_cause.event_id == "cm@5"
+    assert "DB_HOST" in r.summary and "DB_HOST" in r.remediation and "configmap/app-config" in r.remediation
+
+
+def test_rollout_names_the_revision_to_roll_back_to(store: GraphStore) -> None:
+    e = engine(store)
+    out = e.process(
+        tb.stored(
+            store,
+            [
+                tb.event(
+                    "d@9",
+                    0,
+                    "Deployment",
+                    "api",
+                    "ImageChanged",
+                    C.ROLLOUT,
+                    severity="info",
+                    source_kind=SourceKind.CHANGE,
+                    detail={"image": {"before": "repo/api:v1", "after": "repo/api:v2"}},
+                ),
+                tb.event("p1", 20, "Pod", "api-1", "Failed", C.IMAGE),
+                tb.event("p2", 21, "Pod", "api-2", "Failed", C.IMAGE),
+            ],
+        )
+    )
+    r = out[-1]
+    assert r.type == "deployment_issue" and r.root_cause.event_id == "d@9"
+    assert "revision 1" in r.remediation and "repo/api:v1" in r.remediation and "rollout undo" in r.remediation
+
+
+def test_node_failure_names_the_node_to_cordon(store: GraphStore) -> None:
+    e = engine(store)
+    out = e.process(
+        tb.stored(
+            store,
+            [
+                tb.event("nn", 0, "Node", "node-2", "NodeNotReady", C.NODE, severity="high"),
+                tb.event("m1", 10, "Pod", "mysql-0", "Unhealthy", C.PROBE),
+                tb.event("a2", 12, "Pod", "api-2", "Unhealthy", C.PROBE),
+            ],
+        )
+    )
+    r = out[-1]
+    assert r.type == "node_failure" and r.root_cause.event_id == "nn"
+    assert r.summary.startswith("Node node-2 failure (NodeNotReady) will impact: ")
+    assert "kubectl cordon node-2" in r.remediation
+
+
+def test_workload_failure_counts_pods(store: GraphStore) -> None:
+    e = engine(store)
+    out = e.process(
+        tb.stored(
+            store,
+            [
+                tb.event("w1", 0, "Pod", "api-1", "BackOff", C.CRASH),
+                tb.event("w2", 3, "Pod", "api-2", "BackOff", C.CRASH),
+            ],
+        )
+    )
+    r = out[-1]
+    assert r.type == "workload_failure"
+    assert r.summary == "Deployment 'api' experiencing widespread failures: 2 of 2 pods"
+
+
+def test_new_member_publishes_a_new_version_and_quiet_resolves(store: GraphStore) -> None:
+    e = engine(store)
+    v1 = e.process(tb.stored(store, cascade()[:2]))
+    v2 = e.process(tb.stored(store, cascade()[2:]))
+    assert [r.version for r in v1 + v2] == [1, 2] and v1[0].id == v2[0].id
+    assert e.process(tb.stored(store, [tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE)])) == []  # repeat
+    resolved = e.tick(tb.T0 + 9_000 + CorrelateSettings().resolve_quiet_ms)
+    assert [(r.state, r.version) for r in resolved] == [("resolved", 3)]
+    assert e.open_correlations() == []
+    row = store.run(
+        "MATCH (c:Correlation {id: $id}) RETURN c.state AS s, c.version AS v, c.document AS d", {"id": v1[0].id}
+    )[0]
+    assert (row["s"], row["v"], json.loads(row["d"])["state"]) == ("resolved", 3, "resolved")
+
+
+def test_bridging_event_merges_two_correlations(store: GraphStore) -> None:
+    e = engine(store)
+    e.process(
+        tb.stored(
+            store,
+            [
+                tb.event("a", 0, "Pod", "noise-1", "BackOff", C.CRASH, trace="x"),
+                tb.event("b", 1, "Pod", "frontend-1", "BackOff", C.CRASH),
+            ],
+        )
+    )
+    assert len(e.open_correlations()) == 2  # unrelated so far
+    out = e.process(tb.stored(store, [tb.event("c", 2, "Pod", "frontend-2", "BackOff", C.CRASH, trace="x")]))
+    assert len(e.open_correlations()) == 1
+    assert out[-1].id == correlation_id("a") and out[-1].related_events == ["a", "b", "c"]
+    merged = store.run(
+        "MATCH (c:Correlation {id: $id}) RETURN c.state AS s, c.summary AS m", {"id": correlation_id("b")}
+    )
+    assert merged == [{"s": "resolved", "m": f"merged into {correlation_id('a')}"}]
+
+
+def test_graph_holds_edges_and_event_correlation_ids(store: GraphStore) -> None:
+    e = engine(store)
+    r = e.process(tb.stored(store, cascade()))[0]
+    rows = store.run(
+        "MATCH (c:Correlation {id: $id})-[i:INCLUDES]->(ev:Event) RETURN ev.id AS id, i.role AS role, "
+        "ev.correlation_id AS cid ORDER BY id",
+        {"id": r.id},
+    )
+    assert [(x["id"], x["role"]) for x in rows] == [
+        ("f1", "member"),
+        ("f2", "member"),
+        ("oom", "root"),
+        ("t1", "member"),
+    ]
+    assert {x["cid"] for x in rows} == {r.id}
+    root = store.run("MATCH (:Correlation {id: $id})-[:ROOT_CAUSE]->(e:Event) RETURN e.id AS id", {"id": r.id})
+    assert root == [{"id": "oom"}]
+    hit = store.run("MATCH (:Correlation {id: $id})-[:IMPACTS]->(x) RETURN x.name AS n ORDER BY n", {"id": r.id})
+    assert {"mysql", "api", "frontend"} <= {x["n"] for x in hit}
+
+
+def test_recurring_oom_reports_its_period(store: GraphStore) -> None:
+    e = engine(store)
+    out = []
+    for i in range(4):
+        ev = tb.event(f"oom-{i}", i * 6 * 3600, "Pod", "api-1", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high")
+        out += e.process(tb.stored(store, [ev]))
+    assert out, "the third regular occurrence makes it a recurring failure"
+    r = out[-1]
+    assert r.type == "recurring_failure" and r.recurrence is not None
+    assert (r.recurrence.period_seconds, r.recurrence.occurrences) == (21600, 4)
+    assert r.related_events == ["oom-0", "oom-1", "oom-2", "oom-3"]
+    assert r.summary == "OOM every ~6h on deployment/api since image v2"
+    assert [x.version for x in out] == list(range(1, len(out) + 1))
+
+
+def test_same_input_same_output(falkor_url: str) -> None:
+    from graph import open_store
+
+    lines = []
+    for n in range(2):
+        s = open_store(falkor_url, graph_name=f"det_{n}")
+        try:
+            s.clear()
+            s.apply_schema()
+            e = engine(s)
+            lines.append([r.to_json() for r in e.process(tb.stored(s, cascade()))])
+        finally:
+            s.clear()
+            s.close()
+    assert lines[0] == lines[1] and lines[0]
