@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Queue
 from typing import Any
 
 from causegraph.settings import Settings
@@ -67,7 +69,7 @@ def import_paths(store: GraphStore, paths: Sequence[str | Path], cluster: str, b
     start = time.perf_counter()
     summary = ImportSummary()
     loader = TopologyLoader(store, cluster, batch_size, defer_relationships=True)
-    for item in read_paths(paths):
+    for item in _read_ahead(read_paths(paths)):
         if isinstance(item, FileProblem):
             summary.problems.append(str(item))
             continue
@@ -83,6 +85,29 @@ def import_paths(store: GraphStore, paths: Sequence[str | Path], cluster: str, b
     summary.linked = loader.linked
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _read_ahead(items: Iterator[FileContent | FileProblem], depth: int = 2) -> Iterator[FileContent | FileProblem]:
+    """Parse the next files in a thread while the current one is written (the database works in its own process)."""
+    queue: Queue[FileContent | FileProblem | None] = Queue(maxsize=depth)
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            for item in items:
+                queue.put(item)
+        except BaseException as exc:  # handed to the consumer, raised there
+            failure.append(exc)
+        finally:
+            queue.put(None)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    while (item := queue.get()) is not None:
+        yield item
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

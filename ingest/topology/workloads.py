@@ -82,7 +82,8 @@ def pod(obj: Obj, cluster: str) -> Transformed:
             "owner_name": owner_name,
             "host_network": bool(spec.get("hostNetwork")),
             "template_labels": row["labels"],
-            "env_service_keys": env_service_keys(spec, cluster, row["namespace"]),
+            # A controller's pods name the services its template names (linked from the controller).
+            "env_service_keys": [] if owner_kind else env_service_keys(spec, cluster, row["namespace"]),
         }
     )
     if row["ip"] is None:
