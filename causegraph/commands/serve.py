@@ -1,0 +1,325 @@
+"""``causegraph serve``: the ingest workers, the correlator, the publisher and the API in one process.
+
+Each part can be switched off (flags, or ``settings.serve``). ``ServeRuntime`` opens what is on when the API's
+lifespan starts and closes it in reverse when it ends: on SIGINT/SIGTERM uvicorn stops taking requests, then the
+NATS consumer finishes its batch and acks, the watcher stops, the outbox is drained, NATS is drained, the graph
+closed. The demo uses the same runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from api.auth import Scope, new_token
+from api.deps import Services
+from causegraph.settings import Settings
+from causegraph.wiring import open_graph
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="run ingest, correlator, publisher and the REST API in one process")
+    p.add_argument("--graph", metavar="URL", help="graph URL (default: settings)")
+    p.add_argument("--nats", metavar="URL|none", help="NATS URL, or none to run without NATS (default: settings)")
+    p.add_argument("--kubernetes", choices=("auto", "none", "kubeconfig", "incluster"), help="live watch mode")
+    p.add_argument("--host", help="listen address (default: settings.api.host)")
+    p.add_argument("--port", type=int, help="listen port (default: settings.api.port)")
+    p.add_argument("--no-correlator", action="store_true", help="store events without correlating them")
+    p.add_argument("--no-publisher", action="store_true", help="do not publish results on NATS")
+    p.add_argument(
+        "--new-token",
+        choices=("read", "write"),
+        metavar="SCOPE",
+        help="print a new API token of SCOPE (read|write) and its settings line, then exit",
+    )
+    p.set_defaults(run=run)
+
+
+def apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
+    """The flags override the settings (a copy; the caller's settings are left as they are)."""
+    s = settings.model_copy(deep=True)
+    if args.graph:
+        s.graph.url = args.graph
+    if args.nats:
+        s.nats.url = args.nats
+    if args.kubernetes:
+        s.kubernetes.mode = args.kubernetes
+    if args.host:
+        s.api.host = args.host
+    if args.port is not None:
+        s.api.port = args.port
+    if getattr(args, "no_correlator", False):
+        s.serve.correlator = False
+    if getattr(args, "no_publisher", False):
+        s.serve.publisher = False
+    if s.nats.url == "none":
+        s.serve.nats_ingest = False
+        s.serve.publisher = False
+    if s.kubernetes.mode == "none":
+        s.serve.kubernetes_watch = False
+    return s
+
+
+class ServeRuntime:
+    """Opens the graph and the enabled workers into the app's ``Services``; stops them gracefully."""
+
+    def __init__(self, settings: Settings, *, store: Any = None) -> None:
+        self.settings = settings
+        self.store = store
+        self._owns_store = store is None
+        self.stop_event = asyncio.Event()
+        self.engine: Any = None
+        self.pipeline: Any = None
+        self.publisher: Any = None
+        self.consumer: Any = None
+        self.watcher: Any = None
+        self.nc: Any = None
+        self.services: Services | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._engine_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._seen = {"nats": 0, "published": 0}
+
+    # -- the correlator, called from whichever thread ingested --------------------------------------------------
+    def _correlate(self, stored: Sequence[Any]) -> None:
+        if self.engine is None or not stored:
+            return
+        started = time.perf_counter()
+        with self._engine_lock:
+            results = self.engine.process(stored)
+        if self.services is not None:
+            self.services.metrics.correlation_seconds.observe(time.perf_counter() - started)
+        self._publish_from_thread(results)
+
+    def _publish_from_thread(self, results: Sequence[Any]) -> None:
+        if not results or self.publisher is None or self._loop is None:
+            return  # the outbox keeps them until a publisher drains it
+        future = asyncio.run_coroutine_threadsafe(self.publisher.publish(list(results)), self._loop)
+        future.add_done_callback(_log_failure)
+
+    # -- lifespan ----------------------------------------------------------------------------------------------
+    async def start(self, services: Services) -> None:
+        from correlate.engine import Engine
+        from ingest.eventwriter import EventWriter
+        from ingest.loader import TopologyLoader
+        from ingest.pipeline import Pipeline
+
+        s = self.settings
+        self.services = services
+        self._loop = asyncio.get_running_loop()
+        cluster = s.kubernetes.cluster
+        if self.store is None:
+            self.store = await asyncio.to_thread(open_graph, s)
+        services.store = self.store
+        if s.serve.correlator:
+            self.engine = Engine(self.store, s.correlate, cluster)
+        loader = TopologyLoader(self.store, cluster, s.graph.batch_size)
+        writer = EventWriter(self.store, cluster, batch_size=s.graph.batch_size)
+        self.pipeline = Pipeline(self.store, loader, writer, on_stored=self._correlate if self.engine else None)
+        services.pipeline = self.pipeline
+        if s.serve.publisher or s.serve.nats_ingest:
+            services.extra["nats_required"] = True
+        if s.serve.publisher:
+            await self._start_publisher()
+            services.nats = self.nc
+        if s.serve.nats_ingest:
+            from ingest.natsconsumer import NatsIngest
+
+            self.consumer = NatsIngest(s.nats, self.pipeline)
+            await self.consumer.connect()
+            if services.nats is None:
+                services.nats = self.consumer.nc
+            self._tasks.append(asyncio.create_task(self.consumer.run(self.stop_event), name="nats-ingest"))
+        if s.serve.kubernetes_watch:
+            await asyncio.to_thread(self._start_watcher, loader)
+        if self.engine is not None:
+            self._tasks.append(asyncio.create_task(self._ticker(), name="correlator-tick"))
+        self._tasks.append(asyncio.create_task(self._observe(), name="metrics"))
+        log.info(
+            "serving: graph %s, nats ingest %s, publisher %s, kubernetes watch %s, correlator %s",
+            self.store.url,
+            "on" if self.consumer else "off",
+            "on" if self.publisher else "off",
+            "on" if self.watcher else "off",
+            "on" if self.engine else "off",
+        )
+
+    async def _start_publisher(self) -> None:
+        import nats
+
+        from api.publisher import Publisher
+
+        async def reconnected() -> None:
+            if self.publisher is not None:
+                await self.publisher.on_reconnect()
+
+        self.nc = await nats.connect(
+            self.settings.nats.url,
+            name="causegraph-publisher",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            reconnected_cb=reconnected,
+        )
+        self.publisher = Publisher(self.nc, self.store, self.settings.nats)
+        await self.publisher.ensure_streams()
+        await self.publisher.drain_outbox()
+
+    def _start_watcher(self, loader: Any) -> None:
+        from ingest.kubeclient import build_client
+        from ingest.watch import Watcher
+
+        client = build_client(self.settings.kubernetes)
+        if client is None:
+            log.info("no Kubernetes cluster configured or found; the live watch is off")
+            return
+        pipeline = self.pipeline
+
+        def on_events(events: Sequence[Any]) -> None:  # change events from the topology loader
+            if events:
+                stored = pipeline.writer.write(list(events))
+                self._count("kubernetes", len(stored))
+                self._correlate(stored)
+
+        def on_k8s_events(objects: Sequence[Any]) -> None:  # Kubernetes Event objects
+            result = pipeline.ingest(list(objects), source="kubernetes")
+            self._count("kubernetes", len(result.stored), len(result.rejected))
+
+        self.watcher = Watcher(
+            client, loader, self.settings.kubernetes, on_events=on_events, on_k8s_events=on_k8s_events
+        )
+        self.watcher.start()
+
+    def _count(self, source: str, accepted: int, rejected: int = 0) -> None:
+        if self.services is not None:
+            self.services.metrics.events_in.labels(source=source).inc(accepted)
+            if rejected:
+                self.services.metrics.events_rejected.labels(source=source).inc(rejected)
+
+    async def _ticker(self) -> None:
+        while not self.stop_event.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), timeout=self.settings.serve.tick_s)
+            if self.stop_event.is_set():
+                return
+            try:
+                results = await asyncio.to_thread(self._tick, int(time.time() * 1000))
+                if results and self.publisher is not None:
+                    await self.publisher.publish(results)
+            except Exception:  # a failed tick is retried at the next one
+                log.exception("correlator tick failed")
+
+    def _tick(self, now_ms: int) -> list[Any]:
+        with self._engine_lock:
+            return list(self.engine.tick(now_ms))
+
+    async def _observe(self) -> None:
+        """Carry the workers' own counters into the Prometheus registry, and the consumer lag."""
+        while not self.stop_event.is_set():
+            self.sync_metrics()
+            if self.consumer is not None and self.consumer.js is not None:
+                with contextlib.suppress(Exception):
+                    info = await self.consumer.js.consumer_info(self.settings.nats.stream, self.settings.nats.durable)
+                    assert self.services is not None
+                    self.services.metrics.consumer_lag.set(info.num_pending or 0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), timeout=2.0)
+
+    def sync_metrics(self) -> None:
+        if self.services is None:
+            return
+        m = self.services.metrics
+        if self.consumer is not None:
+            t = self.consumer.totals
+            m.events_in.labels(source="nats").inc(max(0, t.stored - self._seen["nats"]))
+            m.events_rejected.labels(source="nats").inc(max(0, t.dead_lettered - self._seen.get("nats_dead", 0)))
+            self._seen["nats"], self._seen["nats_dead"] = t.stored, t.dead_lettered
+        if self.publisher is not None:
+            m.results_published.inc(max(0, self.publisher.published - self._seen["published"]))
+            self._seen["published"] = self.publisher.published
+
+    async def stop(self) -> None:
+        """Stop taking work, let the consumer finish its batch and ack, then close everything."""
+        self.stop_event.set()
+        timeout = self.settings.serve.shutdown_timeout_s
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+        if self.watcher is not None:
+            await asyncio.to_thread(self.watcher.stop)
+        if self.consumer is not None:
+            await self._close_consumer()
+        if self.publisher is not None:
+            with contextlib.suppress(Exception):
+                await self.publisher.drain_outbox()
+        self.sync_metrics()
+        if self.nc is not None and not self.nc.is_closed:
+            with contextlib.suppress(Exception):
+                await self.nc.close()  # every publish was awaited for its ack: nothing is in flight
+        if self.store is not None and self._owns_store:
+            await asyncio.to_thread(self.store.close)
+        log.info("stopped cleanly")
+
+    async def _close_consumer(self) -> None:
+        """Drain the consumer's connection (its batch is acked by now); close it when draining stalls."""
+        nc = self.consumer.nc
+        try:
+            await asyncio.wait_for(self.consumer.close(), timeout=5.0)
+        except Exception as exc:
+            log.warning("draining the NATS consumer did not finish (%s); closing", exc)
+            if nc is not None and not nc.is_closed:
+                with contextlib.suppress(Exception):
+                    await nc.close()
+            self.consumer.nc = self.consumer.js = self.consumer._sub = None
+
+
+def _log_failure(future: Any) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.warning("publishing results failed (they stay in the outbox): %s", exc)
+
+
+def build_app(settings: Settings, *, store: Any = None) -> tuple[Any, ServeRuntime]:
+    """The app with its runtime (serve and the demo)."""
+    from api.app import create_app
+
+    runtime = ServeRuntime(settings, store=store)
+    return create_app(store, settings, runtime=runtime), runtime
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.new_token:
+        token, line = new_token(Scope(args.new_token))
+        print(f"token:    {token}")
+        print(f"settings: CAUSEGRAPH_API__TOKEN_HASHES='[\"{line}\"]'")
+        return 0
+    import uvicorn
+
+    s = apply_flags(args, settings)
+    if not s.api.token_hashes:
+        print(
+            "causegraph: no API tokens configured: the REST API will answer 401. "
+            "Create one with `causegraph serve --new-token write`.",
+            file=sys.stderr,
+        )
+    app, _runtime = build_app(s)
+    config = uvicorn.Config(
+        app,
+        host=s.api.host,
+        port=s.api.port,
+        log_level="warning",
+        timeout_graceful_shutdown=int(s.serve.shutdown_timeout_s),
+    )
+    server = uvicorn.Server(config)
+    print(f"causegraph serve: http://{s.api.host}:{s.api.port}/ (API /api/v1, OpenAPI /docs)", file=sys.stderr)
+    server.run()
+    return 0

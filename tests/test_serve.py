@@ -1,0 +1,172 @@
+"""``causegraph serve``'s runtime on a real nats-server and the embedded graph: events in over NATS and HTTP,
+correlated, published on NATS, counted in /metrics; flags switch parts off; a clean stop acks and closes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from typing import Any
+
+import httpx
+import nats
+import pytest
+import uvicorn
+
+from causegraph.cli import build_parser
+from causegraph.commands.serve import apply_flags, build_app
+from causegraph.natsserver import NatsServer, free_port
+from causegraph.settings import Settings
+from graph import GraphStore
+from tests import apidata
+from tests.apidata import PODS
+
+
+def unified(ident: str, pod: str, offset_s: int, reason: str, severity: str, now_ms: int) -> dict[str, Any]:
+    p = PODS[pod]
+    return {
+        "id": ident,
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now_ms / 1000 + offset_s)) + "Z",
+        "type": "kubernetes",
+        "source": "test",
+        "severity": severity,
+        "message": f"{reason} on {p['name']}",
+        "kubernetes": {"reason": reason, "event_type": "Warning", "object_kind": "Pod"},
+        "k8s_context": {"kind": "Pod", "name": p["name"], "namespace": p["namespace"], "uid": p["uid"]},
+    }
+
+
+def settings_for(nats_url: str, hashes: str) -> Settings:
+    s = apidata.settings_with(hashes)
+    s.nats.url = nats_url
+    s.nats.stream = "TRACES"
+    s.serve.tick_s = 0.2
+    return s
+
+
+class Served:
+    def __init__(self, app: Any) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert self.server.started, "serve did not start"
+        return f"http://127.0.0.1:{self.server.config.port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive(), "serve did not stop"
+
+
+@pytest.fixture
+def toks() -> dict[str, str]:
+    return apidata.tokens()
+
+
+def test_flags_override_settings_and_none_switches_parts_off() -> None:
+    args = build_parser().parse_args(
+        ["serve", "--graph", "/tmp/x.rdb", "--nats", "none", "--kubernetes", "none", "--port", "9999"]
+    )
+    s = apply_flags(args, Settings())
+    assert s.graph.url == "/tmp/x.rdb" and s.api.port == 9999
+    assert not s.serve.nats_ingest and not s.serve.publisher and not s.serve.kubernetes_watch
+    assert s.serve.correlator
+    assert Settings().api.port != 9999  # the caller's settings are untouched
+
+
+def test_new_token_prints_a_token_and_its_hash(capsys: pytest.CaptureFixture[str]) -> None:
+    from causegraph.cli import main
+
+    assert main(["serve", "--new-token", "read"]) == 0
+    out = capsys.readouterr().out
+    token = out.split("token:")[1].split()[0]
+    from api.auth import hash_token
+
+    assert f"read:{hash_token(token)}" in out
+
+
+def test_serve_ingests_correlates_publishes_and_stops_cleanly(
+    store: GraphStore, nats_server: NatsServer, toks: dict[str, str]
+) -> None:
+    apidata.load_incident(store)
+    settings = settings_for(nats_server.url, toks["hashes"])
+    app, runtime = build_app(settings, store=store)
+    now = int(time.time() * 1000) - 60_000
+    auth = {"Authorization": f"Bearer {toks['write']}"}
+    with Served(app) as url:
+        ready = httpx.get(f"{url}/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"] == {"graph": "ok", "nats": "ok"}
+
+        async def publish_and_listen() -> list[dict[str, Any]]:
+            nc = await nats.connect(nats_server.url)
+            js = nc.jetstream()
+            sub = await nc.subscribe("correlations.results")
+            await js.publish(
+                "traces.t-1.ebpf", json.dumps(unified("n-oom", "redis", 0, "OOMKilled", "critical", now)).encode()
+            )
+            await js.publish("traces.t-1.ebpf", b"{not json")
+            got: list[dict[str, Any]] = []
+            async with httpx.AsyncClient() as http:
+                r = await http.post(
+                    f"{url}/api/v1/events",
+                    json=[unified("h-cart", "cart", 5, "BackOff", "error", now), {"nonsense": True}],
+                    headers=auth,
+                )
+                assert r.status_code == 202, r.text
+                assert r.json()["accepted"] == 1 and r.json()["rejected"] == 1
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and not (got and {"n-oom", "h-cart"} <= set(got[-1]["related_events"])):
+                try:
+                    msg = await sub.next_msg(timeout=0.5)
+                    got.append(json.loads(msg.data))
+                except nats.errors.TimeoutError:
+                    pass
+            await nc.close()
+            return got
+
+        results = asyncio.run(publish_and_listen())
+        assert results, "no correlation result was published on correlations.results"
+        assert {"n-oom", "h-cart"} <= set(results[-1]["related_events"])
+        stored = store.run("MATCH (e:Event) WHERE e.id IN ['n-oom', 'h-cart'] RETURN e.id AS id ORDER BY id")
+        assert [r["id"] for r in stored] == ["h-cart", "n-oom"]
+        runtime.sync_metrics()
+        metrics = httpx.get(f"{url}/metrics").text
+        assert 'causegraph_events_in_total{source="nats"} 1.0' in metrics
+        assert 'causegraph_events_in_total{source="http"} 1.0' in metrics
+        assert 'causegraph_events_rejected_total{source="nats"} 1.0' in metrics
+        assert "causegraph_results_published_total" in metrics and "causegraph_correlation_seconds_count" in metrics
+    # Stopped: the consumer acked what it stored (nothing pending or unacked), NATS closed; our store stays open.
+    assert runtime.consumer.nc is None and runtime.nc.is_closed
+
+    async def pending() -> tuple[int, int]:
+        nc = await nats.connect(nats_server.url)
+        info = await nc.jetstream().consumer_info("TRACES", settings.nats.durable)
+        await nc.close()
+        return info.num_pending, info.num_ack_pending
+
+    assert asyncio.run(pending()) == (0, 0)
+    assert store.health().ok
+
+
+def test_serve_without_nats_still_takes_http_events(store: GraphStore, toks: dict[str, str]) -> None:
+    apidata.load_incident(store)
+    settings = settings_for("none", toks["hashes"])
+    settings.serve.nats_ingest = settings.serve.publisher = False
+    app, runtime = build_app(settings, store=store)
+    with Served(app) as url:
+        assert httpx.get(f"{url}/readyz").json()["checks"] == {"graph": "ok"}
+        now = int(time.time() * 1000)
+        r = httpx.post(
+            f"{url}/api/v1/events",
+            json=unified("solo", "front", 0, "BackOff", "error", now),
+            headers={"Authorization": f"Bearer {toks['write']}"},
+        )
+        assert r.status_code == 202 and r.json()["accepted"] == 1
+    assert runtime.nc is None and runtime.consumer is None
+    assert store.run("MATCH (e:Event {id: 'solo'}) RETURN count(e) AS n") == [{"n": 1}]
