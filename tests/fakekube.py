@@ -85,8 +85,8 @@ class _Stream:
     store: _Store
     bookmarks: bool
     bookmark_due: bool = False
-    broken: bool = False
-    expired: bool = False
+    broken_at: int | None = None  # cut at this version: send up to it, then break
+    expired_at: int | None = None  # compacted at this version: send up to it, then 410
 
 
 class FakeKube:
@@ -208,7 +208,7 @@ class FakeKube:
             self._compacted = self._rv
             if expire_watches:
                 for s in self._streams:
-                    s.expired = True
+                    s.expired_at = self._compacted
             self._cond.notify_all()
             return self._compacted
 
@@ -230,7 +230,7 @@ class FakeKube:
         """Cut every open watch mid-event (half a JSON line, no closing chunk). Returns how many were cut."""
         with self._cond:
             for s in self._streams:
-                s.broken = True
+                s.broken_at = self._rv
             self._cond.notify_all()
             return len(self._streams)
 
@@ -555,8 +555,8 @@ class _Handler(BaseHTTPRequestHandler):
                 with kube._cond:
                     while not (
                         kube._stopping
-                        or stream.broken
-                        or stream.expired
+                        or stream.broken_at is not None
+                        or stream.expired_at is not None
                         or stream.bookmark_due
                         or (store.log_rvs and store.log_rvs[-1] > pos)
                     ):
@@ -576,7 +576,10 @@ class _Handler(BaseHTTPRequestHandler):
                     i = bisect.bisect_right(store.log_rvs, pos)
                     pending = store.log[i:]
                     now_rv = kube._rv
-                    broken, expired, bookmark = stream.broken, stream.expired, stream.bookmark_due
+                    broken_at, expired_at, bookmark = stream.broken_at, stream.expired_at, stream.bookmark_due
+                    for cut in (broken_at, expired_at):
+                        if cut is not None:
+                            pending = [ch for ch in pending if ch.rv <= cut]
                     stream.bookmark_due = False
                     stopping = kube._stopping
                 for ch in pending:
@@ -584,12 +587,12 @@ class _Handler(BaseHTTPRequestHandler):
                     if keep(ch.obj):
                         self._chunk({"type": ch.type, "object": ch.obj})
                         last_write = time.monotonic()
-                if broken:
+                if broken_at is not None:
                     self._chunk_raw(b'{"type":"MODIFIED","object":{"kind":')
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
                     return
-                if expired:
+                if expired_at is not None:
                     msg = f"too old resource version: {pos} ({kube._compacted})"
                     self._chunk({"type": "ERROR", "object": status(410, "Expired", msg)})
                     break
