@@ -1,0 +1,53 @@
+"""Building the result document from the engine's state (no database)."""
+
+from __future__ import annotations
+
+from correlate import model as m
+from correlate.document import Assessment, build, chain, evidence, impact
+from correlate.narrative import Facts
+from tests.correlate_members import member
+
+
+def corr() -> m.Correlation:
+    c = m.Correlation("corr-1", state="active")
+    db = member("db", 0, "OOMKilled", "resource_exhaustion", services=("mysql",), node="n1", workload="mysql")
+    api = member("api", 1000, "timeout", "network", services=("api",), link=m.CALLS, weight=0.8)
+    api.linked_to = "db"
+    web = member("web", 2000, "http_503", "network", services=("web",), link=m.SAME_TRACE, weight=0.95)
+    web.linked_to, web.trace_id = "api", "t1"
+    for x in (web, api, db):
+        c.members[x.id] = x
+    c.links = [m.Link("api", "db", m.CALLS, 0.8, 1), m.Link("web", "api", m.SAME_TRACE, 0.95, 0)]
+    return c
+
+
+def test_document_lists_every_member_root_first() -> None:
+    a = Assessment((("db", 0.9), ("api", 0.3), ("web", 0.1)), "cascading_failure", 0.9, "critical")
+    doc = build(corr(), a, Facts(), version=2)
+    assert doc.related_events == ["db", "api", "web"] and doc.version == 2
+    assert doc.root_cause.event_id == "db" and doc.first_seen == "1970-01-01T00:00:00Z"
+    assert doc.last_seen == "1970-01-01T00:00:02Z" and doc.trace_ids == ["t1"]
+    assert doc.recurrence is None and "corr-1" in doc.cypher
+    assert build(corr(), a, Facts(), version=0).version == 1
+
+
+def test_chain_walks_out_from_the_root() -> None:
+    steps = chain(corr(), "db")
+    assert [(s.event_id, s.link) for s in steps] == [("db", "root"), ("api", "calls"), ("web", "same_trace")]
+
+
+def test_evidence_and_impact() -> None:
+    ev = evidence(corr(), "db")
+    assert [(e.from_, e.to, e.link) for e in ev] == [("db", "api", "calls"), ("api", "web", "same_trace")]
+    imp = impact(list(corr().members.values()))
+    assert imp.services == ["api", "mysql", "web"] and imp.pods == 3 and imp.nodes == ["n1"]
+    assert imp.workloads == ["deployment/shop/mysql"] and imp.namespaces == ["shop"]
+
+
+def test_recurrence_only_on_recurring() -> None:
+    c = corr()
+    c.recurring = m.Recurring(21600, 4)
+    a = Assessment((("db", 1.0),), "recurring_failure", 0.9, "high")
+    doc = build(c, a, Facts(period_seconds=21600, occurrences=4), version=1)
+    assert doc.recurrence is not None and doc.recurrence.period_seconds == 21600
+    assert "recurrence" in doc.to_dict()

@@ -1,0 +1,71 @@
+"""The building -> active -> resolved machine, versions and when to publish, without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from causegraph.settings import CorrelateSettings
+from correlate import state as st
+
+S = CorrelateSettings()
+
+
+def snap(
+    state: str = st.ACTIVE,
+    root: str = "r",
+    pattern: str = "cascading_failure",
+    members: tuple[str, ...] = ("r",),
+    impact: tuple[str, ...] = ("api",),
+) -> st.Snapshot:
+    return st.Snapshot(state, root, pattern, impact, members)
+
+
+@pytest.mark.parametrize(
+    ("members", "conf", "rank", "pattern", "expected"),
+    [
+        (2, 0.6, 4, "workload_failure", True),
+        (1, 0.9, 4, "single_event", False),
+        (2, 0.4, 4, "x", False),
+        (1, 0.3, 7, "single_event", True),
+        (1, 0.5, 5, "recurring_failure", True),
+    ],
+)
+def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, expected: bool) -> None:
+    assert st.evidence_enough(S, members=members, confidence=conf, worst_rank=rank, pattern=pattern) is expected
+
+
+@pytest.mark.parametrize(
+    ("current", "enough", "quiet", "recovered", "expected"),
+    [
+        (st.BUILDING, False, False, False, st.BUILDING),
+        (st.BUILDING, True, False, False, st.ACTIVE),
+        (st.ACTIVE, True, True, False, st.RESOLVED),
+        (st.ACTIVE, True, False, True, st.RESOLVED),
+        (st.RESOLVED, True, False, False, st.ACTIVE),
+        (st.RESOLVED, False, False, False, st.RESOLVED),
+        (st.BUILDING, False, True, False, st.RESOLVED),
+    ],
+)
+def test_next_state(current: str, enough: bool, quiet: bool, recovered: bool, expected: str) -> None:
+    assert st.next_state(current, enough=enough, quiet=quiet, recovered=recovered) == expected
+
+
+def test_publish_on_activation_and_on_news_only() -> None:
+    assert not st.should_publish(None, snap(st.BUILDING), ever_published=False)
+    assert st.should_publish(None, snap(), ever_published=False)
+    assert not st.should_publish(snap(), snap(), ever_published=True)
+    assert st.should_publish(snap(), snap(root="x"), ever_published=True)
+    assert st.should_publish(snap(), snap(pattern="node_failure"), ever_published=True)
+    assert st.should_publish(snap(), snap(impact=("api", "web")), ever_published=True)
+    assert st.should_publish(snap(), snap(members=("r", "s")), ever_published=True)
+
+
+def test_resolution_published_once_and_only_if_ever_published() -> None:
+    assert st.should_publish(snap(), snap(st.RESOLVED), ever_published=True)
+    assert not st.should_publish(snap(st.RESOLVED), snap(st.RESOLVED), ever_published=True)
+    assert not st.should_publish(None, snap(st.RESOLVED), ever_published=False)
+
+
+def test_versions_count_publishes_and_quiet_uses_settings() -> None:
+    assert st.next_version(3, True) == 4 and st.next_version(3, False) == 3
+    assert st.is_quiet(0, S.resolve_quiet_ms, S) and not st.is_quiet(0, S.resolve_quiet_ms - 1, S)
