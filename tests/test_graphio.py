@@ -1,0 +1,40 @@
+"""The engine's graph adapters: one link per pair, direction kept, contexts and rollout history."""
+
+from __future__ import annotations
+
+from correlate import graphio
+from graph import GraphStore
+from ingest.model import Category as C
+from tests import topo_builder as tb
+
+
+def test_related_links_heaviest_with_direction(store: GraphStore) -> None:
+    tb.build(store)
+    evs = [
+        tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, trace="t"),
+        tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE, trace="t"),
+    ]
+    tb.write_events(store, evs)
+    rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+    links = graphio.related_links(store, rows, window_ms=900_000, max_hops=4)
+    assert list(links) == ["t1"]
+    (link,) = links["t1"]
+    assert (link.b, link.kind, link.direction) == ("oom", "same_trace", 1)  # trace is heavier; calls gives direction
+    assert graphio.related_links(store, rows, window_ms=1_000, max_hops=4) == {}
+    assert graphio.related_links(store, [], window_ms=1_000, max_hops=4) == {}
+
+
+def test_contexts_and_history(store: GraphStore) -> None:
+    tb.build(store)
+    ctx = graphio.contexts(store, [tb.uid("Pod", "api-1"), tb.uid("Deployment", "api"), "missing", ""])
+    pod = ctx[tb.uid("Pod", "api-1")]
+    assert (pod.workload, pod.node, pod.services, pod.limits_memory) == (
+        "deployment/shop/api",
+        "node-1",
+        ("api",),
+        "256Mi",
+    )
+    assert ctx[tb.uid("Deployment", "api")].workload == "deployment/shop/api" and "missing" not in ctx
+    revs = graphio.rollout_history(store, tb.uid("Deployment", "api"))
+    assert [(r.revision, r.images) for r in revs] == [("2", ("repo/api:v2",)), ("1", ("repo/api:v1",))]
+    assert graphio.rollout_history(store, "") == []
