@@ -51,7 +51,7 @@ def subject_context(subject: str) -> tuple[str, str]:
 def decode(data: bytes) -> dict[str, Any]:
     """The JSON object of a message; ``ValueError`` naming the problem otherwise."""
     try:
-        obj = json.loads(data)
+        obj = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ValueError(f"payload is not UTF-8: {exc.reason} at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
@@ -129,9 +129,14 @@ class NatsIngest:
                 )
 
     async def close(self) -> None:
-        if self.nc is not None and not self.nc.is_closed:
-            await self.nc.drain()
-        self.nc = self.js = self._sub = None
+        """Flush the last acks, then close (drain would wait out its timeout on the idle pull subscription)."""
+        nc, self.nc, self.js, self._sub = self.nc, None, None, None
+        if nc is not None and not nc.is_closed:
+            try:
+                await nc.flush(timeout=2)
+            except Exception:  # closing must not fail; unflushed acks are redelivered and change nothing
+                log.debug("flush before close failed", exc_info=True)
+            await nc.close()
 
     async def consume_once(self, timeout_s: float | None = None) -> BatchReport:
         """Fetch one batch, store it, ack/nak/dead-letter each message. Raises on NATS errors (the caller retries)."""

@@ -1,0 +1,235 @@
+"""The JetStream consumer against a real nats-server and the embedded graph: exactly once in the graph,
+bad messages dead-lettered with their reason, a server crash loses nothing, a failed write is redelivered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, LiteralString
+
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+
+from causegraph.natsserver import NatsServer
+from causegraph.settings import NatsSettings
+from graph import GraphStore, TransientGraphError
+from ingest.eventwriter import EventWriter
+from ingest.natsconsumer import REASON_HEADER, SUBJECT_HEADER, NatsIngest, decode, subject_context
+from ingest.pipeline import Pipeline
+from tests import scenario_events as sc
+
+
+class FlakyStore:
+    """The real store, except that the first ``failures`` event upserts raise a transient error."""
+
+    def __init__(self, inner: GraphStore, failures: int) -> None:
+        self.inner = inner
+        self.failures = failures
+        self.backend = inner.backend
+        self.url = inner.url
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        if name == "upsert_events" and self.failures > 0:
+            self.failures -= 1
+            raise TransientGraphError("injected: leader switch")
+        return self.inner.query(name, params)
+
+    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        return self.inner.run(text, params)
+
+    def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
+        return self.inner.write(text, rows, batch_size)
+
+    def apply_schema(self) -> None:
+        self.inner.apply_schema()
+
+    def health(self) -> Any:
+        return self.inner.health()
+
+    def clear(self) -> None:
+        self.inner.clear()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _settings(server: NatsServer, **kw: Any) -> NatsSettings:
+    tag = uuid.uuid4().hex[:8]
+    base: dict[str, Any] = {
+        "url": server.url,
+        "stream": f"TRACES_{tag}",
+        "durable": f"cg_{tag}",
+        "dead_letter_stream": f"DL_{tag}",
+        "fetch_batch": 50,
+        "fetch_timeout_s": 0.2,
+        "max_deliver": 3,
+        "ack_wait_s": 2.0,
+    }
+    return NatsSettings(**(base | kw))
+
+
+@pytest.fixture
+async def publisher(nats_server: NatsServer) -> AsyncIterator[Client]:
+    nc = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+    yield nc
+    await nc.close()
+
+
+def _event(i: int) -> bytes:
+    return json.dumps(sc.unified(f"e-{i}", sc.T0 + i, type="log", message=f"event {i}")).encode()
+
+
+def _count(store: GraphStore) -> int:
+    return int(store.run("MATCH (e:Event) RETURN count(e) AS n")[0]["n"])
+
+
+async def _drain(consumer: NatsIngest, rounds: int = 3) -> None:
+    """Consume until a few fetches in a row bring nothing."""
+    empty = 0
+    while empty < rounds:
+        report = await consumer.consume_once()
+        empty = empty + 1 if report.fetched == 0 else 0
+
+
+def test_subject_context_and_decode() -> None:
+    assert subject_context("traces.abc123.ebpf") == ("abc123", "ebpf")
+    assert subject_context("traces.abc.otel.collector") == ("abc", "otel.collector")
+    assert subject_context("other.x") == ("", "")
+    with pytest.raises(ValueError, match="not JSON"):
+        decode(b"{x")
+    with pytest.raises(ValueError, match="not UTF-8"):
+        decode(b"\xff\xfe")
+    with pytest.raises(ValueError, match="not an object"):
+        decode(b"[1]")
+
+
+async def test_duplicates_and_malformed_in_between(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server)
+    consumer = NatsIngest(settings, Pipeline(store, None, EventWriter(store, sc.CLUSTER)))
+    await consumer.connect()
+    dead: list[Msg] = []
+
+    async def collect(msg: Msg) -> None:
+        dead.append(msg)
+
+    sub = await publisher.subscribe(settings.dead_letter_subject, cb=collect)
+    js = publisher.jetstream()
+    payloads = [
+        (b"{not json", "traces.t1.ebpf"),
+        (_event(1), "traces.t1.ebpf"),
+        (_event(2), "traces.t2.otel"),
+        (_event(1), "traces.t1.ebpf"),  # duplicate
+        (b"[1, 2]", "traces.t1.ebpf"),
+        (json.dumps({"id": "late", "timestamp": "yesterday"}).encode(), "traces.t3.ebpf"),
+        (_event(3), "traces.t3.ebpf"),
+        (_event(2), "traces.t2.otel"),  # duplicate
+        (json.dumps({"id": "no-trace", "timestamp": 5}).encode(), "traces.trace-from-subject.kernel"),
+    ]
+    for data, subject in payloads:
+        await js.publish(subject, data)
+    await _drain(consumer)
+    await publisher.flush()
+    assert _count(store) == 4
+    row = store.run("MATCH (e:Event {id: 'no-trace'}) RETURN e.trace_id AS t, e.source AS s")[0]
+    assert row == {"t": "trace-from-subject", "s": "kernel"}
+    assert consumer.totals.dead_lettered == 3
+    await asyncio.sleep(0.1)
+    reasons = sorted(m.headers[REASON_HEADER] for m in dead if m.headers)
+    assert len(reasons) == 3
+    assert any("not JSON" in r for r in reasons)
+    assert any("not an object" in r for r in reasons)
+    assert any(r.startswith("timestamp: not an RFC3339 time") for r in reasons)
+    assert all(m.headers and m.headers[SUBJECT_HEADER].startswith("traces.") for m in dead)
+    # and the dead letters are kept in their stream
+    info = await js.stream_info(settings.dead_letter_stream)
+    assert info.state.messages == 3
+    # nothing is left unacknowledged
+    ci = await js.consumer_info(settings.stream, settings.durable)
+    assert ci.num_ack_pending == 0 and ci.num_pending == 0
+    await sub.unsubscribe()
+    await consumer.close()
+
+
+async def test_server_killed_and_restarted_mid_stream_loses_nothing(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server, fetch_batch=20)
+    consumer = NatsIngest(settings, Pipeline(store, None, EventWriter(store, sc.CLUSTER)))
+    await consumer.connect()
+    js = publisher.jetstream()
+    for i in range(100):
+        await js.publish(f"traces.t{i % 5}.ebpf", _event(i))
+    await consumer.consume_once()  # part of the stream only
+    assert 0 < _count(store) < 100
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    nats_server.stop(kill=True)
+    await asyncio.sleep(0.5)
+    nats_server.start()
+    for i in range(100, 200):
+        for _ in range(100):
+            try:
+                await js.publish(f"traces.t{i % 5}.ebpf", _event(i), timeout=1)
+                break
+            except Exception:  # still reconnecting
+                await asyncio.sleep(0.1)
+    for _ in range(200):
+        if _count(store) == 200:
+            break
+        await asyncio.sleep(0.1)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert _count(store) == 200
+    await consumer.close()
+
+
+async def test_a_failed_graph_write_is_redelivered_and_stored_once(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server)
+    flaky = FlakyStore(store, failures=1)
+    consumer = NatsIngest(settings, Pipeline(flaky, None, EventWriter(flaky, sc.CLUSTER)))
+    await consumer.connect()
+    js = publisher.jetstream()
+    await js.publish("traces.t1.ebpf", _event(1))
+    await js.publish("traces.t1.ebpf", _event(2))
+    first = await consumer.consume_once()
+    assert (first.fetched, first.nacked, first.stored) == (2, 2, 0)
+    assert _count(store) == 0
+    ci = await js.consumer_info(settings.stream, settings.durable)
+    assert ci.num_ack_pending + ci.num_pending + ci.num_redelivered >= 2  # not acknowledged
+    for _ in range(30):
+        await consumer.consume_once(timeout_s=0.3)
+        if _count(store) == 2:
+            break
+    assert _count(store) == 2
+    assert consumer.totals.dead_lettered == 0
+    await _drain(consumer)
+    assert _count(store) == 2
+    await consumer.close()
+
+
+async def test_a_message_failing_max_deliver_times_is_dead_lettered(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server, max_deliver=2)
+    flaky = FlakyStore(store, failures=10**6)
+    consumer = NatsIngest(settings, Pipeline(flaky, None, EventWriter(flaky, sc.CLUSTER)))
+    await consumer.connect()
+    js = publisher.jetstream()
+    await js.publish("traces.t1.ebpf", _event(1))
+    for _ in range(30):
+        await consumer.consume_once(timeout_s=0.3)
+        if consumer.totals.dead_lettered:
+            break
+    assert consumer.totals.dead_lettered == 1
+    dl = await js.get_last_msg(settings.dead_letter_stream, settings.dead_letter_subject)
+    assert dl.headers is not None and "graph write failed 2 times" in dl.headers[REASON_HEADER]
+    assert _count(store) == 0
+    await consumer.close()
