@@ -41,6 +41,7 @@ PARAMS: dict[str, dict[str, Any]] = {
         "at": NOW,
     },
     "event_exists": {"id": "ev-1"},
+    "workload_pods": {"cluster": "demo", "name": "redis-cart", "limit": 5},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
     # topology ingest (ingest/loader.py)

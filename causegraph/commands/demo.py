@@ -1,0 +1,253 @@
+"""``causegraph demo``: the embedded FalkorDB, a bundled nats-server, the Online Boutique as a small cluster,
+recorded incidents played through NATS, each told in a few lines while ``serve`` listens with the web view.
+
+``--once`` plays the incidents, prints the stories and exits (tests); ``--duration S`` serves S seconds;
+otherwise it serves until Ctrl-C, then stops everything cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api.auth import Scope, new_token
+from api.result import CorrelationResult
+from causegraph.demo.incidents import INCIDENTS, Incident, Step
+from causegraph.demo.story import tell
+from causegraph.natsserver import NatsServer
+from causegraph.settings import Settings
+from causegraph.wiring import open_graph
+from graph import GraphStore
+
+CLUSTER = "demo"
+TOPOLOGY = "online-boutique"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "topologies"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="play recorded incidents on the Online Boutique and show them (web view)")
+    p.add_argument("--once", action="store_true", help="play the incidents, print the stories, exit")
+    p.add_argument("--duration", type=float, metavar="S", help="serve for S seconds, then stop (default: until Ctrl-C)")
+    p.add_argument("--port", type=int, default=8080, help="web view port (default 8080; 0 = any free port)")
+    p.add_argument("--dir", metavar="PATH", help="working folder for the graph and NATS (default: a temporary one)")
+    p.add_argument("--topology", type=Path, default=DATA_DIR / f"{TOPOLOGY}.yaml", help="manifests to materialise")
+    p.add_argument("--wait", type=float, default=30.0, metavar="S", help="how long to wait for the stories")
+    p.set_defaults(run=run)
+
+
+def load_topology(store: GraphStore, manifests_path: Path, batch_size: int) -> int:
+    """Materialise the manifests as a small running cluster and load it; returns the number of objects."""
+    from causegraph.synthcluster import materialise
+    from ingest.loader import TopologyLoader
+
+    if not manifests_path.is_file():
+        raise FileNotFoundError(f"topology manifests not found: {manifests_path}")
+    manifests = [d for d in yaml.safe_load_all(manifests_path.read_text("utf-8")) if isinstance(d, dict)]
+    objects = materialise(manifests, cluster=CLUSTER, nodes=3, seed=7, start_ms=int(time.time() * 1000) - 3_600_000)
+    loader = TopologyLoader(store, CLUSTER, batch_size)
+    loader.apply(objects)
+    loader.finish()
+    return len(objects)
+
+
+def resolve(store: GraphStore, target: str) -> dict[str, Any]:
+    """``pod:<workload>`` -> that workload's first pod; ``node:<workload>`` -> the node it runs on."""
+    what, _, workload = target.partition(":")
+    rows = store.query("workload_pods", {"cluster": CLUSTER, "name": workload, "limit": 1})
+    if not rows:
+        raise ValueError(f"demo: no pod of workload {workload!r} in the materialised cluster")
+    pod = rows[0]
+    if what == "node":
+        return {"kind": "Node", "name": pod["node"], "namespace": "", "uid": pod["node_uid"]}
+    return {"kind": "Pod", "name": pod["name"], "namespace": pod["namespace"], "uid": pod["uid"], "node": pod["node"]}
+
+
+def unified_event(incident: Incident, index: int, step: Step, where: dict[str, Any], start_ms: int) -> dict[str, Any]:
+    """One step as the collector's UnifiedEvent JSON."""
+    ts = start_ms + int(step.at_s * 1000)
+    event: dict[str, Any] = {
+        "id": f"demo-{incident.key}-{index}-{start_ms}",
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts / 1000)) + f".{ts % 1000:03d}Z",
+        "type": "kubernetes" if step.kubernetes else ("network" if step.network else "application"),
+        "source": step.source,
+        "severity": step.severity,
+        "message": step.message,
+        "trace_context": {"trace_id": incident.trace_id},
+        "k8s_context": {
+            "kind": where["kind"],
+            "name": where["name"],
+            "namespace": where["namespace"],
+            "uid": where["uid"],
+            "node_name": where.get("node", ""),
+            "cluster_name": CLUSTER,
+        },
+    }
+    for key in ("kubernetes", "network", "application"):
+        if value := getattr(step, key):
+            event[key] = value
+    return event
+
+
+# Incidents are played further apart (in event time) than the correlation window, so each stays its own story.
+SPACING_MS = 20 * 60_000
+
+
+async def play(store: GraphStore, nats_url: str) -> list[set[str]]:
+    """Publish every incident's events on JetStream; returns each incident's event ids."""
+    import nats
+
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    expected: list[set[str]] = []
+    now = int(time.time() * 1000) - 60_000
+    try:
+        for n, incident in enumerate(INCIDENTS):
+            start = now - (len(INCIDENTS) - 1 - n) * SPACING_MS
+            ids: set[str] = set()
+            for i, step in enumerate(incident.steps):
+                event = unified_event(incident, i, step, resolve(store, step.target), start)
+                await js.publish(f"traces.{incident.trace_id}.{step.source}", json.dumps(event).encode())
+                ids.add(event["id"])
+            expected.append(ids)
+    finally:
+        await nc.close()
+    return expected
+
+
+async def collect(
+    nats_url: str, expected: list[set[str]], wait_s: float, subscribed: asyncio.Event
+) -> dict[str, CorrelationResult]:
+    """Latest result per correlation until each incident is covered by one (or ``wait_s`` passes).
+
+    ``expected`` is filled by the caller after ``subscribed`` is set (the subscription must exist before playing).
+    """
+    import nats
+
+    nc = await nats.connect(nats_url)
+    sub = await nc.subscribe("correlations.results")
+    await nc.flush()
+    subscribed.set()
+    latest: dict[str, CorrelationResult] = {}
+    deadline = time.monotonic() + wait_s
+
+    def covered() -> bool:
+        return bool(expected) and all(any(ids <= set(r.related_events) for r in latest.values()) for ids in expected)
+
+    try:
+        while time.monotonic() < deadline and not covered():
+            try:
+                msg = await sub.next_msg(timeout=0.5)
+            except nats.errors.TimeoutError:
+                continue
+            result = CorrelationResult.from_json(msg.data)
+            if result.id not in latest or latest[result.id].version <= result.version:
+                latest[result.id] = result
+    finally:
+        await nc.close()
+    return latest
+
+
+def stories(latest: dict[str, CorrelationResult], expected: list[set[str]], color: bool) -> list[str]:
+    """One story per incident: the correlation that holds most of its events."""
+    out = []
+    for n, ids in enumerate(expected):
+        best = max(latest.values(), key=lambda r: len(ids & set(r.related_events)), default=None)
+        if best is None or not ids & set(best.related_events):
+            out.append(f"● {INCIDENTS[n].title}: no correlation published yet")
+            continue
+        out.append(tell(best, color=color))
+    return out
+
+
+async def main_async(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from causegraph.commands.serve import build_app
+
+    if getattr(args, "log_level", None) is None:
+        logging.getLogger().setLevel(logging.WARNING)  # the stories are the output
+
+    with contextlib.ExitStack() as stack:
+        work = Path(args.dir) if args.dir else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cg-demo-")))
+        nats_server = NatsServer(work / "nats").start()
+        stack.callback(nats_server.stop)
+        token, line = new_token(Scope.WRITE)
+        s = settings.model_copy(deep=True)
+        s.graph.url, s.graph.name = str(work / "graph.rdb"), "demo"
+        s.nats.url = nats_server.url
+        s.kubernetes.mode, s.kubernetes.cluster = "none", CLUSTER
+        s.api.token_hashes = [line]
+        s.api.host = "127.0.0.1"
+        s.api.port = args.port
+        s.serve.tick_s = 2.0
+        s.serve.kubernetes_watch = False
+        store = await asyncio.to_thread(open_graph, s)
+        stack.callback(store.close)
+        await asyncio.to_thread(store.clear)
+        await asyncio.to_thread(store.apply_schema)
+        count = await asyncio.to_thread(load_topology, store, args.topology, s.graph.batch_size)
+        print(f"causegraph demo: {args.topology.stem} materialised as {count} objects in cluster {CLUSTER!r}")
+        app, runtime = build_app(s, store=store)
+        server: uvicorn.Server | None = None
+        serving: asyncio.Task[None] | None = None
+        if args.once:
+            await runtime.start(app.state.services)
+        else:
+            server = uvicorn.Server(uvicorn.Config(app, host=s.api.host, port=s.api.port, log_level="warning"))
+            # Ctrl-C / SIGTERM end the server through its normal shutdown (lifespan: the runtime stops), then the
+            # graph and nats-server close below; uvicorn's own capture would re-raise the signal afterwards.
+            server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+            serving = asyncio.create_task(server.serve())
+            while not server.started:
+                if serving.done():
+                    await serving
+                    return 1
+                await asyncio.sleep(0.05)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            print(f"web view: http://127.0.0.1:{port}/#token={token}")
+            print(f"API token (write): {token}")
+        try:
+            expected: list[set[str]] = []
+            subscribed = asyncio.Event()
+            listener = asyncio.create_task(collect(nats_server.url, expected, args.wait, subscribed))
+            await subscribed.wait()
+            expected.extend(await play(store, nats_server.url))
+            print(f"played {len(INCIDENTS)} recorded incidents through NATS ({sum(map(len, expected))} events)\n")
+            latest = await listener
+            for story in stories(latest, expected, color=sys.stdout.isatty()):
+                print(story + "\n")
+            if server is not None and serving is not None:
+                if args.duration is not None:
+                    await asyncio.wait({serving}, timeout=args.duration)
+                    server.should_exit = True
+                else:
+                    print("serving; Ctrl-C to stop")
+                await serving
+        finally:
+            if args.once:
+                await runtime.stop()
+        print("causegraph demo: stopped cleanly")
+        return 0 if all(any(ids & set(r.related_events) for r in latest.values()) for ids in expected) else 1
+    return 1
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        return asyncio.run(main_async(args, settings))
+    except KeyboardInterrupt:
+        print("\ncausegraph demo: stopped")
+        return 0

@@ -1,0 +1,1 @@
+"""``make demo``: recorded incidents on the Online Boutique, played through NATS, told in a few lines each."""

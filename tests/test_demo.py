@@ -1,0 +1,112 @@
+"""``causegraph demo`` end to end (real embedded FalkorDB, bundled nats-server, the engine, the publisher):
+``--once`` tells both recorded incidents; the served demo answers on the web view and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from api.result import CorrelationResult
+from causegraph.demo.story import tell
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "causegraph"]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAUSEGRAPH_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def test_demo_once_tells_each_incident(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [*CLI, "demo", "--once", "--wait", "40", "--dir", str(tmp_path)],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "online-boutique materialised" in out
+    assert re.search(r"root cause\s+OOMKilled on Pod default/redis-cart-", out), out
+    assert re.search(r"root cause\s+BackOff on Pod default/productcatalogservice-", out), out
+    assert out.count("remediation") == 2 and "chain" in out and "impact" in out
+    assert "stopped cleanly" in out and "Traceback" not in proc.stderr
+
+
+def test_demo_serves_the_web_view_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [*CLI, "demo", "--port", "0", "--wait", "1", "--dir", str(tmp_path)],
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = ""
+        deadline = time.monotonic() + 60
+        lines = []
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if line.startswith("web view: "):
+                url = line.split()[2].split("#")[0]
+            if line.startswith("serving; Ctrl-C"):
+                break
+        assert url, "".join(lines)
+        with urllib.request.urlopen(url + "healthz", timeout=5) as resp:
+            assert resp.status == 200
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            assert b"causegraph" in resp.read()
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "stopped cleanly" in rest and "Traceback" not in err
+
+
+def test_story_lines() -> None:
+    result = CorrelationResult.model_validate(
+        {
+            "id": "corr-1",
+            "version": 2,
+            "type": "cascading_failure",
+            "state": "active",
+            "severity": "critical",
+            "confidence": 0.9,
+            "summary": "Root cause: redis-cart memory exhaustion affecting 3 services",
+            "root_cause": {
+                "event_id": "e1",
+                "reason": "OOMKilled",
+                "at": "2026-05-01T10:00:00Z",
+                "resource": {"kind": "Pod", "namespace": "shop", "name": "redis-0"},
+            },
+            "related_events": ["e1", "e2"],
+            "chain": [{"event_id": "e1", "resource": {"name": "redis-0"}, "link": "root"}],
+            "impact": {"services": ["redis", "cart"], "pods": 2},
+            "remediation": "Raise the memory limit",
+            "first_seen": "2026-05-01T10:00:00Z",
+            "last_seen": "2026-05-01T10:00:20Z",
+            "cypher": "MATCH (c) RETURN c",
+        }
+    )
+    text = tell(result)
+    assert text.splitlines()[1].split() == ["root", "cause", "OOMKilled", "on", "Pod", "shop/redis-0", "at", "10:00:00"]
+    assert "chain        redis-0 (root)" in text
+    assert "impact       services redis, cart; 2 pods" in text
+    assert "remediation  Raise the memory limit" in text
+    assert "\033[" not in text and "\033[" in tell(result, color=True)
