@@ -52,7 +52,7 @@ def test_same_version_or_first_sight_is_no_event() -> None:
 
 
 def test_configmap_keys_changed() -> None:
-    cm = {
+    cm: dict[str, Any] = {
         "kind": "ConfigMap",
         "metadata": {"name": "c", "namespace": "n", "uid": "c1", "resourceVersion": "1"},
         "data": {"a": "1", "b": "2"},
@@ -65,7 +65,7 @@ def test_configmap_keys_changed() -> None:
 
 
 def test_secret_change_says_that_not_what() -> None:
-    s = {
+    s: dict[str, Any] = {
         "kind": "Secret",
         "metadata": {"name": "s", "namespace": "n", "uid": "s1", "resourceVersion": "1"},
         "data": {"password": "b2xkLXNlY3JldA=="},
