@@ -1,0 +1,57 @@
+"""``causegraph replay``: topology files, then a mixed events.jsonl in file order; bad lines reported and skipped."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from causegraph.cli import main
+from graph import open_store
+from tests import scenario_events as sc
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    topo = tmp_path / "topology.json"
+    topo.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": sc.topology_objects()}))
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(sc.events_lines()) + "\n\n")
+    return topo, events
+
+
+def test_replay_mixed_events(
+    files: tuple[Path, Path], falkor_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph_name = f"replay_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("CAUSEGRAPH_GRAPH__NAME", graph_name)
+    topo, events = files
+    code = main(["replay", "--topology", str(topo), "--events", str(events), "--graph", falkor_url, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["lines_read"] == len(sc.events_lines())
+    assert summary["rejected"] == sc.BAD_LINES
+    assert summary["changes_applied"] == 2
+    assert summary["topology_objects"] == len(sc.topology_objects())
+    assert summary["repeats"] == 2  # the updated Kubernetes Event and the repeated collector event
+    bad = [ln for ln in err.splitlines() if ln.startswith(str(events))]
+    assert [int(ln.split(":")[1]) for ln in bad] == [4, 6, 9, 15]
+    assert "not JSON" in bad[0] and "timestamp" in bad[1] and "expected a JSON object" in bad[2]
+    store = open_store(falkor_url, graph_name=graph_name)
+    try:
+        rows = store.run("MATCH (e:Event) OPTIONAL MATCH (e)-[:ABOUT]->(r) RETURN e.id AS id, r.name AS about")
+        about = {r["id"]: r["about"] for r in rows}
+        assert len(rows) == len(about) == summary["events_stored"]
+        assert set(about) >= sc.STORED_IDS
+        assert (about["u-old"], about["u-new"], about["u-nowhere"]) == ("old-1", "new-1", None)
+    finally:
+        store.clear()
+        store.close()
+
+
+def test_replay_names_a_missing_events_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "--events", str(tmp_path / "nope.jsonl")]) == 2
+    assert "events file not found" in capsys.readouterr().err
