@@ -24,10 +24,10 @@ Cluster = Annotated[str | None, Query(max_length=253, description="default: the 
 
 @router.get("/impact/nodes/{name}", response_model=dict[str, Any], summary="The blast radius of losing a node")
 def impact_of_node(_: ReadScope, store: StoreDep, settings: SettingsDep, name: Name, cluster: Cluster = None) -> Any:
-    result = impact.blast_radius_node(store, cluster_of(settings, cluster), name)
-    if not result.get("target"):
-        raise ApiProblem(404, f"no node named {name!r}")
-    return result
+    try:
+        return impact.blast_radius_node(store, cluster_of(settings, cluster), name)
+    except impact.TargetNotFound as exc:
+        raise ApiProblem(404, str(exc)) from None
 
 
 @router.get(
@@ -43,10 +43,10 @@ def impact_of_resource(
     cluster: Cluster = None,
 ) -> Any:
     ns = "" if namespace in ("_", "-") else namespace
-    result = impact.blast_radius_resource(store, cluster_of(settings, cluster), kind, ns, name)
-    if not result.get("target"):
-        raise ApiProblem(404, f"no {kind} {namespace}/{name}")
-    return result
+    try:
+        return impact.blast_radius_resource(store, cluster_of(settings, cluster), kind, ns, name)
+    except impact.TargetNotFound as exc:
+        raise ApiProblem(404, str(exc)) from None
 
 
 @router.get("/root-cause", response_model=RootCauses, summary="The ranked candidate causes of one event")
@@ -57,9 +57,10 @@ def root_cause(
     event_id: Annotated[str, Query(min_length=1, max_length=256)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> RootCauses:
-    if not store.query("event_exists", {"id": event_id}):
-        raise ApiProblem(404, f"no event with id {event_id!r}")
-    causes = rootcause.rank_causes(store, event_id, limit=min(limit, settings.api.max_limit))
+    try:
+        causes = rootcause.rank_causes(store, event_id, limit=min(limit, settings.api.max_limit))
+    except rootcause.EventNotFound as exc:
+        raise ApiProblem(404, str(exc)) from None
     return RootCauses(event_id=event_id, causes=causes)
 
 

@@ -92,7 +92,7 @@ function drawTimeline(events, chain) {
   box.replaceChildren();
   if (!events.length) { box.append(el("p", { class: "muted" }, "No events stored.")); return; }
   const lanes = [...new Set(events.map((e) => e.resource.kind + " " + (e.resource.name || "?")))];
-  const left = 230, right = 40, top = 20, laneH = 34, width = Math.max(700, box.clientWidth || 700);
+  const left = 230, right = 130, top = 20, laneH = 34, width = Math.max(700, box.clientWidth || 700);
   const height = top + lanes.length * laneH + 40;
   const t0 = Math.min(...events.map((e) => e.ts)), t1 = Math.max(...events.map((e) => e.ts));
   const span = Math.max(1000, t1 - t0);
