@@ -32,7 +32,15 @@ from typing import Any, Protocol
 
 from causegraph.settings import KubernetesSettings
 from ingest.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
-from ingest.kubeclient import KubeClient, KubeError, KubeForbidden, KubeGone, KubeTransient, WatchStream
+from ingest.kubeclient import (
+    KubeClient,
+    KubeError,
+    KubeForbidden,
+    KubeGone,
+    KubeTransient,
+    WatchStream,
+    build_client,
+)
 from ingest.model import NormalEvent
 
 log = logging.getLogger(__name__)
@@ -402,6 +410,22 @@ class Watcher:
         if on_k8s_events is not None:
             self.reflectors += [reflector(k, EventHandler(on_k8s_events, self.lock)) for k in event_kinds]
         self._threads: list[threading.Thread] = []
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: KubernetesSettings,
+        sink: TopologySink,
+        *,
+        on_events: OnEvents | None = None,
+        on_k8s_events: OnK8sEvents | None = None,
+    ) -> Watcher | None:
+        """The watcher of the configured cluster (not started), or None when no cluster is configured."""
+        client = build_client(settings, pool_size=len(TOPOLOGY_KINDS) + len(EVENT_KINDS) + 4)
+        if client is None:
+            return None
+        log.info("watching the Kubernetes API at %s", client.host)
+        return cls(client, sink, settings, on_events=on_events, on_k8s_events=on_k8s_events)
 
     def start(self) -> None:
         for r in self.reflectors:

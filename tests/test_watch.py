@@ -13,7 +13,7 @@ import pytest
 
 from causegraph.settings import KubernetesSettings
 from graph import GraphStore
-from ingest.kinds import BY_KIND, EVENT_KINDS, ApiKind
+from ingest.kinds import BY_KIND, EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 from ingest.kubeclient import KubeClient, build_client
 from ingest.loader import TopologyLoader
 from ingest.model import Category, NormalEvent, SourceKind
@@ -409,3 +409,14 @@ def test_end_to_end_into_the_graph(fake_kube: FakeKube, kclient: KubeClient, sto
         w2.stop()
     state = pods()
     assert state["db-1"] and state["web-2"] and state["web-1"] is None and state["web-3"] is None
+
+
+def test_from_settings(fake_kube: FakeKube) -> None:
+    assert Watcher.from_settings(KubernetesSettings(mode="none"), RecordingSink()) is None
+    w = Watcher.from_settings(KubernetesSettings(host=fake_kube.url, watch_events=True), RecordingSink())
+    assert w is not None and len(w.reflectors) == len(TOPOLOGY_KINDS)  # no Event callback: no Event reflectors
+    w.client.close()
+    got: list[dict[str, Any]] = []
+    w = Watcher.from_settings(KubernetesSettings(host=fake_kube.url), RecordingSink(), on_k8s_events=got.extend)
+    assert w is not None and len(w.reflectors) == len(TOPOLOGY_KINDS) + len(EVENT_KINDS)
+    w.client.close()
