@@ -123,6 +123,14 @@ def create_app(
         )
 
     @app.middleware("http")
+    async def refuse_nul(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # FalkorDB cannot take a NUL inside a string parameter; refuse it here rather than fail in the graph.
+        raw = request.scope.get("raw_path", b"") + b"?" + request.scope.get("query_string", b"")
+        if b"%00" in raw.lower() or b"\x00" in raw:
+            return problems.problem_response(422, "parameters must not contain NUL characters", request)
+        return await call_next(request)
+
+    @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         response = await call_next(request)

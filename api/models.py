@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.result import CorrelationResult
 
@@ -83,6 +83,13 @@ class FeedbackIn(BaseModel):
     verdict: Verdict
     event_id: str | None = Field(None, min_length=1, max_length=256)
     comment: str = Field("", max_length=2000)
+
+    @field_validator("event_id", "comment")
+    @classmethod
+    def no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class FeedbackOut(BaseModel):

@@ -177,3 +177,11 @@ async def test_web_view_and_openapi_are_served(app: Any) -> None:
     assert "/api/v1/correlations/{correlation_id}/timeline" in spec["paths"]
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert json.dumps(spec).count("/healthz") == 1
+
+
+async def test_nul_characters_are_refused_before_the_graph(app: Any, toks: dict[str, str]) -> None:
+    async with apidata.client(app, toks["write"]) as c:
+        r = await c.get("/api/v1/root-cause", params={"event_id": "a\x00b"})
+        fb = await c.post("/api/v1/correlations/corr-1/feedback", json={"verdict": "correct", "comment": "x\x00"})
+    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    assert fb.status_code == 422
