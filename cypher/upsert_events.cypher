@@ -1,14 +1,23 @@
-// Store a batch of events and the traffic they show, in one statement so that both commit or neither does.
-// $rows: {id, props} with props the Event properties (graph/schema.py, Label.EVENT). MERGE by id: a repeat
-// (a redelivery, or a Kubernetes Event the API server updated) raises count and last_ts to the larger value,
-// takes the newer message and fills in a resource only if none was known: never a second node, and a
-// redelivery changes nothing. ABOUT always points at the event's resource_uid.
-// $calls: {from, to, count, first_seen, last_seen}, Service uids, aggregated over the NEW events of the batch only
-// (the writer decides that), so a redelivery does not count the same request twice.
-UNWIND $rows AS row
+// Store a batch of events and the traffic they show, in one statement so that all of it commits or none does.
+// The writer has asked resolve_event_resources which ids are stored already and splits the batch:
+// $new:     {id, about, props}: events not stored yet; MERGE by id (idempotent even if one arrived meanwhile),
+//           all Event properties (graph/schema.py, Label.EVENT), and ABOUT the resource uid `about` when not null.
+// $repeats: {id, props}: events already stored (a redelivery, or a Kubernetes Event the API server updated):
+//           count and last_ts rise to the larger value, the newer message wins, a resource is only filled in
+//           where none was known. Never a second node; a redelivery changes nothing.
+// $calls:   {from, to, count, first_seen, last_seen}: Service uids, aggregated over the NEW events only, so a
+//           redelivery never counts the same request twice.
+UNWIND $new AS row
 MERGE (e:Event {id: row.id})
 ON CREATE SET e += row.props
-WITH e, row, row.props AS p, row.props.last_ts > e.last_ts AS newer
+WITH e, row
+WHERE row.about IS NOT NULL
+MATCH (r:Resource {uid: row.about})
+MERGE (e)-[:ABOUT]->(r)
+WITH count(*) AS created
+UNWIND $repeats AS row
+MATCH (e:Event {id: row.id})
+WITH e, row.props AS p, row.props.last_ts > e.last_ts AS newer
 SET
   e.count = CASE WHEN p.count > e.count THEN p.count ELSE e.count END,
   e.message = CASE WHEN newer THEN p.message ELSE e.message END,
@@ -22,7 +31,7 @@ SET
 WITH e
 OPTIONAL MATCH (r:Resource {uid: e.resource_uid})
 FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | MERGE (e)-[:ABOUT]->(x))
-WITH count(e) AS events
+WITH count(*) AS updated
 UNWIND $calls AS call
 MATCH (a:Resource {uid: call.from})
 MATCH (b:Resource {uid: call.to})
@@ -32,4 +41,4 @@ SET
   c.count = c.count + call.count,
   c.first_seen = CASE WHEN call.first_seen < c.first_seen THEN call.first_seen ELSE c.first_seen END,
   c.last_seen = CASE WHEN call.last_seen > c.last_seen THEN call.last_seen ELSE c.last_seen END
-RETURN events, count(c) AS calls
+RETURN count(c) AS calls

@@ -1,9 +1,10 @@
 """Write normalised events: resolve where each happened, then MERGE it, its ABOUT edge and the traffic it shows.
 
-Two statements per batch, whatever its size: ``resolve_event_resources`` (every candidate resource and whether
-the event id is already stored) and ``upsert_events`` (events, ABOUT and traffic CALLS together, so that they
-commit together). Picking among the candidates is pure Python (``pick``): the graph keeps deleted objects with
-their ``deleted_at`` and pods their ``ip_since``, so the resource is the one that existed at the event's time.
+Two statements per batch, whatever its size: ``resolve_event_resources`` (one index lookup per distinct uid, key
+and IP of the batch, and whether each event id is already stored) and ``upsert_events`` (events, ABOUT and
+traffic CALLS together, so that they commit together). Picking among the candidates is pure Python (``pick``):
+the graph keeps deleted objects with their ``deleted_at`` and pods their ``ip_since``, so the resource is the
+one that existed at the event's time.
 
 Resolution order (DESIGN §4): uid; kind+namespace+name (``key``); a pod or service IP of a network event (the
 source for egress, the destination otherwise). An event that resolves to nothing is stored all the same.
@@ -42,11 +43,11 @@ class Candidate:
     services: tuple[str, ...] = ()
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Candidate:
+    def from_row(cls, row: Mapping[str, Any], role: str) -> Candidate:
         owners = [o for o in row.get("owners") or [] if isinstance(o, list) and len(o) == 2]
         top = max(owners, key=lambda o: o[0])[1] if owners else ""
         return cls(
-            role=row["role"],
+            role=role,
             uid=row["uid"],
             key=row.get("key") or "",
             cluster=row.get("cluster") or "",
@@ -157,23 +158,52 @@ class EventWriter:
         for i, ev in enumerate(events):
             first_index.setdefault(ev.id, i)
         unique = list(first_index.values())
-        rows = [_resolve_row(i, events[i], self.cluster) for i in unique]
+        lookups = [_lookups(events[i], self.cluster) for i in unique]
+        params = {
+            "uids": sorted({lk.uid for lk in lookups if lk.uid}),
+            "keys": sorted({lk.key for lk in lookups if lk.key}),
+            "ips": sorted({ip for lk in lookups for ip in (lk.src_ip, lk.dst_ip) if ip}),
+            "ids": [events[i].id for i in unique],
+        }
+        found: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        stored_ids: set[str] = set()
+        for row in self.store.query("resolve_event_resources", params):
+            if row["by"] == "stored":
+                stored_ids.add(row["value"])
+            else:
+                found.setdefault((row["by"], row["value"]), []).append(row)
         cands: dict[int, list[Candidate]] = {}
         stored: set[int] = set()
-        for row in self.store.query("resolve_event_resources", {"rows": rows}):
-            if row["role"] == "stored":
-                stored.add(row["i"])
-            else:
-                cands.setdefault(row["i"], []).append(Candidate.from_row(row))
+        for i, lk in zip(unique, lookups, strict=True):
+            if events[i].id in stored_ids:
+                stored.add(i)
+            cands[i] = [
+                Candidate.from_row(row, role)
+                for role, by, value in (
+                    ("uid", "uid", lk.uid),
+                    ("key", "key", lk.key),
+                    ("src_pod", "pod_ip", lk.src_ip),
+                    ("src_service", "service_ip", lk.src_ip),
+                    ("dst_pod", "pod_ip", lk.dst_ip),
+                    ("dst_service", "service_ip", lk.dst_ip),
+                )
+                if value
+                for row in found.get((by, value), ())
+            ]
         merged = _merge_repeats(events)
         resolutions: dict[int, Resolution] = {}
-        event_rows: list[dict[str, Any]] = []
+        new_rows: list[dict[str, Any]] = []
+        repeat_rows: list[dict[str, Any]] = []
         calls: dict[tuple[str, str], list[int]] = {}
         for i in unique:
             ev = merged[events[i].id]
             res = pick(ev, cands.get(i, []))
             resolutions[i] = res
-            event_rows.append({"id": ev.id, "props": self._props(ev, res)})
+            props = self._props(ev, res)
+            if i in stored:
+                repeat_rows.append({"id": ev.id, "props": props})
+            else:
+                new_rows.append({"id": ev.id, "about": props["resource_uid"], "props": props})
             if i not in stored:
                 for a in res.callers:
                     for b in res.callees:
@@ -185,7 +215,7 @@ class EventWriter:
         call_rows = [
             {"from": a, "to": b, "count": n, "first_seen": lo, "last_seen": hi} for (a, b), (n, lo, hi) in calls.items()
         ]
-        self.store.query("upsert_events", {"rows": event_rows, "calls": call_rows})
+        self.store.query("upsert_events", {"new": new_rows, "repeats": repeat_rows, "calls": call_rows})
         out: list[StoredEvent] = []
         for i, ev in enumerate(events):
             first = first_index[ev.id]
@@ -239,18 +269,19 @@ class EventWriter:
         }
 
 
-def _resolve_row(i: int, ev: NormalEvent, cluster: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Lookup:
+    uid: str
+    key: str
+    src_ip: str
+    dst_ip: str
+
+
+def _lookups(ev: NormalEvent, cluster: str) -> _Lookup:
     r = ev.resource
     key = f"{r.cluster or cluster}/{r.kind}/{r.namespace}/{r.name}" if r.kind and r.name else ""
     net = ev.network
-    return {
-        "i": i,
-        "id": ev.id,
-        "uid": r.uid or None,
-        "key": key or None,
-        "src_ip": (net.source_ip or None) if net else None,
-        "dst_ip": (net.dest_ip or None) if net else None,
-    }
+    return _Lookup(r.uid, key, net.source_ip if net else "", net.dest_ip if net else "")
 
 
 def _merge_repeats(events: Sequence[NormalEvent]) -> dict[str, NormalEvent]:

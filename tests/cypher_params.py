@@ -69,15 +69,16 @@ PARAMS: dict[str, dict[str, Any]] = {
     "mark_published": {"rows": [{"id": "corr-1", "version": 2}]},
     # event ingest (ingest/eventwriter.py)
     "resolve_event_resources": {
-        "rows": [
-            {"i": 0, "id": "ev-1", "uid": "uid-p", "key": "prod/Pod/shop/p", "src_ip": None, "dst_ip": None},
-            {"i": 1, "id": "ev-2", "uid": None, "key": None, "src_ip": "10.0.0.7", "dst_ip": "10.96.0.10"},
-        ]
+        "uids": ["uid-p"],
+        "keys": ["prod/Pod/shop/p"],
+        "ips": ["10.0.0.7", "10.96.0.10"],
+        "ids": ["ev-1", "ev-2"],
     },
     "upsert_events": {
-        "rows": [
+        "new": [
             {
                 "id": "ev-1",
+                "about": "uid-p",
                 "props": {
                     "id": "ev-1",
                     "ts": NOW,
@@ -96,6 +97,7 @@ PARAMS: dict[str, dict[str, Any]] = {
                 },
             }
         ],
+        "repeats": [{"id": "ev-0", "props": {"count": 2, "last_ts": NOW, "message": "again", "resource_uid": None}}],
         "calls": [{"from": "uid-s", "to": "uid-s2", "count": 2, "first_seen": NOW, "last_seen": NOW}],
     },
     "blast_radius_node": {"key": "prod/Node//node-1"},
