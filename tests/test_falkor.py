@@ -1,0 +1,47 @@
+"""FalkorDB parameters: the fast header carries any JSON-like value to the server unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph import GraphStore
+from graph.falkor import params_header
+
+keys = st.text(st.characters(blacklist_characters='"\\`', blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=8)
+scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=30)
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4), max_leaves=12
+)
+
+
+def test_header_is_json_with_backticked_keys() -> None:
+    header = params_header({"rows": [{"uid": 'a"b', "n": [1, None, True]}], "x": 2})
+    assert header == 'CYPHER rows=[{`uid`:"a\\"b",`n`:[1,null,true]}] x=2 '
+
+
+def test_a_quote_and_colon_inside_a_string_is_not_taken_for_a_key() -> None:
+    assert params_header({"s": ',"k":1'}) == 'CYPHER s=",\\"k\\":1" '
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=values)
+def test_any_value_round_trips_through_falkordb(store: GraphStore, value: Any) -> None:
+    assert store.run("RETURN $v AS v", {"v": value}) == [{"v": _nul_replaced(value)}]
+
+
+def _nul_replaced(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {k: _nul_replaced(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nul_replaced(v) for v in value]
+    return value
+
+
+def test_control_characters_pass_and_nul_does_not_fail_the_batch(store: GraphStore) -> None:
+    rows = store.run("RETURN $v AS v", {"v": ["a\x01b", "tab\tnl\n", "nul\x00"]})
+    assert rows == [{"v": ["a\x01b", "tab\tnl\n", "nul\ufffd"]}]
