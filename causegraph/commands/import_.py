@@ -20,6 +20,7 @@ from typing import Any
 from causegraph.settings import Settings
 from causegraph.wiring import open_graph
 from graph import GraphStore
+from graph.pipelined import PipelinedStore
 from ingest.files import FileContent, FileProblem, read_paths
 from ingest.loader import TopologyLoader
 
@@ -68,17 +69,21 @@ def import_paths(store: GraphStore, paths: Sequence[str | Path], cluster: str, b
     """Read every file, load the objects in bulk (relationships after all nodes), link; the code ``bench/`` measures."""
     start = time.perf_counter()
     summary = ImportSummary()
-    loader = TopologyLoader(store, cluster, batch_size, defer_relationships=True)
-    for item in _read_ahead(read_paths(paths)):
-        if isinstance(item, FileProblem):
-            summary.problems.append(str(item))
-            continue
-        content: FileContent = item
-        summary.files += 1
-        summary.problems.extend(str(p) for p in content.problems)
-        if content.objects:
-            summary.change_events += len(loader.apply(content.objects))
-    loader.finish()
+    piped = PipelinedStore(store)  # the database writes one batch while the next is parsed and transformed
+    loader = TopologyLoader(piped, cluster, batch_size, defer_relationships=True)
+    try:
+        for item in _read_ahead(read_paths(paths)):
+            if isinstance(item, FileProblem):
+                summary.problems.append(str(item))
+                continue
+            content: FileContent = item
+            summary.files += 1
+            summary.problems.extend(str(p) for p in content.problems)
+            if content.objects:
+                summary.change_events += len(loader.apply(content.objects))
+        loader.finish()
+    finally:
+        piped.close()
     summary.objects = dict(sorted(loader.counts.items()))
     summary.skipped = dict(sorted(loader.skipped.items()))
     summary.problems.extend(loader.problems)
