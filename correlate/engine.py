@@ -44,6 +44,7 @@ def correlation_id(first_event_id: str) -> str:
 class _Batch:
     changed: dict[str, m.Correlation] = field(default_factory=dict)
     merged: list[m.Correlation] = field(default_factory=list)
+    recovered: set[str] = field(default_factory=set)
 
 
 class Engine:
@@ -142,7 +143,11 @@ class Engine:
             for other in targets[1:]:
                 self._merge(corr, self._corrs[other], batch)
         else:
-            corr = self._history.recurring_for(member, self._corrs) or m.Correlation(correlation_id(member.id))
+            recurring, absorbed = self._history.recurring_for(member)
+            corr = recurring or m.Correlation(correlation_id(member.id))
+            for home in absorbed:
+                if home.id in self._corrs and home.id != corr.id:
+                    self._merge(corr, self._corrs[home.id], batch)
             if corr.members:
                 member.link, member.linked_to, member.weight = m.SAME_WORKLOAD, next(iter(corr.members)), 0.6
             self._corrs[corr.id] = corr
@@ -179,7 +184,7 @@ class Engine:
                 continue
             root = self._assess(corr).root
             if corr.members[root].ctx.uid == s.resource.uid and s.resource.uid:
-                corr.state = st.RESOLVED
+                batch.recovered.add(corr.id)
                 batch.changed[corr.id] = corr
 
     def _load_contexts(self, uids: set[str]) -> None:
@@ -195,6 +200,9 @@ class Engine:
     def _assess(self, corr: m.Correlation) -> Assessment:
         members = list(corr.members.values())
         ranking = tuple(rank_root(members, corr.links))
+        first = self._history.first.get(corr.id)
+        if corr.recurring is not None and first in corr.members:
+            ranking = ((first, 1.0), *(r for r in ranking if r[0] != first))  # the first occurrence is the root
         root = corr.members[ranking[0][0]]
         pattern = name_pattern(members, root, recurring=corr.recurring is not None)
         conf = confidence(members, ranking)
@@ -230,12 +238,16 @@ class Engine:
         )
 
     def _finish(self, batch: _Batch, now: int) -> list[CorrelationResult]:
-        """Assess, move the state, version and write what changed; expire quiet correlations."""
+        """Assess, move the state, version and write what changed; expire quiet correlations.
+
+        A batch may span more time than the quiet period (a replay): a correlation with enough evidence still
+        becomes active (and is published) before it resolves, so nothing that was an incident goes unreported.
+        """
         for corr in list(self._corrs.values()):
             if corr.id not in batch.changed and st.is_quiet(corr.last_seen, now, self.settings):
                 batch.changed[corr.id] = corr
         out: list[CorrelationResult] = []
-        docs: list[tuple[m.Correlation, CorrelationResult, Assessment]] = []
+        docs: dict[str, tuple[m.Correlation, CorrelationResult, Assessment]] = {}
         for corr in sorted(batch.changed.values(), key=lambda c: (c.first_seen, c.id)):
             a = self._assess(corr)
             enough = st.evidence_enough(
@@ -246,27 +258,31 @@ class Engine:
                 pattern=a.pattern,
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
-            corr.state = st.next_state(corr.state, enough=enough, quiet=quiet)
-            snap = st.Snapshot(
-                corr.state,
-                a.root,
-                a.pattern,
-                (*services_of(list(corr.members.values())), *workloads_of(list(corr.members.values()))),
-                tuple(sorted(corr.members)),
-            )
-            publish = st.should_publish(corr.last_published, snap, ever_published=corr.published)
-            corr.version = st.next_version(corr.version, publish)
-            doc = build(corr, a, self._facts(corr, a), version=corr.version if publish else corr.version + 1)
-            if publish:
-                corr.published = True
-                corr.last_published = snap
-                out.append(doc)
-            docs.append((corr, doc, a))
-            if quiet or corr.state == st.RESOLVED:
+            recovered = corr.id in batch.recovered
+            steps = [st.next_state(corr.state, enough=enough, quiet=False, recovered=recovered)]
+            if quiet and steps[-1] != st.RESOLVED:
+                steps.append(st.RESOLVED)
+            for state in steps:
+                corr.state = state
+                members = list(corr.members.values())
+                snap = st.Snapshot(
+                    state,
+                    a.root,
+                    a.pattern,
+                    (*services_of(members), *workloads_of(members)),
+                    tuple(sorted(corr.members)),
+                )
+                publish = st.should_publish(corr.last_published, snap, ever_published=corr.published)
+                corr.version = st.next_version(corr.version, publish)
+                doc = build(corr, a, self._facts(corr, a), version=corr.version if publish else corr.version + 1)
+                if publish:
+                    corr.published = True
+                    corr.last_published = snap
+                    out.append(doc)
+                docs[corr.id] = (corr, doc, a)
+            if corr.state == st.RESOLVED:
                 self._forget(corr)
-        for gone in batch.merged:
-            log.debug("correlation %s merged into %s", gone.id, gone.merged_into)
-        self._write(docs, batch.merged)
+        self._write(list(docs.values()), batch.merged)
         return out
 
     def _forget(self, corr: m.Correlation) -> None:

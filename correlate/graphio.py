@@ -20,14 +20,21 @@ from graph.schema import Label, Rel
 def related_links(
     store: GraphStore, events: Sequence[Mapping[str, Any]], *, window_ms: int, max_hops: int
 ) -> dict[str, list[m.Link]]:
-    """``{event id: [Link to an earlier event]}``, one link per pair: the heaviest, directed if any is.
+    """``{event id: [Link to another event in its window]}``, one link per pair: the heaviest, directed if any is.
 
     ``events`` rows are ``{id, uid, ts, trace}``.
     """
     if not events:
         return {}
     params = [
-        {"id": e["id"], "uid": e["uid"] or "", "ts": e["ts"], "since": e["ts"] - window_ms, "trace": e["trace"] or ""}
+        {
+            "id": e["id"],
+            "uid": e["uid"] or "",
+            "ts": e["ts"],
+            "since": e["ts"] - window_ms,
+            "until": e["ts"] + window_ms,
+            "trace": e["trace"] or "",
+        }
         for e in events
     ]
     ts = {e["id"]: e["ts"] for e in events}
@@ -38,7 +45,7 @@ def related_links(
         d, hops = int(row["dir"]), int(row["hops"] or 0)
         if a == b or (kind == m.CALLS and hops > max_hops):
             continue
-        w = link_weight(kind, d, hops, ts[a] - int(row["other_ts"]), window_ms)
+        w = link_weight(kind, d, hops, abs(ts[a] - int(row["other_ts"])), window_ms)
         pair = (a, b)
         if d and (pair not in direction or w > best[pair].weight):
             direction[pair] = d

@@ -7,7 +7,7 @@ and of the one recurring correlation per key, which outlives the engine's window
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from itertools import pairwise
 from statistics import median
 
@@ -49,12 +49,17 @@ def image_tag(images: Sequence[str]) -> str:
 
 
 class History:
-    """Occurrences per (workload, reason); the recurring correlation of each key once it is regular."""
+    """Occurrences per (workload, reason); the recurring correlation of each key once it is regular.
+
+    Each occurrence remembers the correlation it was placed in, so that the recurring correlation gathers every
+    event of every occurrence (the kill and what followed it), not only the repeated event itself.
+    """
 
     def __init__(self, settings: CorrelateSettings) -> None:
         self.settings = settings
-        self._seen: dict[tuple[str, str], list[m.Member]] = {}
+        self._seen: dict[tuple[str, str], list[tuple[m.Member, m.Correlation]]] = {}
         self._recurring: dict[tuple[str, str], m.Correlation] = {}
+        self.first: dict[str, str] = {}  # recurring correlation id -> its first occurrence (the root)
 
     def observe(self, x: m.Member, corr: m.Correlation) -> None:
         """Record ``x`` as an occurrence when it is not part of the burst of the previous one."""
@@ -62,35 +67,48 @@ class History:
             return
         key = key_of(x)
         seen = self._seen.setdefault(key, [])
-        if seen and x.ts - seen[-1].ts <= self.settings.window_ms:
+        if seen and x.ts - seen[-1][0].ts <= self.settings.window_ms:
             return
-        seen.append(x)
+        seen.append((x, corr))
         del seen[:-MAX_OCCURRENCES]
         if corr.recurring is not None:
-            self._update(corr, seen)
+            self._update(corr, [p for p, _ in seen])
 
-    def recurring_for(self, x: m.Member, open_corrs: Mapping[str, m.Correlation]) -> m.Correlation | None:
-        """The recurring correlation ``x`` belongs to, created when this occurrence makes the series regular."""
+    def recurring_for(self, x: m.Member) -> tuple[m.Correlation | None, list[m.Correlation]]:
+        """The recurring correlation ``x`` belongs to (created when this occurrence makes the series regular), and
+        the correlations of earlier occurrences whose members it has just absorbed."""
         if not x.ctx.workload and not x.ctx.uid:
-            return None
+            return None, []
         key = key_of(x)
         seen = self._seen.get(key, [])
-        if seen and x.ts - seen[-1].ts <= self.settings.window_ms:
-            return None
-        times = [p.ts for p in seen] + [x.ts]
+        if seen and x.ts - seen[-1][0].ts <= self.settings.window_ms:
+            return None, []
+        times = [p.ts for p, _ in seen] + [x.ts]
         if not is_regular(times, self.settings.recurrence_min, self.settings.window_ms):
-            return None
+            return None, []
         corr = self._recurring.get(key)
+        absorbed: list[m.Correlation] = []
         if corr is None:
-            digest = hashlib.sha256(f"{key[0]}|{key[1]}|{seen[0].id}".encode()).hexdigest()[:20]
+            first = seen[0][0]
+            digest = hashlib.sha256(f"{key[0]}|{key[1]}|{first.id}".encode()).hexdigest()[:20]
             corr = m.Correlation(f"corr-{digest}")
-            for i, p in enumerate(seen):
-                p.link, p.linked_to, p.weight = (m.ROOT, "", 1.0) if i == 0 else (m.SAME_WORKLOAD, seen[0].id, 0.6)
-                corr.members[p.id] = p
-            corr.recurring = m.Recurring(0, 2, image_tag(seen[0].ctx.workload_images))
+            for occurrence, home in seen:
+                members = home.members if occurrence.id in home.members else {occurrence.id: occurrence}
+                for mid, member in sorted(members.items(), key=lambda kv: (kv[1].ts, kv[0])):
+                    if mid not in corr.members:
+                        if mid == first.id:
+                            member.link, member.linked_to, member.weight = m.ROOT, "", 1.0
+                        elif member.link == m.ROOT:
+                            member.link, member.linked_to, member.weight = m.SAME_WORKLOAD, first.id, 0.6
+                        corr.members[mid] = member
+                corr.links.extend(home.links)
+                if home is not corr and home not in absorbed:
+                    absorbed.append(home)
+            corr.recurring = m.Recurring(0, 2, image_tag(first.ctx.workload_images))
             self._recurring[key] = corr
-        self._update(corr, [*seen, x])
-        return open_corrs.get(corr.id, corr)
+            self.first[corr.id] = first.id
+        self._update(corr, [*(p for p, _ in seen), x])
+        return corr, absorbed
 
     def _update(self, corr: m.Correlation, seen: Sequence[m.Member]) -> None:
         times = [p.ts for p in seen]

@@ -16,6 +16,7 @@ from graph import GraphStore
 
 WINDOW_MS = 15 * 60_000
 MAX_CANDIDATES = 200
+CLOCK_SLACK_MS = 5_000
 
 
 class EventNotFound(LookupError):
@@ -66,7 +67,10 @@ def rank_causes(
         store, [{"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id}], window_ms=window_ms, max_hops=4
     ).get(event_id, [])
     links = sorted(links, key=lambda lk: -lk.weight)[:MAX_CANDIDATES]
-    members = {**_members(store, [lk.b for lk in links]), **own}
+    others = _members(store, [lk.b for lk in links])
+    # causes come before (allowing for clocks a few seconds apart); what followed is a symptom, not a candidate
+    members = {**{k: v for k, v in others.items() if v.ts <= x.ts + CLOCK_SLACK_MS}, **own}
+    links = [lk for lk in links if lk.b in members]
     ranked = _ranked(members, links, limit)
     by_other = {lk.b: lk for lk in links}
     for r in ranked:

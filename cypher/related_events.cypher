@@ -1,84 +1,85 @@
 // The recent events related to each event of $events, and how they are linked (DESIGN §5 step 2).
-// $events: [{id, uid, ts, since, trace}]; one row per (event, other event, link).
+// $events: [{id, uid, ts, since, until, trace}]: the window around each event (until > ts takes in events that
+// arrived before it but happened after it); one row per (event, other event, link).
 // dir: 1 = the other event's resource is upstream (a dependency) of this one's; -1 = downstream; 0 = siblings.
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:ABOUT]-(o:Event)
-WHERE o.id <> e.id AND o.ts >= e.since AND o.ts <= e.ts
+WHERE o.id <> e.id AND o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_resource' AS link, 0 AS dir, 0 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})-[:OWNED_BY*1..3]->(x:Resource)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'owner' AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:OWNED_BY*1..3]-(x:Resource)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'owner' AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})-[:OWNED_BY*1..2]->(w:Resource)<-[:OWNED_BY*1..2]-(x:Resource)<-[:ABOUT]-(o:Event)
-WHERE x.uid <> r.uid AND NOT (w:ReplicaSet AND (w)-[:OWNED_BY]->()) AND o.ts >= e.since AND o.ts <= e.ts
+WHERE x.uid <> r.uid AND NOT (w:ReplicaSet AND (w)-[:OWNED_BY]->()) AND o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_workload' AS link, 0 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})-[:RUNS_ON]->(n:Node)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_node' AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Node {uid: e.uid})<-[:RUNS_ON]-(x:Pod)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_node' AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})-[:RUNS_ON]->(n:Node)<-[:RUNS_ON]-(x:Pod)<-[:ABOUT]-(o:Event)
-WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.ts
+WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_node' AS link, 0 AS dir, 2 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})<-[:SELECTS]-(s:Service)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'selects' AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Service {uid: e.uid})-[:SELECTS]->(x:Pod)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'selects' AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:SELECTS*0..1]-(s1:Service)
 MATCH p = (s1)-[:CALLS*1..3]->(s2:Service)
 MATCH (s2)-[:SELECTS*0..1]->(x:Resource)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'calls' AS link, 1 AS dir, min(length(p)) AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:SELECTS*0..1]-(s1:Service)
 MATCH p = (s1)<-[:CALLS*1..3]-(s2:Service)
 MATCH (s2)-[:SELECTS*0..1]->(x:Resource)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'calls' AS link, -1 AS dir, min(length(p)) AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})-[:USES|CLAIMS]->(c:Resource)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts,
        CASE WHEN c:PersistentVolumeClaim THEN 'shared_volume' ELSE 'shared_config' END AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:USES|CLAIMS]-(x:Pod)<-[:ABOUT]-(o:Event)
-WHERE o.ts >= e.since AND o.ts <= e.ts
+WHERE o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts,
        CASE WHEN r:PersistentVolumeClaim THEN 'shared_volume' ELSE 'shared_config' END AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})-[:USES|CLAIMS]->(c:Resource)<-[:USES|CLAIMS]-(x:Pod)<-[:ABOUT]-(o:Event)
-WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.ts
+WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts,
        CASE WHEN c:PersistentVolumeClaim THEN 'shared_volume' ELSE 'shared_config' END AS link, 0 AS dir, 2 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (o:Event {trace_id: e.trace})
-WHERE e.trace <> '' AND o.id <> e.id AND o.ts >= e.since AND o.ts <= e.ts
+WHERE e.trace <> '' AND o.id <> e.id AND o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_trace' AS link, 0 AS dir, 0 AS hops

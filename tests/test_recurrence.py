@@ -35,21 +35,27 @@ def test_history_creates_one_recurring_correlation_per_key() -> None:
         x = member(
             f"o{i}", i * 6 * H, "OOMKilled", "resource_exhaustion", workload="cart", workload_images=("cart:v2.1.0",)
         )
-        corr = h.recurring_for(x, {})
+        corr, absorbed = h.recurring_for(x)
         found.append(corr)
         target = corr or m.Correlation(f"c{i}")
+        if i < 2:  # what followed the kill joined the occurrence's correlation
+            follow = member(f"u{i}", x.ts + 5000, "Unhealthy", "probe", workload="cart", link=m.SAME_RESOURCE)
+            target.members[follow.id] = follow
+        if i == 2:
+            assert len(absorbed) == 2
         target.members[x.id] = x
         h.observe(x, target)
     assert found[0] is None and found[1] is None
     assert found[2] is not None and found[3] is found[2]
     rec = found[3].recurring
     assert rec is not None and (rec.period_seconds, rec.occurrences, rec.since_image) == (21600, 4, "v2.1.0")
-    assert list(found[3].members) == ["o0", "o1", "o2", "o3"]
+    assert list(found[3].members) == ["o0", "u0", "o1", "u1", "o2", "o3"]
+    assert h.first[found[3].id] == "o0"
 
 
 def test_a_burst_counts_once() -> None:
     h = History(CorrelateSettings())
     for i in range(5):
         x = member(f"b{i}", i * 1000, "OOMKilled", "resource_exhaustion", workload="cart")
-        assert h.recurring_for(x, {}) is None
+        assert h.recurring_for(x) == (None, [])
         h.observe(x, m.Correlation("c"))
