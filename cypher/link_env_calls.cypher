@@ -9,7 +9,8 @@ WHERE s:Service AND s.cluster = $cluster AND s.deleted_at IS NULL AND size(s.sel
 UNWIND w.env_service_keys AS target_key
 MATCH (t:Service {key: target_key})
 WHERE t.deleted_at IS NULL AND t.uid <> s.uid
-MERGE (s)-[r:CALLS]->(t)
-ON CREATE SET r.source = 'env', r.first_seen = $now, r.count = 0
+// Its own edge, beside any {source: 'traffic'} one, so that a relink never touches what traffic showed.
+MERGE (s)-[r:CALLS {source: 'env'}]->(t)
+ON CREATE SET r.first_seen = $now, r.count = 0
 SET r.last_seen = $now
 RETURN count(DISTINCT r) AS linked
