@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from graph.schema import Label, Rel
@@ -94,6 +95,12 @@ def epoch_ms(value: Any) -> int | None:
     """RFC3339 (``2022-01-27T14:37:57Z``, fractional seconds allowed) to epoch ms; None when absent or malformed."""
     if not value or not isinstance(value, str):
         return None
+    return _epoch_ms(value)
+
+
+@lru_cache(maxsize=65_536)
+def _epoch_ms(value: str) -> int | None:
+    # Objects created together share timestamps (a rollout's pods, a list's conditions): parse each text once.
     text = value.strip()
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
@@ -206,8 +213,9 @@ def stable_hash(parts: Sequence[str]) -> str:
 
 
 def as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []
+    return value if type(value) is list else list(value) if isinstance(value, tuple) else []
 
 
 def as_map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    # Parsed JSON/YAML gives plain dicts: test for them first, the ABC check is ten times slower.
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
