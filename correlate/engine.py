@@ -24,7 +24,7 @@ from correlate import state as st
 from correlate.document import Assessment, build
 from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
-from correlate.scoring import confidence, rank_root
+from correlate.scoring import confidence, prior, rank_root
 from graph import GraphStore
 from ingest.model import Category, SourceKind, StoredEvent
 
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 CAUSE_CATEGORIES = (Category.ROLLOUT, Category.CONFIG)
 RECOVERY_REASONS = frozenset({"NodeReady", "Recovered", "NodeHasSufficientMemory", "NodeHasNoDiskPressure"})
 CONTEXT_CACHE_MAX = 200_000
+CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node, changes)
 
 
 def correlation_id(first_event_id: str) -> str:
@@ -59,6 +60,7 @@ class Engine:
         self._of: dict[str, str] = {}  # event id -> correlation id
         self._ctx: dict[str, m.Context] = {}
         self._history = rec.History(settings)
+        self._roots: dict[str, tuple[int, str]] = {}
 
     # ------------------------------------------------------------------ public
     def process(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
@@ -134,11 +136,18 @@ class Engine:
     def _place(self, s: StoredEvent, links: list[m.Link], batch: _Batch) -> None:
         member = self._member(s)
         known = [lk for lk in links if lk.b in self._of and self._of[lk.b] in self._corrs]
-        strong = [lk for lk in known if lk.weight >= self.settings.join_threshold]
+        strong = [
+            lk
+            for lk in known
+            if lk.weight >= self.settings.join_threshold and self._may_explain(member, lk, self._corrs[self._of[lk.b]])
+        ]
         if strong:
             best = max(strong, key=lambda lk: (lk.weight, -self._corrs[self._of[lk.b]].first_seen, lk.b))
             member.link, member.linked_to, member.weight = best.kind, best.b, best.weight
-            targets = sorted({self._of[lk.b] for lk in strong}, key=lambda c: (self._corrs[c].first_seen, c))
+            home = self._corrs[self._of[best.b]]
+            bridging = {home.id} | {self._of[lk.b] for lk in strong if self._bridges(lk, home)}
+            # the survivor of a merge: a recurring correlation, else the oldest
+            targets = sorted(bridging, key=lambda c: (self._corrs[c].recurring is None, self._corrs[c].first_seen, c))
             corr = self._corrs[targets[0]]
             for other in targets[1:]:
                 self._merge(corr, self._corrs[other], batch)
@@ -157,6 +166,51 @@ class Engine:
         self._history.observe(member, corr)
         batch.changed[corr.id] = corr
 
+    def _may_explain(self, member: m.Member, link: m.Link, corr: m.Correlation) -> bool:
+        """A new cause upstream of a mere symptom of a correlation that already has its own cause is another incident.
+
+        It joins when it is upstream of the correlation's root (a node under pods that fail), or when either it or
+        that root is no cause-like event.
+        """
+        if link.direction >= 0 or prior(member.category, member.reason, member.source_kind) < CAUSE_PRIOR:
+            return True
+        root = self._root_of(corr)
+        other = corr.members.get(link.b)
+        if link.b == root.id or (corr.recurring is not None and other is not None and other.reason == root.reason):
+            return True
+        return prior(root.category, root.reason, root.source_kind) < CAUSE_PRIOR
+
+    def _bridges(self, link: m.Link, home: m.Correlation) -> bool:
+        """Whether an event that joins ``home`` also merges the correlation behind ``link`` into it.
+
+        A common cause (the event is upstream of the other correlation's root) merges. A symptom of two causes
+        joins the likelier one only. A sibling (same resource, workload, trace) merges unless both correlations
+        already have a cause of their own: two incidents that touch the same caller stay two.
+        """
+        other = self._corrs[self._of[link.b]]
+        if other.id == home.id or link.direction > 0:
+            return False
+        if link.direction < 0:
+            return True
+        roots = (self._root_of(home), self._root_of(other))
+        return not all(prior(r.category, r.reason, r.source_kind) >= CAUSE_PRIOR for r in roots)
+
+    def _ranking(self, corr: m.Correlation) -> tuple[tuple[str, float], ...]:
+        """Members ranked as root; a recurring failure's root is its first occurrence."""
+        ranking = tuple(rank_root(list(corr.members.values()), corr.links))
+        first = self._history.first.get(corr.id)
+        if corr.recurring is not None and first in corr.members:
+            ranking = ((first, 1.0), *(r for r in ranking if r[0] != first))
+        return ranking
+
+    def _root_of(self, corr: m.Correlation) -> m.Member:
+        """The current root (cached until the correlation grows)."""
+        cached = self._roots.get(corr.id)
+        if cached is None or cached[0] != len(corr.members):
+            cached = (len(corr.members), self._ranking(corr)[0][0])
+            self._roots[corr.id] = cached
+        return corr.members[cached[1]]
+
     def _merge(self, into: m.Correlation, other: m.Correlation, batch: _Batch) -> None:
         """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""
         for eid, x in other.members.items():
@@ -165,6 +219,7 @@ class Engine:
         into.links.extend(other.links)
         into.recurring = into.recurring or other.recurring
         other.merged_into = into.id
+        other.merged_target = into
         batch.changed.pop(other.id, None)
         batch.merged.append(other)
         del self._corrs[other.id]
@@ -199,10 +254,7 @@ class Engine:
     # ------------------------------------------------------------------ assessing and emitting
     def _assess(self, corr: m.Correlation) -> Assessment:
         members = list(corr.members.values())
-        ranking = tuple(rank_root(members, corr.links))
-        first = self._history.first.get(corr.id)
-        if corr.recurring is not None and first in corr.members:
-            ranking = ((first, 1.0), *(r for r in ranking if r[0] != first))  # the first occurrence is the root
+        ranking = self._ranking(corr)
         root = corr.members[ranking[0][0]]
         pattern = name_pattern(members, root, recurring=corr.recurring is not None)
         conf = confidence(members, ranking)
@@ -287,6 +339,7 @@ class Engine:
 
     def _forget(self, corr: m.Correlation) -> None:
         self._corrs.pop(corr.id, None)
+        self._roots.pop(corr.id, None)
         for eid in corr.members:
             if self._of.get(eid) == corr.id:
                 del self._of[eid]

@@ -111,6 +111,14 @@ class Correlation:
     last_published: Any = None  # the Snapshot of the last published version
     recurring: Recurring | None = None
     merged_into: str = ""
+    merged_target: Any = None  # the Correlation it was merged into (followed by the recurrence history)
+
+    def current(self) -> Correlation:
+        """This correlation, or the one it was merged into (transitively)."""
+        c = self
+        while c.merged_target is not None:
+            c = c.merged_target
+        return c
 
     @property
     def first_seen(self) -> int:

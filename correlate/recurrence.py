@@ -48,6 +48,14 @@ def image_tag(images: Sequence[str]) -> str:
     return ref.rsplit(":", 1)[1] if ":" in ref.rsplit("/", 1)[-1] else ref
 
 
+def belongs(x: m.Member, occurrence: m.Member) -> bool:
+    """What an occurrence brings along into the recurring correlation: events of the same workload, and the
+    node's own report of the same kind of failure on the node it ran on (an OOM kill seen by the node)."""
+    if x.ctx.workload and x.ctx.workload == occurrence.ctx.workload:
+        return True
+    return x.ctx.kind == "Node" and x.ctx.name == occurrence.ctx.node and x.category == occurrence.category
+
+
 class History:
     """Occurrences per (workload, reason); the recurring correlation of each key once it is regular.
 
@@ -63,7 +71,7 @@ class History:
 
     def observe(self, x: m.Member, corr: m.Correlation) -> None:
         """Record ``x`` as an occurrence when it is not part of the burst of the previous one."""
-        if not x.ctx.workload and not x.ctx.uid:
+        if not x.ctx.workload:
             return
         key = key_of(x)
         seen = self._seen.setdefault(key, [])
@@ -71,13 +79,13 @@ class History:
             return
         seen.append((x, corr))
         del seen[:-MAX_OCCURRENCES]
-        if corr.recurring is not None:
+        if self._recurring.get(key) is corr:
             self._update(corr, [p for p, _ in seen])
 
     def recurring_for(self, x: m.Member) -> tuple[m.Correlation | None, list[m.Correlation]]:
         """The recurring correlation ``x`` belongs to (created when this occurrence makes the series regular), and
         the correlations of earlier occurrences whose members it has just absorbed."""
-        if not x.ctx.workload and not x.ctx.uid:
+        if not x.ctx.workload:
             return None, []
         key = key_of(x)
         seen = self._seen.get(key, [])
@@ -92,8 +100,10 @@ class History:
             first = seen[0][0]
             digest = hashlib.sha256(f"{key[0]}|{key[1]}|{first.id}".encode()).hexdigest()[:20]
             corr = m.Correlation(f"corr-{digest}")
-            for occurrence, home in seen:
-                members = home.members if occurrence.id in home.members else {occurrence.id: occurrence}
+            for occurrence, placed in seen:
+                home = placed.current()
+                members = {k: v for k, v in home.members.items() if belongs(v, occurrence)}
+                members[occurrence.id] = occurrence
                 for mid, member in sorted(members.items(), key=lambda kv: (kv[1].ts, kv[0])):
                     if mid not in corr.members:
                         if mid == first.id:
