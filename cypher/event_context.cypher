@@ -3,7 +3,9 @@ UNWIND $uids AS u
 MATCH (r:Resource {uid: u})
 OPTIONAL MATCH (r)-[:RUNS_ON]->(n:Node)
 OPTIONAL MATCH (r)-[:OWNED_BY*1..3]->(w:Resource)
-WHERE NOT (w)-[:OWNED_BY]->()
+OPTIONAL MATCH (w)-[up:OWNED_BY]->()
+WITH r, n, w, up
+WHERE up IS NULL
 OPTIONAL MATCH (s:Service)-[:SELECTS]->(r)
 WITH r, n, w, collect(DISTINCT s.name) AS services, collect(DISTINCT s.uid) AS service_uids
 RETURN r.uid AS uid, r.cluster AS cluster, r.kind AS kind, r.namespace AS namespace, r.name AS name,

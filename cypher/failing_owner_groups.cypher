@@ -5,7 +5,9 @@ WHERE p.deleted_at IS NULL AND ($cluster IS NULL OR p.cluster = $cluster)
   AND coalesce(p.phase, '') <> 'Succeeded'
   AND (p.ready = false OR p.phase IN ['Failed', 'Pending', 'Unknown'])
 OPTIONAL MATCH (p)-[:OWNED_BY*1..2]->(w:Resource)
-WHERE NOT (w)-[:OWNED_BY]->()
+OPTIONAL MATCH (w)-[up:OWNED_BY]->()
+WITH p, w, up
+WHERE up IS NULL
 RETURN coalesce(w.uid, p.uid) AS owner_uid, coalesce(w.kind, 'Pod') AS owner_kind,
        coalesce(w.namespace, p.namespace) AS namespace, coalesce(w.name, p.name) AS owner_name,
        w.replicas AS replicas, p.name AS pod, coalesce(p.phase, '') AS reason, 0 AS ts, '' AS event_id,
@@ -14,7 +16,9 @@ UNION ALL
 MATCH (e:Event)-[:ABOUT]->(p:Pod)
 WHERE e.ts >= $since AND e.severity_rank >= 4 AND ($cluster IS NULL OR p.cluster = $cluster)
 OPTIONAL MATCH (p)-[:OWNED_BY*1..2]->(w:Resource)
-WHERE NOT (w)-[:OWNED_BY]->()
+OPTIONAL MATCH (w)-[up:OWNED_BY]->()
+WITH p, w, up, e
+WHERE up IS NULL
 RETURN coalesce(w.uid, p.uid) AS owner_uid, coalesce(w.kind, 'Pod') AS owner_kind,
        coalesce(w.namespace, p.namespace) AS namespace, coalesce(w.name, p.name) AS owner_name,
        w.replicas AS replicas, p.name AS pod, e.reason AS reason, e.ts AS ts, e.id AS event_id,

@@ -19,7 +19,7 @@ RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'owner' AS link, -1
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})-[:OWNED_BY*1..2]->(w:Resource)<-[:OWNED_BY*1..2]-(x:Resource)<-[:ABOUT]-(o:Event)
-WHERE x.uid <> r.uid AND NOT (w:ReplicaSet AND (w)-[:OWNED_BY]->()) AND o.ts >= e.since AND o.ts <= e.until
+WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.until
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_workload' AS link, 0 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
