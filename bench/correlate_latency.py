@@ -1,0 +1,218 @@
+"""Live-path latency: collector events published on NATS -> ingest -> correlator -> result published on NATS.
+
+    .venv/bin/python -m bench.correlate_latency [--rate 1000] [--seconds 20] [--scale 0.02] [--json]
+
+Starts a nats-server (JetStream) and an embedded FalkorDB holding the synthetic cluster of
+``bench.topology_import`` (``--scale`` of 5,000 nodes / 150,000 pods), then runs ``causegraph serve``'s own runtime
+(``ServeRuntime``: the NATS consumer, the pipeline, the engine and the publisher; no API, no Kubernetes watch)
+and publishes UnifiedEvents on ``traces.{trace}.{source}`` at ``--rate`` per second for ``--seconds``:
+about 70% info chatter, 25% isolated warnings on random pods, 5% incidents (an OOM kill on a pod of a called
+service, then timeouts and 5xx on pods of its callers over the next second).
+
+For every event that a published result includes, the latency is the time from the event's publish to the
+receipt of the first result version on ``correlations.results`` that lists it. There are no deliberate waiting
+windows in the correlator; the consumer's fetch wait (``--fetch-timeout``, default 0.05 s) is the only batching
+wait and is counted. Prints p50/p99/max, the events published, stored and correlated, and the result versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nats
+
+from api.auth import TokenSet
+from api.deps import Services
+from api.metrics import Metrics
+from bench.topology_import import generate
+from causegraph.commands.import_ import import_paths
+from causegraph.commands.serve import ServeRuntime
+from causegraph.natsserver import NatsServer
+from causegraph.settings import load_settings
+from graph import GraphStore, open_store
+
+CLUSTER = "bench"
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event(eid: str, pod: dict[str, Any], etype: str, severity: str, reason: str, trace: str, now: float) -> bytes:
+    doc = {
+        "id": eid,
+        "timestamp": iso(now),
+        "type": etype,
+        "source": "bench",
+        "severity": severity,
+        "message": reason,
+        "kubernetes": {"reason": reason},
+        "trace_context": {"trace_id": trace},
+        "k8s_context": {
+            "kind": "Pod",
+            "name": pod["name"],
+            "namespace": pod["namespace"],
+            "uid": pod["uid"],
+            "cluster_name": CLUSTER,
+        },
+    }
+    return json.dumps(doc).encode()
+
+
+def topology(
+    store: GraphStore, scale: float
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]], list[tuple[str, str]]]:
+    """Import the synthetic cluster; return its pods, the pods of each service, and the CALLS edges."""
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), scale)
+        import_paths(store, [Path(tmp)], CLUSTER)
+    pods = store.run("MATCH (p:Pod) RETURN p.uid AS uid, p.name AS name, p.namespace AS namespace")
+    by_service: dict[str, list[dict[str, Any]]] = {}
+    for r in store.run(
+        "MATCH (s:Service)-[:SELECTS]->(p:Pod) RETURN s.key AS s, p.uid AS uid, p.name AS name, "
+        "p.namespace AS namespace"
+    ):
+        by_service.setdefault(r["s"], []).append({"uid": r["uid"], "name": r["name"], "namespace": r["namespace"]})
+    calls = [
+        (r["a"], r["b"]) for r in store.run("MATCH (a:Service)-[:CALLS]->(b:Service) RETURN a.key AS a, b.key AS b")
+    ]
+    return pods, by_service, [c for c in calls if c[0] in by_service and c[1] in by_service]
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    rnd = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        server = NatsServer(Path(tmp) / "js").start()
+        store = open_store(str(Path(tmp) / "graph.rdb"), graph_name="latency")
+        try:
+            store.apply_schema()
+            t = time.perf_counter()
+            pods, by_service, calls = topology(store, args.scale)
+            import_s = time.perf_counter() - t
+            settings = load_settings()
+            settings.nats.url = server.url
+            settings.nats.fetch_timeout_s = args.fetch_timeout
+            settings.kubernetes.cluster = CLUSTER
+            settings.serve.kubernetes_watch = False
+            settings.serve.api = False
+            settings.serve.tick_s = 3600
+            runtime = ServeRuntime(settings, store=store)
+            await runtime.start(Services(settings=settings, tokens=TokenSet.parse([]), metrics=Metrics()))
+            client = await nats.connect(server.url)
+            js = client.jetstream()
+            sent: dict[str, float] = {}
+            latency: dict[str, float] = {}
+            versions = 0
+
+            async def on_result(msg: Any) -> None:
+                nonlocal versions
+                now = time.perf_counter()
+                versions += 1
+                for eid in json.loads(msg.data)["related_events"]:
+                    if eid in sent and eid not in latency:
+                        latency[eid] = now - sent[eid]
+
+            await client.subscribe(settings.nats.results_subject, cb=on_result)
+            total = int(args.rate * args.seconds)
+            start = time.perf_counter()
+            incident_queue: list[tuple[float, str, dict[str, Any], str, str, str, str]] = []
+            n = 0
+            while n < total:
+                due = start + n / args.rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                now_wall = time.time()
+                roll = rnd.random()
+                if incident_queue and incident_queue[0][0] <= time.perf_counter():
+                    _, eid, pod, etype, sev, reason, trace = incident_queue.pop(0)
+                elif roll < 0.05 and calls:
+                    caller, callee = rnd.choice(calls)
+                    k = n
+                    trace = f"inc-{k}"
+                    base = time.perf_counter()
+                    victim = rnd.choice(by_service[callee])
+                    eid, pod, etype, sev, reason = f"oom-{k}", victim, "memory", "critical", "oom_kill"
+                    for j, p in enumerate(rnd.sample(by_service[caller], min(3, len(by_service[caller])))):
+                        incident_queue.append(
+                            (base + 0.2 + 0.2 * j, f"to-{k}-{j}", p, "network", "error", "timeout", trace)
+                        )
+                    incident_queue.sort(key=lambda q: q[0])
+                elif roll < 0.30:
+                    eid, pod, etype, sev, reason, trace = (
+                        f"w-{n}",
+                        rnd.choice(pods),
+                        "network",
+                        "warning",
+                        "timeout",
+                        f"t-{n}",
+                    )
+                else:
+                    eid, pod, etype, sev, reason, trace = f"i-{n}", rnd.choice(pods), "log", "info", "request", f"t-{n}"
+                subject = f"traces.{trace}.bench"
+                sent[eid] = time.perf_counter()
+                await js.publish(subject, event(eid, pod, etype, sev, reason, trace, now_wall))
+                n += 1
+            publish_s = time.perf_counter() - start
+            consumed = 0
+            deadline = time.perf_counter() + 60
+            while time.perf_counter() < deadline:
+                consumed = runtime.consumer.totals.fetched
+                if consumed >= total:
+                    break
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(2)
+            drain_s = time.perf_counter() - start
+            await client.close()
+            await runtime.stop()
+        finally:
+            store.close()
+            server.stop()
+    ms = sorted(v * 1000 for v in latency.values())
+    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))] if ms else None
+    return {
+        "rate_target": args.rate,
+        "seconds": args.seconds,
+        "scale": args.scale,
+        "pods": len(pods),
+        "import_s": round(import_s, 1),
+        "published_events": total,
+        "publish_rate": round(total / publish_s),
+        "consumed": consumed,
+        "all_consumed_after_s": round(drain_s, 1),
+        "result_versions": versions,
+        "events_in_results": len(ms),
+        "latency_ms": {
+            "p50": round(statistics.median(ms), 1) if ms else None,
+            "p99": round(p99, 1) if p99 is not None else None,
+            "max": round(ms[-1], 1) if ms else None,
+        },
+        "fetch_timeout_s": args.fetch_timeout,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rate", type=float, default=1000)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--scale", type=float, default=0.02)
+    ap.add_argument("--fetch-timeout", type=float, default=0.05)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    result = asyncio.run(run(args))
+    print(json.dumps(result, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
