@@ -26,7 +26,7 @@ from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
 from correlate.scoring import confidence, prior, rank_root
 from graph import GraphStore
-from ingest.model import Category, SourceKind, StoredEvent
+from ingest.model import WARNING_RANK, Category, SourceKind, StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class Engine:
         self._load_contexts({s.resource.uid for s in fresh})
         rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in fresh]
         links = graphio.related_links(
-            self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops
+            self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops, min_rank=WARNING_RANK
         )
         for s in fresh:
             self._place(s, links.get(s.event.id, []), batch)

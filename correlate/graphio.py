@@ -18,11 +18,19 @@ from graph.schema import Label, Rel
 
 
 def related_links(
-    store: GraphStore, events: Sequence[Mapping[str, Any]], *, window_ms: int, max_hops: int
+    store: GraphStore,
+    events: Sequence[Mapping[str, Any]],
+    *,
+    window_ms: int,
+    max_hops: int,
+    weak: bool = False,
+    min_rank: int = 0,
 ) -> dict[str, list[m.Link]]:
     """``{event id: [Link to another event in its window]}``, one link per pair: the heaviest, directed if any is.
 
-    ``events`` rows are ``{id, uid, ts, trace}``.
+    ``events`` rows are ``{id, uid, ts, trace}``. ``weak`` adds the sibling links below any join threshold (pods
+    on one node, pods sharing a ConfigMap): evidence for a person, wasted work for the engine. ``min_rank`` leaves
+    out other events below that severity (changes always count).
     """
     if not events:
         return {}
@@ -40,7 +48,7 @@ def related_links(
     ts = {e["id"]: e["ts"] for e in events}
     best: dict[tuple[str, str], m.Link] = {}
     direction: dict[tuple[str, str], int] = {}
-    for row in store.query("related_events", {"events": params}):
+    for row in store.query("related_events", {"events": params, "weak": weak, "min_rank": min_rank}):
         a, b, kind = row["event_id"], row["other_id"], row["link"]
         d, hops = int(row["dir"]), int(row["hops"] or 0)
         if a == b or (kind == m.CALLS and hops > max_hops):

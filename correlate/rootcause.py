@@ -50,7 +50,7 @@ def rank_set(
         return []
     span = max(x.ts for x in members.values()) - min(x.ts for x in members.values())
     rows = [{"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id} for x in members.values()]
-    links = graphio.related_links(store, rows, window_ms=max(window_ms, span), max_hops=4)
+    links = graphio.related_links(store, rows, window_ms=max(window_ms, span), max_hops=4, weak=True)
     inside = [lk for lks in links.values() for lk in lks if lk.b in members]
     return _ranked(members, inside, limit)
 
@@ -64,7 +64,11 @@ def rank_causes(
         raise EventNotFound(f"no event with id {event_id!r}")
     x = own[event_id]
     links = graphio.related_links(
-        store, [{"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id}], window_ms=window_ms, max_hops=4
+        store,
+        [{"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id}],
+        window_ms=window_ms,
+        max_hops=4,
+        weak=True,
     ).get(event_id, [])
     links = sorted(links, key=lambda lk: -lk.weight)[:MAX_CANDIDATES]
     others = _members(store, [lk.b for lk in links])

@@ -61,7 +61,11 @@ PARAMS: dict[str, dict[str, Any]] = {
     "mark_deleted": {"rows": [{"uid": "uid-p", "at": NOW}]},
     # correlate (correlate/, api/publisher.py)
     "related_events": {
-        "events": [{"id": "ev-1", "uid": "uid-p", "ts": NOW, "since": NOW - 900_000, "until": NOW + 900_000, "trace": "t"}]
+        "events": [
+            {"id": "ev-1", "uid": "uid-p", "ts": NOW, "since": NOW - 900_000, "until": NOW + 900_000, "trace": "t"}
+        ],
+        "weak": True,
+        "min_rank": 4,
     },
     "event_context": {"uids": ["uid-p", "uid-s"]},
     "rollout_history": {"uid": "uid-d"},
