@@ -21,6 +21,7 @@ from causegraph.settings import Settings
 from graph import GraphStore
 from tests import apidata
 from tests.apidata import PODS
+from tests.fakekube import FakeKube, obj, pod
 
 
 def unified(ident: str, pod: str, offset_s: int, reason: str, severity: str, now_ms: int) -> dict[str, Any]:
@@ -170,3 +171,30 @@ def test_serve_without_nats_still_takes_http_events(store: GraphStore, toks: dic
         assert r.status_code == 202 and r.json()["accepted"] == 1
     assert runtime.nc is None and runtime.consumer is None
     assert store.run("MATCH (e:Event {id: 'solo'}) RETURN count(e) AS n") == [{"n": 1}]
+
+
+def test_serve_watch_links_pods_listed_before_their_owners(store: GraphStore, fake_kube: FakeKube) -> None:
+    """Kinds are listed side by side: a pod's ReplicaSet may come after it; the edges still end up in the graph."""
+    deploy = fake_kube.add(obj("Deployment", "api", "prod", spec={"selector": {"matchLabels": {"app": "api"}}}))
+    owner = [{"kind": "Deployment", "name": "api", "uid": deploy["metadata"]["uid"], "controller": True}]
+    rs = fake_kube.add(obj("ReplicaSet", "api-1", "prod", spec={}))
+    rs["metadata"]["ownerReferences"] = owner
+    fake_kube.modify(rs)
+    p = pod("api-1-x", "prod", labels={"app": "api"}, node="n1")
+    p["metadata"]["ownerReferences"] = [{"kind": "ReplicaSet", "name": "api-1", "uid": rs["metadata"]["uid"]}]
+    fake_kube.add(p)
+    fake_kube.add(obj("Node", "n1"))
+    settings = settings_for("none", apidata.tokens()["hashes"])
+    settings.serve.nats_ingest = settings.serve.publisher = False
+    settings.serve.kubernetes_watch = True
+    settings.kubernetes.mode = "auto"
+    settings.kubernetes.host = fake_kube.url
+    settings.kubernetes.watch_events = False
+    app, _ = build_app(settings, store=store)
+    chain = "MATCH (:Pod {name: 'api-1-x'})-[:OWNED_BY]->(:ReplicaSet)-[:OWNED_BY]->(d:Deployment) RETURN d.name AS d"
+    with Served(app):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not store.run(chain):
+            time.sleep(0.1)
+    assert store.run(chain) == [{"d": "api"}]
+    assert store.run("MATCH (:Pod {name: 'api-1-x'})-[:RUNS_ON]->(n:Node) RETURN n.name AS n") == [{"n": "n1"}]

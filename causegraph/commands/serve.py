@@ -193,10 +193,23 @@ class ServeRuntime:
             result = pipeline.ingest(list(objects), source="kubernetes")
             self._count("kubernetes", len(result.stored), len(result.rejected))
 
-        self.watcher = Watcher(
-            client, loader, self.settings.kubernetes, on_events=on_events, on_k8s_events=on_k8s_events
-        )
-        self.watcher.start()
+        # The first lists of the kinds run side by side, so a pod may come before its ReplicaSet: keep relationships
+        # until every kind is listed, then write them and link by selectors and env (``finish``).
+        loader.defer_relationships = True
+        watcher = Watcher(client, loader, self.settings.kubernetes, on_events=on_events, on_k8s_events=on_k8s_events)
+        self.watcher = watcher
+
+        def link_after_sync() -> None:
+            while not watcher.stop_event.is_set():
+                if watcher.wait_synced(timeout=1.0):
+                    with watcher.lock:
+                        loader.defer_relationships = False
+                        loader.finish()
+                    log.info("kubernetes: first lists done, relationships written and linked")
+                    return
+
+        watcher.start()
+        threading.Thread(target=link_after_sync, name="watch-link", daemon=True).start()
 
     def _count(self, source: str, accepted: int, rejected: int = 0) -> None:
         if self.services is not None:
