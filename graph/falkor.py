@@ -10,13 +10,14 @@ teardown after that takes seconds, so the process is then killed. The client's o
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
 import re
 import signal
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, LiteralString
 from urllib.parse import urlparse
@@ -95,8 +96,11 @@ class FalkorStore:
         return cls(url, db.select_graph(graph_name), db.connection, batch_size=batch_size, owned_pid=None)
 
     def _execute(self, name: str, text: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
+        return self._send(name, params_header(params) + text if params else text)
+
+    def _send(self, name: str, query: str) -> list[Row]:
         try:
-            result = self._graph.query(params_header(params) + text if params else text)
+            result = self._graph.query(query)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {name!r}: {exc}") from exc
         except redis.ResponseError as exc:
@@ -111,9 +115,19 @@ class FalkorStore:
         return self._execute(text[:60], text, params)
 
     def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
-        for chunk in batches(rows, batch_size or self._batch_size):
-            self._execute(text[:60], text, {"rows": list(chunk)})
+        for job in self.write_jobs(text, rows, batch_size):
+            job()
         return len(rows)
+
+    def write_jobs(
+        self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None
+    ) -> Iterator[Callable[[], object]]:
+        """``write`` as one job per batch, its parameters encoded when the job is made: ``PipelinedStore`` makes
+        them in the caller's thread, so the encoding of the next batch overlaps the database's work on this one."""
+        name = text[:60]
+        for chunk in batches(rows, batch_size or self._batch_size):
+            query = params_header({"rows": list(chunk)}) + text
+            yield functools.partial(self._send, name, query)
 
     def apply_schema(self) -> None:
         for statement in index_statements("falkordb"):

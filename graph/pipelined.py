@@ -2,17 +2,20 @@
 database executes the last one (the database works in its own process; the Python side waits on a socket).
 
 Writes keep their order; a read (``query``/``run``) or ``flush()`` first waits for every write before it. A write
-that fails is raised by the next call, so a bulk load stops at the first error instead of going on blind.
+that fails is raised by the next call, so a bulk load stops at the first error instead of going on blind. A store
+with ``write_jobs`` (FalkorDB) has its batches encoded in the caller's thread and only sent by the background one.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString
 
 from graph.store import GraphStore, Health, Row
+
+WriteJobs = Callable[[LiteralString, Sequence[Mapping[str, Any]], int | None], Iterator[Callable[[], object]]]
 
 
 class PipelinedStore:
@@ -53,7 +56,13 @@ class PipelinedStore:
     def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
         self._raise_pending()
         rows = list(rows)
-        self._queue.put(lambda: self.inner.write(text, rows, batch_size))
+        write_jobs: WriteJobs | None = getattr(self.inner, "write_jobs", None)
+        if write_jobs is None:
+            self._queue.put(lambda: self.inner.write(text, rows, batch_size))
+        else:  # a store that encodes its batches up front (FalkorDB): encode here, in the caller's thread
+            for job in write_jobs(text, rows, batch_size):
+                self._queue.put(job)
+                self._raise_pending()
         return len(rows)
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:

@@ -5,8 +5,12 @@
 - ``apply(objects)`` transforms (pure, ``ingest.topology``), upserts node rows (one ``UNWIND`` statement per label
   per batch), then relationship rows (one per type per batch), and returns the change events (``ingest.changes``)
   found against a bounded cache of what it saw before; it never writes events itself.
-- With ``defer_relationships=True`` (bulk loads: an initial list, a folder of files) relationship rows are kept
-  until ``finish()``, so an edge never depends on which object came first.
+- ``prepare(objects, cluster)`` is the pure part (transform, change fragments) as plain picklable rows, so a bulk
+  import can run it in a worker process; ``apply_prepared(prepared)`` is the rest (diff against the cache, writes).
+  ``apply`` is the two in a row.
+- With ``defer_relationships=True`` (bulk loads: an initial list, a folder of files) a relationship is written as
+  soon as both its ends have been written by this loader, and kept until ``finish()`` otherwise, so an edge never
+  depends on which object came first.
 - ``finish()`` writes what was deferred and links what needs the whole graph: Service -> Pod by selector where no
   Endpoints/EndpointSlice said, PDB -> Pod, env CALLS between services.
 - ``delete`` / ``mark_missing`` mark objects deleted (``deleted_at``); they stay for history until retention.
@@ -21,12 +25,13 @@ import logging
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import cypher
 from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
-from graph.schema import Label, Rel
+from graph.schema import REL_KINDS, Label, Rel
 from ingest import changes
 from ingest.model import NormalEvent
 from ingest.topology import Transformed, TransformError, supported, transform
@@ -68,35 +73,29 @@ class TopologyLoader:
         self.linked: dict[str, int] = {}
         self._cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._pending = Transformed()
+        # Bulk loads: the ends written so far, so that a relationship between two of them need not wait for finish().
+        self._written_uids: set[str] = set()
+        self._live_keys: set[str] = set()
 
     # -- writes ---------------------------------------------------------------------------------------------------
     def apply(self, objects: Sequence[Mapping[str, Any]], observed_at_ms: int | None = None) -> list[NormalEvent]:
         """Upsert ``objects`` (batched per label and per relationship type); return their change events."""
-        out = Transformed()
+        return self.apply_prepared(prepare(objects, self.cluster, observed_at_ms))
+
+    def apply_prepared(self, prepared: Prepared) -> list[NormalEvent]:
+        """Write what ``prepare`` made (here or in a worker process); return the change events against the cache."""
+        self.counts.update(prepared.counts)
+        self.skipped.update(prepared.skipped)
+        for problem in prepared.problems:
+            self.problems.append(problem)
+            log.warning("skipped %s", problem)
         events: list[NormalEvent] = []
-        for obj in objects:
-            kind = str(obj.get("kind", ""))
-            if not supported(obj):
-                self.skipped[kind or "<no kind>"] += 1
-                continue
-            try:
-                rows = transform(obj, self.cluster)
-            except TransformError as exc:
-                self.problems.append(str(exc))
-                log.warning("skipped %s", exc)
-                continue
-            if observed_at_ms is not None:
-                for label_rows in rows.nodes.values():
-                    for row in label_rows:
-                        row["updated_at"] = observed_at_ms
-            out.extend(rows)
-            events.extend(self._changes(obj, observed_at_ms))
-            self.counts[kind] += 1
+        for frag in prepared.fragments:
+            events.extend(self._changes(frag))
+        out = prepared.rows
         self._write_nodes(out)
         if self.defer_relationships:
-            self._pending.extend(
-                Transformed(rels=out.rels, endpoint_selects=out.endpoint_selects, selects_origins=out.selects_origins)
-            )
+            self._write_ready_rels(out)
         else:
             self._rewrite_rels(out)
             self._write_rels(out)
@@ -129,17 +128,15 @@ class TopologyLoader:
     def finish(self) -> None:
         """Write deferred relationships, then link by selectors and env (needs every pod and service written)."""
         pending, self._pending = self._pending, Transformed()
-        self._write_rels(pending)
+        self._written_uids, self._live_keys = set(), set()
+        self._write_rels(pending, clear_origins=False)  # their origins were cleared when they came
         params = {"cluster": self.cluster}
         for name in ("link_service_selectors", "link_pdb_selectors"):
             self.linked[name] = _count(self.store.query(name, params))
         self.linked["link_env_calls"] = _count(self.store.query("link_env_calls", {**params, "now": now_ms()}))
 
     # -- internals ------------------------------------------------------------------------------------------------
-    def _changes(self, obj: Mapping[str, Any], observed_at_ms: int | None) -> list[NormalEvent]:
-        frag = changes.fragment(obj, self.cluster, observed_at_ms)
-        if frag is None:
-            return []
+    def _changes(self, frag: changes.Fragment) -> list[NormalEvent]:
         uid = frag["uid"]
         old = self._cache.pop(uid, None)
         events = changes.diff(old, frag)
@@ -162,19 +159,86 @@ class TopologyLoader:
                 for start in range(0, len(uids), self.batch_size):
                     self.store.run(clear_rels(rel), {"uids": uids[start : start + self.batch_size]})
 
-    def _write_rels(self, out: Transformed) -> None:
-        if out.selects_origins:
+    def _write_ready_rels(self, out: Transformed) -> None:
+        """Write the relationships of ``out`` whose ends are both written; keep the others for ``finish()``."""
+        for rows in out.nodes.values():
+            for row in rows:
+                self._written_uids.add(row["uid"])
+                if row.get("deleted_at") is None:  # a key target must be live (``merge_rels``)
+                    self._live_keys.add(row["key"])
+        ready, later = Transformed(selects_origins=out.selects_origins), Transformed()
+        for rel, rows in out.rels.items():
+            kind = REL_KINDS[rel]
+            from_known, to_known = self._known(kind.from_key), self._known(kind.to_key)
+            for row in rows:
+                both = row["from"] in from_known and row["to"] in to_known
+                (ready if both else later).rels.setdefault(rel, []).append(row)
+        uids, keys = self._written_uids, self._live_keys
+        for row in out.endpoint_selects:
+            pod_known = row["pod_uid"] in uids if "pod_uid" in row else row["pod_key"] in keys
+            (ready if pod_known and row["service_key"] in keys else later).endpoint_selects.append(row)
+        self._write_rels(ready)
+        self._pending.extend(later)
+
+    def _known(self, prop: str) -> set[str]:
+        return self._written_uids if prop == "uid" else self._live_keys if prop == "key" else set()
+
+    def _write_rels(self, out: Transformed, *, clear_origins: bool = True) -> None:
+        if clear_origins and out.selects_origins:
             self.store.write(cypher.load("clear_endpoint_selects"), out.selects_origins, self.batch_size)
         for rel in Rel:
             rows = out.rels.get(rel)
             if rows:
-                self.store.write(merge_rels(rel), rows, self.batch_size)
+                self.store.write(merge_rels(rel), _last_per_edge(rows), self.batch_size)
         by_uid = [r for r in out.endpoint_selects if "pod_uid" in r]
         by_key = [r for r in out.endpoint_selects if "pod_key" in r]
         if by_uid:
             self.store.write(cypher.load("link_endpoint_selects_by_uid"), by_uid, self.batch_size)
         if by_key:
             self.store.write(cypher.load("link_endpoint_selects_by_key"), by_key, self.batch_size)
+
+
+@dataclass
+class Prepared:
+    """Objects made into rows and change fragments (plain data, so that a worker process can make it)."""
+
+    rows: Transformed = field(default_factory=Transformed)
+    fragments: list[changes.Fragment] = field(default_factory=list)  # in object order, for the diff
+    counts: Counter[str] = field(default_factory=Counter)  # objects transformed, by kind
+    skipped: Counter[str] = field(default_factory=Counter)  # objects of kinds the graph does not keep
+    problems: list[str] = field(default_factory=list)  # objects that could not be transformed, named
+
+
+def prepare(objects: Sequence[Mapping[str, Any]], cluster: str, observed_at_ms: int | None = None) -> Prepared:
+    """The pure part of ``TopologyLoader.apply``: transform each object and take its change fragment."""
+    out = Prepared()
+    for obj in objects:
+        kind = str(obj.get("kind", ""))
+        if not supported(obj):
+            out.skipped[kind or "<no kind>"] += 1
+            continue
+        try:
+            rows = transform(obj, cluster)
+        except TransformError as exc:
+            out.problems.append(str(exc))
+            continue
+        if observed_at_ms is not None:
+            for label_rows in rows.nodes.values():
+                for row in label_rows:
+                    row["updated_at"] = observed_at_ms
+        out.rows.extend(rows)
+        frag = changes.fragment(obj, cluster, observed_at_ms)
+        if frag is not None:
+            out.fragments.append(frag)
+        out.counts[kind] += 1
+    return out
+
+
+def _last_per_edge(rows: list[Row]) -> list[Row]:
+    """One row per ``(from, to)``, the last: ``MERGE`` makes one edge of them and the last row's properties win
+    (a pod that uses a ConfigMap both as a volume and through envFrom gives two rows for one edge)."""
+    last = {(row["from"], row["to"]): row for row in rows}
+    return rows if len(last) == len(rows) else list(last.values())
 
 
 def _count(rows: list[Row]) -> int:

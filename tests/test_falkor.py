@@ -8,7 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph import GraphStore
-from graph.falkor import params_header
+from graph.falkor import FalkorStore, params_header
+from graph.querybuilder import merge_nodes
+from graph.schema import Label
 
 keys = st.text(st.characters(blacklist_characters='"\\`', blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=8)
 scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=30)
@@ -45,3 +47,14 @@ def _nul_replaced(value: Any) -> Any:
 def test_control_characters_pass_and_nul_does_not_fail_the_batch(store: GraphStore) -> None:
     rows = store.run("RETURN $v AS v", {"v": ["a\x01b", "tab\tnl\n", "nul\x00"]})
     assert rows == [{"v": ["a\x01b", "tab\tnl\n", "nul\ufffd"]}]
+
+
+def test_write_jobs_encode_each_batch_and_write_only_when_run(store: GraphStore) -> None:
+    assert isinstance(store, FalkorStore)
+    text = merge_nodes(Label.NAMESPACE)
+    jobs = list(store.write_jobs(text, [{"uid": f"n{i}", "key": f"c/Namespace//n{i}"} for i in range(5)], 2))
+    assert len(jobs) == 3  # batches of 2, 2, 1
+    assert store.run("MATCH (n:Namespace) RETURN count(n) AS c") == [{"c": 0}]
+    for job in jobs:
+        job()
+    assert store.run("MATCH (n:Namespace) RETURN count(n) AS c") == [{"c": 5}]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from causegraph.cli import main
 from causegraph.commands.import_ import EXIT_NOTHING_IMPORTED, EXIT_OK, EXIT_SOME_FAILED, import_paths
-from graph import GraphStore
+from graph import GraphStore, open_store
 from tests.test_loader import _secrets, assert_no_secret_value
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -21,6 +23,32 @@ def test_all_samples_import_without_error(store: GraphStore) -> None:
     assert summary.problems == [] and summary.exit_code == EXIT_OK
     assert summary.objects["Deployment"] == 170 and summary.objects["Service"] >= 170
     assert summary.skipped["ServiceAccount"] == 20 and summary.skipped["Event"] == 1  # kinds the graph does not keep
+
+
+def _graph_dump(store: GraphStore) -> tuple[list[Any], list[Any]]:
+    """Every node's labels and properties, every edge with its ends and properties (link times left out)."""
+    nodes = store.run("MATCH (n) RETURN n")
+    edges = store.run(
+        "MATCH (a)-[r]->(b) RETURN type(r) AS t, a.uid AS a, b.uid AS b, properties(r) AS p ORDER BY t, a, b"
+    )
+    for e in edges:
+        e["p"] = {k: v for k, v in e["p"].items() if k not in ("first_seen", "last_seen")}
+    return sorted(json.dumps(n, sort_keys=True) for n in nodes), edges
+
+
+def test_worker_process_gives_the_same_graph_as_in_process(store: GraphStore, falkor_url: str) -> None:
+    paths = [DATA / "k8s-json", DATA / "topologies" / "online-boutique.yaml"]
+    in_process = import_paths(store, paths, "same", batch_size=7, workers=0)
+    other = open_store(falkor_url, graph_name=f"t_{uuid.uuid4().hex[:12]}")
+    try:
+        other.apply_schema()
+        in_worker = import_paths(other, paths, "same", batch_size=7, workers=1)
+        assert in_worker.to_dict() | {"seconds": 0} == in_process.to_dict() | {"seconds": 0}
+        assert in_worker.imported > 100 and in_worker.change_events > 0
+        assert _graph_dump(other) == _graph_dump(store)
+    finally:
+        other.clear()
+        other.close()
 
 
 def test_online_boutique_env_calls(store: GraphStore) -> None:

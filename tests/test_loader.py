@@ -184,6 +184,36 @@ def test_endpoint_update_replaces_its_selects(store: GraphStore) -> None:
 SECRET_VALUES = ("s3cr3t-Pa55w0rd", "plain-string-data-value", "tls-key-material-xyz", "line1-secret")
 
 
+def test_bulk_writes_a_relationship_once_both_ends_are_written(store: GraphStore) -> None:
+    loader = TopologyLoader(store, "prod", defer_relationships=True)
+
+    def runs_on() -> list[str]:
+        rows = store.run("MATCH (p:Pod)-[:RUNS_ON]->(:Node) RETURN p.name AS p ORDER BY p")
+        return [r["p"] for r in rows]
+
+    loader.apply([_pod("early", "u1", "10.0.0.1", "2026-01-01T00:00:00Z")])
+    loader.apply([{"kind": "Node", "metadata": {"name": "n1", "uid": "n-u1"}}])
+    assert runs_on() == []  # the node came after the pod: the edge waits for finish()
+    loader.apply([_pod("late", "u2", "10.0.0.2", "2026-01-01T00:00:00Z")])
+    assert runs_on() == ["late"]  # both ends were there: written at once
+    loader.finish()
+    assert runs_on() == ["early", "late"]
+
+
+def test_one_edge_per_reference_target_with_the_last_via(store: GraphStore) -> None:
+    pod = _pod("api", "u1", "10.0.0.1", "2026-01-01T00:00:00Z")
+    pod["spec"]["volumes"] = [{"name": "cfg", "configMap": {"name": "cfg"}}]
+    pod["spec"]["containers"][0]["envFrom"] = [{"configMapRef": {"name": "cfg"}}]
+    cm = {"kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "shop", "uid": "cm1"}}
+    for defer in (True, False):
+        store.clear()
+        loader = TopologyLoader(store, "prod", defer_relationships=defer)
+        loader.apply([cm, pod])
+        loader.finish()
+        rows = store.run("MATCH (:Pod)-[r:USES]->(c:ConfigMap) RETURN c.name AS c, r.via AS via")
+        assert rows == [{"c": "cfg", "via": "envFrom"}]
+
+
 def _secrets() -> list[dict[str, Any]]:
     b64 = [base64.b64encode(v.encode()).decode() for v in SECRET_VALUES]
     applied = {"apiVersion": "v1", "kind": "Secret", "data": {"password": b64[0]}}

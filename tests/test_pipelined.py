@@ -36,3 +36,14 @@ def test_close_finishes_queued_writes(store: GraphStore) -> None:
     piped.write(merge_nodes(Label.POD), [{"uid": f"p{i}", "key": f"c/Pod/ns/p{i}"} for i in range(50)])
     piped.close()
     assert store.run("MATCH (p:Pod) RETURN count(p) AS n") == [{"n": 50}]
+
+
+def test_a_store_without_write_jobs_gets_whole_writes_in_order(store: GraphStore) -> None:
+    inner = PipelinedStore(store)  # a GraphStore without ``write_jobs``
+    piped = PipelinedStore(inner, depth=1)
+    piped.write(merge_nodes(Label.NODE), [{"uid": "n", "key": "c/Node//n"}])
+    piped.write(merge_nodes(Label.POD), [{"uid": f"p{i}", "key": f"c/Pod/ns/p{i}"} for i in range(5)], 2)
+    piped.write(merge_rels(Rel.RUNS_ON), [{"from": f"p{i}", "to": "c/Node//n"} for i in range(5)])
+    assert piped.run("MATCH (:Pod)-[r:RUNS_ON]->(:Node) RETURN count(r) AS n") == [{"n": 5}]
+    piped.close()
+    inner.close()

@@ -120,9 +120,17 @@ def quantity(value: Any) -> float | None:
         return None
     if isinstance(value, int | float):
         return float(value)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         return None
+    return _quantity(value)
+
+
+@lru_cache(maxsize=4096)
+def _quantity(value: str) -> float | None:
+    # A cluster's pods repeat a few limits and requests (``512Mi``, ``100m``): parse each text once.
     text = value.strip()
+    if not text:
+        return None
     for suffix, mult in _BINARY.items():
         if text.endswith(suffix):
             return _num(text[: -len(suffix)], mult)
