@@ -106,22 +106,24 @@ class Publisher:
             log.exception("draining the correlation outbox failed")
 
     async def _send(self, items: Sequence[Outgoing]) -> int:
-        acked: list[dict[str, Any]] = []
+        """Send every item (pipelined: all publishes go out, then the acks are awaited together); mark the acked."""
         async with self._lock:
-            for item in items:
-                try:
-                    await self.js.publish(
-                        self.settings.results_subject, item.data, headers={"Nats-Msg-Id": item.msg_id}
-                    )
-                    if item.severity in ALERT_SEVERITIES:
-                        await self.js.publish(
-                            self.settings.alerts_subject, item.data, headers={"Nats-Msg-Id": item.msg_id}
-                        )
-                except _PUBLISH_ERRORS as exc:
-                    log.warning("publishing %s failed (kept in the outbox): %s", item.msg_id, exc)
-                    break
+            outcomes = await asyncio.gather(*(self._one(item) for item in items), return_exceptions=True)
+            acked: list[dict[str, Any]] = []
+            for item, outcome in zip(items, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    if not isinstance(outcome, _PUBLISH_ERRORS):
+                        raise outcome
+                    log.warning("publishing %s failed (kept in the outbox): %s", item.msg_id, outcome)
+                    continue
                 acked.append({"id": item.id, "version": item.version})
             if acked:
                 self.store.query("mark_published", {"rows": acked})
                 self.published += len(acked)
         return len(acked)
+
+    async def _one(self, item: Outgoing) -> None:
+        headers = {"Nats-Msg-Id": item.msg_id}
+        await self.js.publish(self.settings.results_subject, item.data, headers=headers)
+        if item.severity in ALERT_SEVERITIES:
+            await self.js.publish(self.settings.alerts_subject, item.data, headers=headers)

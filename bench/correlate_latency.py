@@ -6,8 +6,8 @@ Starts a nats-server (JetStream) and an embedded FalkorDB holding the synthetic 
 ``bench.topology_import`` (``--scale`` of 5,000 nodes / 150,000 pods), then runs ``causegraph serve``'s own runtime
 (``ServeRuntime``: the NATS consumer, the pipeline, the engine and the publisher; no API, no Kubernetes watch)
 and publishes UnifiedEvents on ``traces.{trace}.{source}`` at ``--rate`` per second for ``--seconds``:
-about 70% info chatter, 25% isolated warnings on random pods, 5% incidents (an OOM kill on a pod of a called
-service, then timeouts and 5xx on pods of its callers over the next second).
+by default 3% start an incident (an OOM kill on a pod of a called service, then timeouts on three pods of a
+caller over the next second: ~12% of the events), 7% are isolated warnings on random pods, the rest info chatter.
 
 For every event that a published result includes, the latency is the time from the event's publish to the
 receipt of the first result version on ``correlations.results`` that lists it. There are no deliberate waiting
@@ -136,7 +136,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 roll = rnd.random()
                 if incident_queue and incident_queue[0][0] <= time.perf_counter():
                     _, eid, pod, etype, sev, reason, trace = incident_queue.pop(0)
-                elif roll < 0.05 and calls:
+                elif roll < args.incident_share and calls:
                     caller, callee = rnd.choice(calls)
                     k = n
                     trace = f"inc-{k}"
@@ -148,7 +148,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                             (base + 0.2 + 0.2 * j, f"to-{k}-{j}", p, "network", "error", "timeout", trace)
                         )
                     incident_queue.sort(key=lambda q: q[0])
-                elif roll < 0.30:
+                elif roll < args.incident_share + args.warning_share:
                     eid, pod, etype, sev, reason, trace = (
                         f"w-{n}",
                         rnd.choice(pods),
@@ -198,6 +198,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "max": round(ms[-1], 1) if ms else None,
         },
         "fetch_timeout_s": args.fetch_timeout,
+        "mix": {"incident_share": args.incident_share, "warning_share": args.warning_share},
     }
 
 
@@ -207,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--scale", type=float, default=0.02)
     ap.add_argument("--fetch-timeout", type=float, default=0.05)
+    ap.add_argument("--incident-share", type=float, default=0.03, help="share of events that start an incident")
+    ap.add_argument("--warning-share", type=float, default=0.07, help="share of isolated warnings")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     result = asyncio.run(run(args))

@@ -369,12 +369,20 @@ class Engine:
                     "document": doc.to_json(),
                 }
             )
-            roots.append({"from": corr.id, "to": a.root})
+            root_changed = corr.written_root != a.root
+            if root_changed:
+                roots.append({"from": corr.id, "to": a.root})
             for x in corr.members.values():
+                if x.id in corr.written_members and not (root_changed and x.id in (a.root, corr.written_root)):
+                    continue
                 role = "root" if x.id == a.root else "member"
                 includes.append({"from": corr.id, "to": x.id, "role": role, "link": x.link, "weight": x.weight})
+                corr.written_members.add(x.id)
+            corr.written_root = a.root
             uids = {u for x in corr.members.values() for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
-            impacts.extend({"from": corr.id, "to": u, "status": "affected"} for u in sorted(uids))
+            new_uids = sorted(uids - corr.written_impacts)
+            impacts.extend({"from": corr.id, "to": u, "status": "affected"} for u in new_uids)
+            corr.written_impacts.update(new_uids)
         for gone in merged:
             nodes.append(
                 {
@@ -384,7 +392,7 @@ class Engine:
                     "updated_at": self.now,
                 }
             )
-        graphio.write_correlations(self.store, nodes, includes, roots, impacts)
+        graphio.write_correlations(self.store, nodes, includes, roots, impacts, gone=[g.id for g in merged])
 
 
 def document_of(row_document: str) -> CorrelationResult:

@@ -122,14 +122,20 @@ def write_correlations(
     includes: Sequence[Mapping[str, Any]],
     roots: Sequence[Mapping[str, Any]],
     impacts: Sequence[Mapping[str, Any]],
+    *,
+    gone: Sequence[str] = (),
 ) -> None:
-    """Write correlations: their nodes, then their edges rewritten (members, root, impact) in a few batches."""
+    """Write correlations incrementally: their nodes; the INCLUDES and IMPACTS edges not written before (rows given
+    only for those); the ROOT_CAUSE edge of those whose root changed (rewritten); every edge of the ``gone`` ones
+    (merged into another) removed. A few batched statements per call, whatever the size of the correlations."""
     if not nodes:
         return
     store.write(_CORR, nodes)
-    ids = [n["id"] for n in nodes]
-    for text in _CLEAR:
-        store.run(text, {"uids": ids})
+    if gone:
+        for text in _CLEAR:
+            store.run(text, {"uids": list(gone)})
+    if roots:
+        store.run(_CLEAR[1], {"uids": [r["from"] for r in roots]})
     store.write(_INCLUDES, includes)
     store.write(_ROOT, roots)
     store.write(_IMPACTS, impacts)

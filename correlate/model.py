@@ -112,6 +112,10 @@ class Correlation:
     recurring: Recurring | None = None
     merged_into: str = ""
     merged_target: Any = None  # the Correlation it was merged into (followed by the recurrence history)
+    # What the graph already holds (the engine writes only what is new).
+    written_members: set[str] = field(default_factory=set)
+    written_root: str = ""
+    written_impacts: set[str] = field(default_factory=set)
 
     def current(self) -> Correlation:
         """This correlation, or the one it was merged into (transitively)."""
