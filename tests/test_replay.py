@@ -31,7 +31,9 @@ def test_replay_mixed_events(
     code = main(["replay", "--topology", str(topo), "--events", str(events), "--graph", falkor_url, "--json"])
     out, err = capsys.readouterr()
     assert code == 0
-    summary = json.loads(out.strip().splitlines()[-1])
+    summary = json.loads(err.strip().splitlines()[-1])  # the result lines go to stdout
+    for line in out.splitlines():
+        assert json.loads(line)["schema"] == "causegraph.correlation/v1"
     assert summary["lines_read"] == len(sc.events_lines())
     assert summary["rejected"] == sc.BAD_LINES
     assert summary["changes_applied"] == 2

@@ -4,7 +4,8 @@ Loads the topology files (``kubectl get -o json|yaml`` output, as ``causegraph i
 one JSON object per line (a Kubernetes Event, a UnifiedEvent, or a recorded watch change
 ``{"type", "object", "observed_at"}``), in file order, through ``ingest.pipeline.Pipeline``: the same code as the
 live path. A bad line is reported on stderr as ``FILE:LINE: reason`` and skipped; a summary ends the run.
-With ``--out`` the correlator runs on the stored events and every published result version is one line of FILE.
+The correlator runs on the stored events and every published result version is one JSON line of ``--out``
+(stdout by default; the summary then goes to stderr).
 
 Exit codes: 0 done (bad lines are reported, not fatal); 2 a file could not be opened.
 
@@ -152,7 +153,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--graph", metavar="URL", help="graph URL (default: settings)")
     p.add_argument("--cluster", default=None, help="cluster name in every key (default: settings)")
     p.add_argument(
-        "--out", metavar="FILE", help="correlate, and write each result version as a JSON line ('-': stdout)"
+        "--out",
+        metavar="FILE",
+        default="-",
+        help="write each published correlation result version as a JSON line here (default '-': stdout, and the "
+        "summary goes to stderr)",
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=run)
