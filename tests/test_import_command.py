@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import uuid
 from pathlib import Path
@@ -46,6 +47,7 @@ def test_worker_process_gives_the_same_graph_as_in_process(store: GraphStore, fa
         assert in_worker.to_dict() | {"seconds": 0} == in_process.to_dict() | {"seconds": 0}
         assert in_worker.imported > 100 and in_worker.change_events > 0
         assert _graph_dump(other) == _graph_dump(store)
+        assert gc.isenabled()  # paused for the import only
     finally:
         other.clear()
         other.close()

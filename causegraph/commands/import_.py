@@ -7,6 +7,7 @@ Exit codes: 0 everything read was imported; 1 nothing could be imported (no obje
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import itertools
 import json
@@ -83,10 +84,11 @@ def import_paths(
     piped = PipelinedStore(store)  # the database writes one batch while the next is queued
     loader = TopologyLoader(piped, cluster, batch_size, defer_relationships=True)
     try:
-        for result in _prepared(files, cluster, workers):
-            summary.files += 1
-            summary.problems.extend(result.problems)
-            summary.change_events += len(loader.apply_prepared(result.prepared))
+        with _cyclic_gc_paused():
+            for result in _prepared(files, cluster, workers):
+                summary.files += 1
+                summary.problems.extend(result.problems)
+                summary.change_events += len(loader.apply_prepared(result.prepared))
         loader.finish()
     finally:
         piped.close()
@@ -108,17 +110,31 @@ class PreparedFile:
 
 
 def prepare_file(path: Path, cluster: str) -> PreparedFile:
-    """Parse one file and transform its objects (pure apart from reading the file; runs in a worker process)."""
-    if not gc.isenabled():  # a worker (``_worker_init``): collect what the last file may have left in cycles
-        gc.collect()
+    """Parse one file and transform its objects (pure apart from reading the file, so a worker process can)."""
     content = read_file(path)
     return PreparedFile(str(path), [str(p) for p in content.problems], prepare(content.objects, cluster))
 
 
-def _worker_init() -> None:
-    """Parsed JSON and rows have no reference cycles and go with their file; the cyclic collector would only scan
-    them again and again (a fifth of a worker's time). ``prepare_file`` collects once per file instead."""
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Parsed JSON and rows have no reference cycles and go with their file (freed by reference counting); the
+    cyclic collector would only scan them again and again, a fifth of the Python time of an import."""
+    enabled = gc.isenabled()
     gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _worker_init() -> None:
+    gc.disable()  # see ``_cyclic_gc_paused``; ``_prepare_in_worker`` collects once per file instead
+
+
+def _prepare_in_worker(path: Path, cluster: str) -> PreparedFile:
+    gc.collect()  # whatever the last file may have left in cycles (an exception's traceback)
+    return prepare_file(path, cluster)
 
 
 def _prepared(files: Sequence[Path], cluster: str, workers: int, ahead: int = 3) -> Iterator[PreparedFile]:
@@ -134,11 +150,11 @@ def _prepared(files: Sequence[Path], cluster: str, workers: int, ahead: int = 3)
         todo = iter(files)
         try:
             for f in itertools.islice(todo, workers * ahead):
-                pending.append(pool.submit(prepare_file, f, cluster))
+                pending.append(pool.submit(_prepare_in_worker, f, cluster))
             while pending:
                 result = pending.popleft().result()
                 for f in itertools.islice(todo, 1):
-                    pending.append(pool.submit(prepare_file, f, cluster))
+                    pending.append(pool.submit(_prepare_in_worker, f, cluster))
                 yield result
         finally:
             for future in pending:
