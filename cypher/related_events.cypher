@@ -9,38 +9,38 @@ UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:ABOUT]-(o:Event)
 WITH e, o, r
 WHERE o.id <> e.id AND o.ts >= e.since AND o.ts <= e.until
-  AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+  AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_resource' AS link, 0 AS dir, 0 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})-[:OWNED_BY*1..3]->(x:Resource)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'owner' AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:OWNED_BY*1..3]-(x:Resource)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'owner' AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})-[:OWNED_BY*1..2]->(w:Resource)<-[:OWNED_BY*1..2]-(x:Resource)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x, w
 WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.until
-  AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+  AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN DISTINCT e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_workload' AS link, 0 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})-[:RUNS_ON]->(n:Node)<-[:ABOUT]-(o:Event)
 WITH e, o, r, n
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_node' AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Node {uid: e.uid})<-[:RUNS_ON]-(x:Pod)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_node' AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
@@ -49,19 +49,19 @@ WHERE $weak
 MATCH (r:Pod {uid: e.uid})-[:RUNS_ON]->(n:Node)<-[:RUNS_ON]-(x:Pod)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x, n
 WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.until
-  AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+  AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_node' AS link, 0 AS dir, 2 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})<-[:SELECTS]-(s:Service)<-[:ABOUT]-(o:Event)
 WITH e, o, r, s
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'selects' AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Service {uid: e.uid})-[:SELECTS]->(x:Pod)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'selects' AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
@@ -69,7 +69,7 @@ MATCH (r:Resource {uid: e.uid})<-[:SELECTS*0..1]-(s1:Service)
 MATCH p = (s1)-[:CALLS*1..3]->(s2:Service)
 MATCH (s2)-[:SELECTS*0..1]->(x:Resource)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x, s1, s2, p
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'calls' AS link, 1 AS dir, min(length(p)) AS hops
 UNION ALL
 UNWIND $events AS e
@@ -77,20 +77,20 @@ MATCH (r:Resource {uid: e.uid})<-[:SELECTS*0..1]-(s1:Service)
 MATCH p = (s1)<-[:CALLS*1..3]-(s2:Service)
 MATCH (s2)-[:SELECTS*0..1]->(x:Resource)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x, s1, s2, p
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'calls' AS link, -1 AS dir, min(length(p)) AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Pod {uid: e.uid})-[:USES|CLAIMS]->(c:Resource)<-[:ABOUT]-(o:Event)
 WITH e, o, r, c
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts,
        CASE WHEN c:PersistentVolumeClaim THEN 'shared_volume' ELSE 'shared_config' END AS link, 1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (r:Resource {uid: e.uid})<-[:USES|CLAIMS]-(x:Pod)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x
-WHERE o.ts >= e.since AND o.ts <= e.until AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts,
        CASE WHEN r:PersistentVolumeClaim THEN 'shared_volume' ELSE 'shared_config' END AS link, -1 AS dir, 1 AS hops
 UNION ALL
@@ -100,12 +100,12 @@ WHERE $weak
 MATCH (r:Pod {uid: e.uid})-[:USES|CLAIMS]->(c:Resource)<-[:USES|CLAIMS]-(x:Pod)<-[:ABOUT]-(o:Event)
 WITH e, o, r, x, c
 WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.until
-  AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+  AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts,
        CASE WHEN c:PersistentVolumeClaim THEN 'shared_volume' ELSE 'shared_config' END AS link, 0 AS dir, 2 AS hops
 UNION ALL
 UNWIND $events AS e
 MATCH (o:Event {trace_id: e.trace})
 WHERE e.trace <> '' AND o.id <> e.id AND o.ts >= e.since AND o.ts <= e.until
-  AND (o.severity_rank >= $min_rank OR o.source_kind = 'change')
+  AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_trace' AS link, 0 AS dir, 0 AS hops
