@@ -6,13 +6,15 @@ Generates 5,000 Nodes and 150,000 Pods (times ``--scale``) with their ReplicaSet
 EndpointSlices, ConfigMaps and Namespaces, written as ``List`` JSON files of at most 5,000 objects, then imports
 them with ``causegraph.commands.import_.import_paths`` (the code ``causegraph import`` runs: parse, transform,
 write, link) into a fresh embedded FalkorDB. Prints objects/s end to end, the total time, the peak RSS of this
-process and of the FalkorDB server (sampled every 0.2 s).
+process, of its parse worker and of the FalkorDB server (sampled every 0.2 s).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -215,16 +217,28 @@ def generate(folder: Path, scale: float) -> int:
 
 
 class PeakRss:
-    """Sample a process's RSS in a thread; ``peak`` in bytes."""
+    """Sample the RSS of a process in a thread (with ``children``: of its child processes but ``exclude``, summed);
+    ``peak`` in bytes."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, *, children: bool = False, exclude: int = 0) -> None:
         self.proc, self.peak, self._stop = psutil.Process(pid), 0, threading.Event()
+        self.children, self.exclude = children, exclude
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self) -> int:
+        if not self.children:
+            return int(self.proc.memory_info().rss)
+        total = 0
+        for child in self.proc.children(recursive=True):
+            if child.pid != self.exclude:
+                with contextlib.suppress(psutil.Error):
+                    total += child.memory_info().rss
+        return total
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.peak = max(self.peak, self.proc.memory_info().rss)
+                self.peak = max(self.peak, self._rss())
             except psutil.Error:
                 return
             self._stop.wait(0.2)
@@ -259,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             store.clear()
             store.apply_schema()
-            with PeakRss(server_pid) as server:
+            with PeakRss(server_pid) as server, PeakRss(os.getpid(), children=True, exclude=server_pid) as workers:
                 summary = import_paths(store, [files], "bench", args.batch)
             stats = {r["label"]: r["count"] for r in store.query("graph_stats_nodes")}
             rels = {r["type"]: r["count"] for r in store.query("graph_stats_relationships")}
@@ -273,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         "import_s": round(summary.seconds, 1),
         "objects_per_s": round(summary.imported / summary.seconds),
         "peak_rss_importer_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_worker_mb": round(workers.peak / 2**20),
         "peak_rss_falkordb_mb": round(server.peak / 2**20),
         "problems": len(summary.problems),
         "nodes": stats,

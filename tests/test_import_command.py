@@ -39,11 +39,11 @@ def _graph_dump(store: GraphStore) -> tuple[list[Any], list[Any]]:
 
 def test_worker_process_gives_the_same_graph_as_in_process(store: GraphStore, falkor_url: str) -> None:
     paths = [DATA / "k8s-json", DATA / "topologies" / "online-boutique.yaml"]
-    in_process = import_paths(store, paths, "same", batch_size=7, workers=0)
+    in_process = import_paths(store, paths, "same", batch_size=7, worker=False)
     other = open_store(falkor_url, graph_name=f"t_{uuid.uuid4().hex[:12]}")
     try:
         other.apply_schema()
-        in_worker = import_paths(other, paths, "same", batch_size=7, workers=1)
+        in_worker = import_paths(other, paths, "same", batch_size=7, worker=True)
         assert in_worker.to_dict() | {"seconds": 0} == in_process.to_dict() | {"seconds": 0}
         assert in_worker.imported > 100 and in_worker.change_events > 0
         assert _graph_dump(other) == _graph_dump(store)

@@ -70,12 +70,14 @@ class ImportSummary:
 
 
 def import_paths(
-    store: GraphStore, paths: Sequence[str | Path], cluster: str, batch_size: int = 1000, *, workers: int = 1
+    store: GraphStore, paths: Sequence[str | Path], cluster: str, batch_size: int = 1000, *, worker: bool = True
 ) -> ImportSummary:
     """Read every file, load the objects in bulk, link; the code ``bench/`` measures.
 
-    With ``workers`` > 0 the files are parsed and transformed in that many worker processes (the pure part,
-    ``prepare_file``) while this process diffs, writes and the database works; 0 does everything here.
+    With ``worker`` the files are parsed and transformed in one worker process (the pure part, ``prepare_file``)
+    while this process diffs, writes and the database works; ``False`` does everything here. The worker is
+    started with ``spawn``, so a script that calls this needs the ``if __name__ == "__main__":`` guard. One worker,
+    not more: Secret fragments are keyed per process (``ingest.changes``), so all of them come from the same one.
     """
     start = time.perf_counter()
     summary = ImportSummary()
@@ -85,7 +87,7 @@ def import_paths(
     loader = TopologyLoader(piped, cluster, batch_size, defer_relationships=True)
     try:
         with _cyclic_gc_paused():
-            for result in _prepared(files, cluster, workers):
+            for result in _prepared(files, cluster, worker):
                 summary.files += 1
                 summary.problems.extend(result.problems)
                 summary.change_events += len(loader.apply_prepared(result.prepared))
@@ -137,19 +139,19 @@ def _prepare_in_worker(path: Path, cluster: str) -> PreparedFile:
     return prepare_file(path, cluster)
 
 
-def _prepared(files: Sequence[Path], cluster: str, workers: int, ahead: int = 3) -> Iterator[PreparedFile]:
-    """``prepare_file`` of each file in order; in worker processes, at most ``ahead`` files per worker in flight
-    (so that results never pile up in memory when the writes are the slower side)."""
-    if workers <= 0 or not files:
+def _prepared(files: Sequence[Path], cluster: str, worker: bool, ahead: int = 3) -> Iterator[PreparedFile]:
+    """``prepare_file`` of each file in order; in a worker process, at most ``ahead`` files in flight (so that
+    results never pile up in memory when the writes are the slower side)."""
+    if not worker or not files:
         yield from (prepare_file(f, cluster) for f in files)
         return
     # spawn: this process has threads (the graph writer) and an open database client, which fork would copy.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_init) as pool:
         pending: deque[Future[PreparedFile]] = deque()
         todo = iter(files)
         try:
-            for f in itertools.islice(todo, workers * ahead):
+            for f in itertools.islice(todo, ahead):
                 pending.append(pool.submit(_prepare_in_worker, f, cluster))
             while pending:
                 result = pending.popleft().result()
