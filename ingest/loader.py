@@ -129,7 +129,7 @@ class TopologyLoader:
         """Write deferred relationships, then link by selectors and env (needs every pod and service written)."""
         pending, self._pending = self._pending, Transformed()
         self._written_uids, self._live_keys = set(), set()
-        self._write_rels(pending, clear_origins=False)  # their origins were cleared when they came
+        self._write_rels(pending)  # (their origins were cleared with the rows written at once)
         params = {"cluster": self.cluster}
         for name in ("link_service_selectors", "link_pdb_selectors"):
             self.linked[name] = _count(self.store.query(name, params))
@@ -166,6 +166,8 @@ class TopologyLoader:
                 self._written_uids.add(row["uid"])
                 if row.get("deleted_at") is None:  # a key target must be live (``merge_rels``)
                     self._live_keys.add(row["key"])
+                else:
+                    self._live_keys.discard(row["key"])
         ready, later = Transformed(selects_origins=out.selects_origins), Transformed()
         for rel, rows in out.rels.items():
             kind = REL_KINDS[rel]
@@ -183,8 +185,8 @@ class TopologyLoader:
     def _known(self, prop: str) -> set[str]:
         return self._written_uids if prop == "uid" else self._live_keys if prop == "key" else set()
 
-    def _write_rels(self, out: Transformed, *, clear_origins: bool = True) -> None:
-        if clear_origins and out.selects_origins:
+    def _write_rels(self, out: Transformed) -> None:
+        if out.selects_origins:
             self.store.write(cypher.load("clear_endpoint_selects"), out.selects_origins, self.batch_size)
         for rel in Rel:
             rows = out.rels.get(rel)
