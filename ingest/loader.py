@@ -11,6 +11,8 @@
 - With ``defer_relationships=True`` (bulk loads: an initial list, a folder of files) a relationship is written as
   soon as both its ends have been written by this loader, and kept until ``finish()`` otherwise, so an edge never
   depends on which object came first.
+- Live updates (no deferral): a relationship whose far end is not there yet is sent again once that end is written
+  (a watch may show a pod before its ReplicaSet); the rows wait in a bounded buffer.
 - ``finish()`` writes what was deferred and links what needs the whole graph: Service -> Pod by selector where no
   Endpoints/EndpointSlice said, PDB -> Pod, env CALLS between services.
 - ``delete`` / ``mark_missing`` mark objects deleted (``deleted_at``); they stay for history until retention.
@@ -59,6 +61,7 @@ class TopologyLoader:
         *,
         defer_relationships: bool = False,
         cache_size: int = 500_000,
+        awaiting_max: int = 100_000,
     ) -> None:
         if not cluster:
             raise ValueError("a cluster name is required: every key carries it")
@@ -76,6 +79,10 @@ class TopologyLoader:
         # Bulk loads: the ends written so far, so that a relationship between two of them need not wait for finish().
         self._written_uids: set[str] = set()
         self._live_keys: set[str] = set()
+        # Live updates: relationship rows by the uid/key of their far end, sent again once when that end is
+        # written, since a watch may show a pod before its ReplicaSet (the first send found no target).
+        self._awaiting: OrderedDict[str, list[tuple[Rel, Row]]] = OrderedDict()
+        self.awaiting_max = awaiting_max
 
     # -- writes ---------------------------------------------------------------------------------------------------
     def apply(self, objects: Sequence[Mapping[str, Any]], observed_at_ms: int | None = None) -> list[NormalEvent]:
@@ -98,7 +105,8 @@ class TopologyLoader:
             self._write_ready_rels(out)
         else:
             self._rewrite_rels(out)
-            self._write_rels(out)
+            self._write_rels(self._with_awaiting(out))
+            self._remember_targets(out)
         return events
 
     def delete(self, obj: Mapping[str, Any], at_ms: int) -> list[NormalEvent]:
@@ -181,6 +189,34 @@ class TopologyLoader:
             (ready if pod_known and row["service_key"] in keys else later).endpoint_selects.append(row)
         self._write_rels(ready)
         self._pending.extend(later)
+
+    def _with_awaiting(self, out: Transformed) -> Transformed:
+        """``out`` plus the earlier relationship rows whose far end ``out`` writes now."""
+        retry = [
+            item
+            for rows in out.nodes.values()
+            for row in rows
+            for target in (row["uid"], row.get("key"))
+            if target is not None
+            for item in self._awaiting.pop(target, ())
+        ]
+        if not retry:
+            return out
+        both = Transformed(rels={rel: list(rows) for rel, rows in out.rels.items()})
+        both.endpoint_selects, both.selects_origins = out.endpoint_selects, out.selects_origins
+        for rel, row in retry:
+            both.rels.setdefault(rel, []).append(row)
+        return both
+
+    def _remember_targets(self, out: Transformed) -> None:
+        written = {t for rows in out.nodes.values() for row in rows for t in (row["uid"], row.get("key"))}
+        for rel, rows in out.rels.items():
+            for row in rows:
+                if row["to"] not in written:
+                    self._awaiting.setdefault(row["to"], []).append((rel, row))
+                    self._awaiting.move_to_end(row["to"])
+        while len(self._awaiting) > self.awaiting_max:
+            self._awaiting.popitem(last=False)
 
     def _known(self, prop: str) -> set[str]:
         return self._written_uids if prop == "uid" else self._live_keys if prop == "key" else set()

@@ -200,6 +200,19 @@ def test_bulk_writes_a_relationship_once_both_ends_are_written(store: GraphStore
     assert runs_on() == ["early", "late"]
 
 
+def test_live_update_links_a_pod_to_an_owner_that_arrives_after_it(store: GraphStore) -> None:
+    loader = TopologyLoader(store, "prod")
+    pod = _pod("api-1-x", "p-u", "10.0.0.9", "2026-01-01T00:00:00Z")
+    pod["metadata"]["ownerReferences"] = [{"kind": "ReplicaSet", "name": "api-1", "uid": "rs-u", "controller": True}]
+    loader.apply([pod])
+    owned = "MATCH (:Pod {uid: 'p-u'})-[:OWNED_BY]->(o) RETURN o.name AS o"
+    assert store.run(owned) == []
+    loader.apply([{"kind": "ReplicaSet", "metadata": {"name": "api-1", "namespace": "prod", "uid": "rs-u"}}])
+    assert store.run(owned) == [{"o": "api-1"}]
+    loader.apply([{"kind": "Node", "metadata": {"name": "n1", "uid": "n-u1"}}])
+    assert store.run("MATCH (:Pod {uid: 'p-u'})-[:RUNS_ON]->(n) RETURN n.name AS n") == [{"n": "n1"}]
+
+
 def test_one_edge_per_reference_target_with_the_last_via(store: GraphStore) -> None:
     pod = _pod("api", "u1", "10.0.0.1", "2026-01-01T00:00:00Z")
     pod["spec"]["volumes"] = [{"name": "cfg", "configMap": {"name": "cfg"}}]
