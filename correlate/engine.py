@@ -22,6 +22,7 @@ from correlate import model as m
 from correlate import recurrence as rec
 from correlate import state as st
 from correlate.document import Assessment, build
+from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
 from correlate.scoring import confidence, prior, rank_root
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 CAUSE_CATEGORIES = (Category.ROLLOUT, Category.CONFIG)
 RECOVERY_REASONS = frozenset({"NodeReady", "Recovered", "NodeHasSufficientMemory", "NodeHasNoDiskPressure"})
 CONTEXT_CACHE_MAX = 200_000
+FEEDBACK_REFRESH_MS = 30_000  # how often a running engine reads new verdicts
+FEEDBACK_LIMIT = 10_000
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node, changes)
 
 
@@ -61,6 +64,9 @@ class Engine:
         self._ctx: dict[str, m.Context] = {}
         self._history = rec.History(settings)
         self._roots: dict[str, tuple[int, str]] = {}
+        self.learned = NOTHING_LEARNED
+        self._feedback_checked: int | None = None
+        self.refresh_feedback()
 
     # ------------------------------------------------------------------ public
     def process(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
@@ -88,9 +94,34 @@ class Engine:
         return self._finish(batch, self.now)
 
     def tick(self, now_ms: int) -> list[CorrelationResult]:
-        """State changes from time passing: quiet correlations resolve (and leave memory)."""
+        """State changes from time passing: quiet correlations resolve (and leave memory); new feedback applies."""
         self.now = max(self.now, now_ms)
-        return self._finish(_Batch(), self.now)
+        batch = _Batch()
+        if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
+            self._feedback_checked = now_ms
+            pinned_before = dict(self.learned.pinned_root)
+            self.refresh_feedback()
+            for cid, eid in self.learned.pinned_root.items():
+                corr = self._corrs.get(cid)
+                if corr is not None and pinned_before.get(cid) != eid and eid in corr.members:
+                    self._roots.pop(cid, None)
+                    batch.changed[cid] = corr  # re-assessed with the root people named
+        return self._finish(batch, self.now)
+
+    def refresh_feedback(self) -> None:
+        """Read the stored verdicts again (``POST /correlations/{id}/feedback`` writes them)."""
+        rows = self.store.query("feedback_verdicts", {"limit": FEEDBACK_LIMIT})
+        self.learned = learn(
+            Verdict(
+                verdict=str(r["verdict"] or ""),
+                correlation_id=str(r["correlation_id"] or ""),
+                pattern=str(r["pattern"] or ""),
+                root_reason=str(r["root_reason"] or ""),
+                right_event_id=str(r["right_event_id"] or ""),
+                right_reason=str(r["right_reason"] or ""),
+            )
+            for r in rows
+        )
 
     def open_correlations(self) -> list[m.Correlation]:
         return [c for c in self._corrs.values() if not c.merged_into]
@@ -197,9 +228,14 @@ class Engine:
 
     def _ranking(self, corr: m.Correlation) -> tuple[tuple[str, float], ...]:
         """Members ranked as root; a recurring failure's root is its first occurrence."""
-        ranking = tuple(rank_root(list(corr.members.values()), corr.links))
+        ranking = tuple(rank_root(list(corr.members.values()), corr.links, self.learned))
         first = self._history.first.get(corr.id)
-        if corr.recurring is not None and first in corr.members:
+        pinned = self.learned.pinned_root.get(corr.id)
+        if pinned in corr.members:  # a person said which event is the root
+            first = pinned
+        elif corr.recurring is None:
+            first = None
+        if first in corr.members:
             ranking = ((first, 1.0), *(r for r in ranking if r[0] != first))
         return ranking
 
@@ -258,6 +294,9 @@ class Engine:
         root = corr.members[ranking[0][0]]
         pattern = name_pattern(members, root, recurring=corr.recurring is not None)
         conf = confidence(members, ranking)
+        if corr.id in self.learned.pinned_root and ranking[0][0] == self.learned.pinned_root[corr.id]:
+            conf = max(conf, 0.95)  # the root was confirmed by a person
+        conf = self.learned.confidence(conf, pattern)
         if pattern == "recurring_failure" and corr.recurring:
             conf = max(conf, min(0.95, 0.5 + 0.1 * corr.recurring.occurrences))
         return Assessment(ranking, pattern, conf, severity(members, pattern))

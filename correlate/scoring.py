@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from correlate import model as m
+from correlate.feedback import NOTHING_LEARNED, Learned
 
 # Base weight of each link kind; directed links (one side depends on the other) are stronger than siblings.
 BASE_WEIGHTS: dict[tuple[str, bool], float] = {
@@ -96,8 +97,13 @@ def downstream_of(node: str, down: Mapping[str, set[str]]) -> set[str]:
     return seen
 
 
-def rank_root(members: Sequence[m.Member], links: Iterable[m.Link]) -> list[tuple[str, float]]:
-    """Members ranked as root cause, best first: ``[(id, score)]``; ties go to the earlier, then smaller id."""
+def rank_root(
+    members: Sequence[m.Member], links: Iterable[m.Link], learned: Learned = NOTHING_LEARNED
+) -> list[tuple[str, float]]:
+    """Members ranked as root cause, best first: ``[(id, score)]``; ties go to the earlier, then smaller id.
+
+    ``learned`` (from feedback) shifts the cause prior of the reasons people corrected.
+    """
     if not members:
         return []
     ids = {x.id for x in members}
@@ -109,7 +115,8 @@ def rank_root(members: Sequence[m.Member], links: Iterable[m.Link]) -> list[tupl
     for x in members:
         upstream = len(downstream_of(x.id, down)) / (n - 1) if n > 1 else 1.0
         early = 1.0 - position[x.id] / (n - 1) if n > 1 else 1.0
-        score = W_UPSTREAM * upstream + W_PRIOR * prior(x.category, x.reason, x.source_kind) + W_TIME * early
+        cause = learned.prior(prior(x.category, x.reason, x.source_kind), x.reason)
+        score = W_UPSTREAM * upstream + W_PRIOR * cause + W_TIME * early
         scored.append((x.id, round(score, 4), x.ts))
     scored.sort(key=lambda t: (-t[1], t[2], t[0]))
     return [(i, s) for i, s, _ in scored]

@@ -241,7 +241,7 @@ NODE_KINDS: dict[Label, NodeKind] = {
         NodeKind(
             Label.FEEDBACK,
             "id",
-            ("correlation_id", "verdict", "event_id", "comment", "at"),
+            ("correlation_id", "verdict", "event_id", "root_event_id", "comment", "at"),
             resource=False,
         ),
     )

@@ -114,4 +114,5 @@ PARAMS: dict[str, dict[str, Any]] = {
     "root_cause_candidates": {"ids": ["ev-1", "ev-2"]},
     "recurring_failures": {"key": "prod/Deployment/shop/cart", "since": NOW - 7 * 86_400_000},
     "latest_event_ts": {},
+    "feedback_verdicts": {"limit": 10_000},
 }

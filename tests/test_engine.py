@@ -171,6 +171,25 @@ def test_new_member_publishes_a_new_version_and_quiet_resolves(store: GraphStore
     assert (row["s"], row["v"], json.loads(row["d"])["state"]) == ("resolved", 3, "resolved")
 
 
+def _feedback(store: GraphStore, fid: str, corr: str, verdict: str, event_id: str | None) -> None:
+    params = {"id": fid, "correlation_id": corr, "verdict": verdict, "event_id": event_id, "comment": "", "at": tb.T0}
+    assert store.query("store_feedback", params)
+
+
+def test_feedback_pins_the_named_root_and_teaches_the_next_correlation(store: GraphStore) -> None:
+    e = engine(store)
+    (first,) = e.process(tb.stored(store, cascade()))
+    assert first.root_cause.event_id == "oom"
+    _feedback(store, "fb1", first.id, "wrong_root_cause", "t1")
+    (again,) = e.tick(tb.T0 + 10_000)
+    assert (again.id, again.version, again.root_cause.event_id) == (first.id, 2, "t1")
+    assert again.confidence >= 0.9  # a person named the root
+    # Learned for later incidents: the judged reason (OOMKilled) lost cause prior, the named one (Unhealthy) gained.
+    assert e.learned.prior(0.9, "OOMKilled") < 0.9 < e.learned.prior(0.9, "Unhealthy")
+    fresh = Engine(store, CorrelateSettings(), tb.CLUSTER)  # a restarted engine reads the verdicts too
+    assert fresh.learned == e.learned
+
+
 def test_bridging_event_merges_two_correlations(store: GraphStore) -> None:
     e = engine(store)
     e.process(
