@@ -115,4 +115,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "recurring_failures": {"key": "prod/Deployment/shop/cart", "since": NOW - 7 * 86_400_000},
     "latest_event_ts": {},
     "feedback_verdicts": {"limit": 10_000},
+    "retention_resources": {"before": NOW, "limit": 100},
+    "retention_events": {"before": NOW, "limit": 100},
+    "retention_correlations": {"before": NOW, "limit": 100},
 }

@@ -24,6 +24,7 @@ from causegraph.settings import Settings
 from causegraph.wiring import open_graph
 
 log = logging.getLogger(__name__)
+RETENTION_INTERVAL_S = 3600.0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -144,6 +145,7 @@ class ServeRuntime:
         if self.engine is not None:
             self._tasks.append(asyncio.create_task(self._ticker(), name="correlator-tick"))
         self._tasks.append(asyncio.create_task(self._observe(), name="metrics"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
         log.info(
             "serving: graph %s, nats ingest %s, publisher %s, kubernetes watch %s, correlator %s",
             self.store.url,
@@ -229,6 +231,23 @@ class ServeRuntime:
                     await self.publisher.publish(results)
             except Exception:  # a failed tick is retried at the next one
                 log.exception("correlator tick failed")
+
+    async def _retention(self) -> None:
+        """Once an hour, remove what is past the retention (deleted objects, old events, resolved correlations)."""
+        from causegraph.retention import purge
+
+        while not self.stop_event.is_set():
+            assert self.store is not None
+            try:
+                removed = await asyncio.to_thread(
+                    purge, self.store, int(time.time() * 1000), self.settings.retention_days
+                )
+                if any(removed.values()):
+                    log.info("retention removed %s", removed)
+            except Exception:  # retried at the next run
+                log.exception("retention run failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), timeout=RETENTION_INTERVAL_S)
 
     def _tick(self, now_ms: int) -> list[Any]:
         with self._engine_lock:
