@@ -80,6 +80,22 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def memory(value: object) -> str:
+    """A memory quantity as people write it: ``268435456`` -> ``256Mi``; text (``512Mi``) stays as it is."""
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            return value.strip()
+        value = int(value)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        return ""
+    for unit, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if value >= size and value % size == 0:
+            return f"{int(value) // size}{unit}"
+        if value >= size * 10:
+            return f"{value / size:.1f}{unit}"
+    return str(int(value))
+
+
 def _list(names: Sequence[str], limit: int = 5) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -157,7 +173,7 @@ def remediation(pattern: str, root: m.Member, members: Sequence[m.Member], facts
     ns = root.ctx.workload_namespace or root.ctx.namespace
     r = root.reason.lower()
     if "oom" in r or "memory" in r or (root.category == "resource_exhaustion" and root.ctx.kind == "Pod"):
-        current = str(root.detail.get("limits_memory") or root.ctx.limits_memory or "")
+        current = memory(root.detail.get("limits_memory") or root.ctx.limits_memory or "")
         limit = f" ({current})" if current else ""
         kills = sum(max(1, x.count) for x in members if x.reason == root.reason and x.ctx.workload == root.ctx.workload)
         span = max(x.seen_until for x in members) - root.ts

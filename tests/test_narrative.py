@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from correlate import model as m
-from correlate.narrative import Facts, Revision, changed_keys, describe, period_text, remediation, summary, what
+from correlate.narrative import Facts, Revision, changed_keys, describe, memory, period_text, remediation, summary, what
 from tests.correlate_members import member
 
 
@@ -90,3 +90,19 @@ def test_single_event_and_fallbacks() -> None:
     assert "volume claims" in remediation("workload_failure", x, [x], Facts())
     assert what(member("p", 0, "Unhealthy", "probe")) == "failing health checks"
     assert describe(x) == "web-1 FailedMount at 00:00:00"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (268435456, "256Mi"),
+        ("536870912", "512Mi"),
+        (2**30, "1Gi"),
+        ("512Mi", "512Mi"),
+        (1500 * 2**20, "1500Mi"),
+        (10 * 2**30 + 1, "10.0Gi"),
+        (0, ""),
+    ],
+)
+def test_memory_limits_read_as_people_write_them(value: object, text: str) -> None:
+    assert memory(value) == text
