@@ -6,6 +6,11 @@ traffic CALLS together, so that they commit together). Picking among the candida
 the graph keeps deleted objects with their ``deleted_at`` and pods their ``ip_since``, so the resource is the
 one that existed at the event's time.
 
+The topology rows of a uid, key or IP found are kept (``ResolveCache``) while the topology stays the same: the
+pipeline's loader bumps a generation on every write, which empties the cache, and an entry also expires after
+``RESOLVE_CACHE_TTL_MS`` for topology written by another process. A value found nowhere is asked again each
+time (the resource may come). On the live path this leaves one small statement per batch (which ids are stored).
+
 Resolution order (DESIGN §4): uid; kind+namespace+name (``key``); a pod or service IP of a network event (the
 source for egress, the destination otherwise). An event that resolves to nothing is stored all the same.
 """
@@ -13,7 +18,8 @@ source for egress, the destination otherwise). An event that resolves to nothing
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +28,43 @@ from ingest.model import NormalEvent, ResourceRef, StoredEvent
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
 EGRESS = frozenset({"egress", "outbound", "client", "out"})
+RESOLVE_CACHE_TTL_MS = 10_000
+RESOLVE_CACHE_MAX = 100_000
+
+
+class ResolveCache:
+    """Rows of ``resolve_event_resources`` by (by, value), valid for one topology generation and a short time."""
+
+    def __init__(self, generation: Callable[[], int], ttl_ms: int = RESOLVE_CACHE_TTL_MS) -> None:
+        self.generation = generation
+        self.ttl_ms = ttl_ms
+        self._gen = generation()
+        self._rows: dict[tuple[str, str], tuple[float, list[Mapping[str, Any]]]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def _now_ms(self) -> float:
+        return time.monotonic() * 1000
+
+    def get(self, by: str, value: str) -> list[Mapping[str, Any]] | None:
+        """The cached rows, or None when unknown, expired or the topology has changed since."""
+        gen = self.generation()
+        if gen != self._gen:
+            self._rows.clear()
+            self._gen = gen
+        hit = self._rows.get((by, value))
+        if hit is None or hit[0] < self._now_ms():
+            self.misses += 1
+            return None
+        self.hits += 1
+        return hit[1]
+
+    def put(self, by: str, value: str, rows: list[Mapping[str, Any]], *, keep_empty: bool = False) -> None:
+        if not rows and not keep_empty:
+            return  # not found: ask again next time
+        if len(self._rows) >= RESOLVE_CACHE_MAX:
+            self._rows.clear()
+        self._rows[(by, value)] = (self._now_ms() + self.ttl_ms, rows)
 
 
 @dataclass(frozen=True)
@@ -138,11 +181,25 @@ class WriteStats:
 class EventWriter:
     """Batched, idempotent event writes on one graph."""
 
-    def __init__(self, store: GraphStore, cluster: str, *, batch_size: int = 1000) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        cluster: str,
+        *,
+        batch_size: int = 1000,
+        topology_generation: Callable[[], int] | None = None,
+    ) -> None:
         self.store = store
         self.cluster = cluster
         self.batch_size = batch_size
         self.stats = WriteStats()
+        self.cache: ResolveCache | None = None
+        if topology_generation is not None:
+            self.follow_topology(topology_generation)
+
+    def follow_topology(self, generation: Callable[[], int]) -> None:
+        """Cache resolved resources while ``generation()`` (bumped by every topology write) stays the same."""
+        self.cache = ResolveCache(generation)
 
     def write(self, events: Sequence[NormalEvent]) -> list[StoredEvent]:
         """Store ``events``; the result is in input order, one StoredEvent per input (repeats have new=False)."""
@@ -159,19 +216,7 @@ class EventWriter:
             first_index.setdefault(ev.id, i)
         unique = list(first_index.values())
         lookups = [_lookups(events[i], self.cluster) for i in unique]
-        params = {
-            "uids": sorted({lk.uid for lk in lookups if lk.uid}),
-            "keys": sorted({lk.key for lk in lookups if lk.key}),
-            "ips": sorted({ip for lk in lookups for ip in (lk.src_ip, lk.dst_ip) if ip}),
-            "ids": [events[i].id for i in unique],
-        }
-        found: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-        stored_ids: set[str] = set()
-        for row in self.store.query("resolve_event_resources", params):
-            if row["by"] == "stored":
-                stored_ids.add(row["value"])
-            else:
-                found.setdefault((row["by"], row["value"]), []).append(row)
+        found, stored_ids = self._resolve(lookups, [events[i].id for i in unique])
         cands: dict[int, list[Candidate]] = {}
         stored: set[int] = set()
         for i, lk in zip(unique, lookups, strict=True):
@@ -232,6 +277,55 @@ class EventWriter:
             )
         self.stats.calls += sum(agg[0] for agg in calls.values())
         return out
+
+    def _resolve(
+        self, lookups: Sequence[_Lookup], ids: list[str]
+    ) -> tuple[dict[tuple[str, str], list[Mapping[str, Any]]], set[str]]:
+        """Candidate rows by (by, value) for the batch's lookups, and the ids already stored: one statement."""
+        found: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        cache = self.cache
+        wanted: dict[str, set[str]] = {by: set() for by in ("uid", "key", "pod_ip", "service_ip")}
+
+        def want(by: str, value: str) -> bool:
+            """Whether ``value`` must be asked (not cached); a cached answer goes straight to ``found``."""
+            if not value or (by, value) in found:
+                return False
+            rows = cache.get(by, value) if cache is not None else None
+            if rows is None:
+                wanted[by].add(value)
+                return True
+            found[(by, value)] = rows
+            return False
+
+        for lk in lookups:
+            want("uid", lk.uid)
+            if not (lk.uid and (("uid", lk.uid) in found)):  # a uid found makes the key moot (``pick``)
+                want("key", lk.key)
+            for ip in (lk.src_ip, lk.dst_ip):
+                if ip:
+                    want("pod_ip", ip)
+                    want("service_ip", ip)
+        ips = wanted["pod_ip"] | wanted["service_ip"]
+        params = {"uids": sorted(wanted["uid"]), "keys": sorted(wanted["key"]), "ips": sorted(ips), "ids": ids}
+        generation = cache.generation() if cache is not None else 0
+        stored_ids: set[str] = set()
+        asked: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for row in self.store.query("resolve_event_resources", params):
+            if row["by"] == "stored":
+                stored_ids.add(row["value"])
+            else:
+                asked.setdefault((row["by"], row["value"]), []).append(row)
+        if cache is not None and cache.generation() == generation:  # not when the topology changed meanwhile
+            for by in ("uid", "key"):
+                for value in wanted[by]:
+                    cache.put(by, value, asked.get((by, value), []))
+            for ip in ips:  # an IP held by a pod is no service's: both answers are kept once either is found
+                pods, services = asked.get(("pod_ip", ip), []), asked.get(("service_ip", ip), [])
+                if pods or services:
+                    cache.put("pod_ip", ip, pods, keep_empty=True)
+                    cache.put("service_ip", ip, services, keep_empty=True)
+        found.update(asked)
+        return found, stored_ids
 
     def _props(self, ev: NormalEvent, res: Resolution) -> dict[str, Any]:
         about = res.about

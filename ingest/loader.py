@@ -83,6 +83,7 @@ class TopologyLoader:
         # written, since a watch may show a pod before its ReplicaSet (the first send found no target).
         self._awaiting: OrderedDict[str, list[tuple[Rel, Row]]] = OrderedDict()
         self.awaiting_max = awaiting_max
+        self.generation = 0  # bumped by every write: readers that cache topology (EventWriter) start again
 
     # -- writes ---------------------------------------------------------------------------------------------------
     def apply(self, objects: Sequence[Mapping[str, Any]], observed_at_ms: int | None = None) -> list[NormalEvent]:
@@ -91,6 +92,7 @@ class TopologyLoader:
 
     def apply_prepared(self, prepared: Prepared) -> list[NormalEvent]:
         """Write what ``prepare`` made (here or in a worker process); return the change events against the cache."""
+        self.generation += 1
         self.counts.update(prepared.counts)
         self.skipped.update(prepared.skipped)
         for problem in prepared.problems:
@@ -118,6 +120,7 @@ class TopologyLoader:
         except TransformError as exc:
             self.problems.append(f"{where(obj)}: {exc}")
             return []
+        self.generation += 1
         self.store.write(cypher.load("mark_deleted"), [{"uid": row["uid"], "at": at_ms}], self.batch_size)
         frag = changes.fragment(obj, self.cluster, at_ms)
         self._cache.pop(row["uid"], None)
@@ -128,6 +131,7 @@ class TopologyLoader:
         live = self.store.query("live_resource_uids", {"cluster": self.cluster, "kind": kind})
         gone = [{"uid": r["uid"], "at": at_ms} for r in live if r["uid"] not in seen_uids]
         if gone:
+            self.generation += 1
             self.store.write(cypher.load("mark_deleted"), gone, self.batch_size)
             for row in gone:
                 self._cache.pop(row["uid"], None)
@@ -135,6 +139,7 @@ class TopologyLoader:
 
     def finish(self) -> None:
         """Write deferred relationships, then link by selectors and env (needs every pod and service written)."""
+        self.generation += 1
         pending, self._pending = self._pending, Transformed()
         self._written_uids, self._live_keys = set(), set()
         self._write_rels(pending)  # (their origins were cleared with the rows written at once)

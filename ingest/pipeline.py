@@ -72,6 +72,10 @@ class Pipeline:
         self.writer = writer
         self.on_stored = on_stored
         self.cluster = writer.cluster
+        generation = getattr(loader, "generation", None)
+        if isinstance(generation, int) and writer.cache is None:
+            # the writer may keep resolved resources while this loader (the topology's writer) writes nothing
+            writer.follow_topology(lambda: int(getattr(loader, "generation", 0)))
 
     def ingest(
         self,
