@@ -140,11 +140,20 @@ class NatsIngest:
 
     async def consume_once(self, timeout_s: float | None = None) -> BatchReport:
         """Fetch one batch, store it, ack/nak/dead-letter each message. Raises on NATS errors (the caller retries)."""
+        return await self.handle(await self.fetch(timeout_s))
+
+    async def fetch(self, timeout_s: float | None = None) -> list[Msg]:
+        """The next batch (empty when none came within the timeout). Raises on NATS errors."""
         assert self._sub is not None, "connect() first"
-        report = BatchReport()
         try:
-            msgs = await self._sub.fetch(self.settings.fetch_batch, timeout=timeout_s or self.settings.fetch_timeout_s)
+            return await self._sub.fetch(self.settings.fetch_batch, timeout=timeout_s or self.settings.fetch_timeout_s)
         except nats.errors.TimeoutError:
+            return []
+
+    async def handle(self, msgs: list[Msg]) -> BatchReport:
+        """Store a fetched batch, then ack/nak/dead-letter each message."""
+        report = BatchReport()
+        if not msgs:
             return report
         report.fetched = len(msgs)
         received_ms = int(time.time() * 1000)
@@ -208,21 +217,50 @@ class NatsIngest:
         t.nacked += report.nacked
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until ``stop`` is set; NATS outages and graph failures are retried, never fatal."""
+        """Consume until ``stop`` is set; NATS outages and graph failures are retried, never fatal.
+
+        The next batch is fetched while the graph stores this one (batches are still stored one at a time, in
+        order, and acked only once stored); a batch fetched when ``stop`` came is nakked for prompt redelivery.
+        """
         if self._sub is None:
             await self.connect()
         pause = 0.1
-        while not stop.is_set():
-            try:
-                await self.consume_once()
-                pause = 0.1
-            except Exception as exc:  # an outage of NATS: reconnecting happens in the client
-                log.warning("NATS fetch failed (%s); retrying in %.1fs", exc, pause)
+        ahead: asyncio.Task[list[Msg]] | None = None
+        try:
+            while not stop.is_set():
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=pause)
-                except TimeoutError:
-                    pass
-                pause = min(pause * 2, 5.0)
+                    msgs = await (ahead or self.fetch())
+                    ahead = None
+                    if msgs:
+                        ahead = asyncio.create_task(self.fetch())
+                    await self.handle(msgs)
+                    pause = 0.1
+                except Exception as exc:  # an outage of NATS: reconnecting happens in the client
+                    if ahead is not None:
+                        pending: asyncio.Task[list[Msg]] = ahead
+                        ahead = None
+                        await self._release(pending)
+                    log.warning("NATS fetch failed (%s); retrying in %.1fs", exc, pause)
+                    try:
+                        await asyncio.wait_for(stop.wait(), timeout=pause)
+                    except TimeoutError:
+                        pass
+                    pause = min(pause * 2, 5.0)
+        finally:
+            if ahead is not None:
+                await self._release(ahead)
+
+    async def _release(self, ahead: asyncio.Task[list[Msg]]) -> None:
+        """Nak a batch fetched ahead but not stored (redelivered at once instead of after ack_wait)."""
+        try:
+            msgs = await ahead
+        except Exception:  # nothing fetched: nothing to give back
+            return
+        for msg in msgs:
+            try:
+                await msg.nak()
+            except Exception:  # closing: unacked messages are redelivered after ack_wait all the same
+                log.debug("nak of a prefetched message failed", exc_info=True)
 
 
 async def run(stop: asyncio.Event, settings: NatsSettings, pipeline: Pipeline) -> None:
