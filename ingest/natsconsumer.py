@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 REASON_HEADER = "Causegraph-Reason"
 SUBJECT_HEADER = "Causegraph-Subject"
 DEAD_LETTER_STREAM_MAX_AGE_S = 7 * 24 * 3600
+COLLECT_PAUSE_S = 0.01  # while a batch is stored: how often to fetch what arrived meanwhile
 
 
 def subject_context(subject: str) -> tuple[str, str]:
@@ -147,7 +148,7 @@ class NatsIngest:
         assert self._sub is not None, "connect() first"
         try:
             return await self._sub.fetch(self.settings.fetch_batch, timeout=timeout_s or self.settings.fetch_timeout_s)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats.errors.TimeoutError, or asyncio's from inside fetch
             return []
 
     async def handle(self, msgs: list[Msg]) -> BatchReport:
@@ -219,27 +220,28 @@ class NatsIngest:
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; NATS outages and graph failures are retried, never fatal.
 
-        The next batch is fetched while the graph stores this one (batches are still stored one at a time, in
-        order, and acked only once stored); a batch fetched when ``stop`` came is nakked for prompt redelivery.
+        While the graph stores a batch, what arrives meanwhile is fetched (``_collect``) and becomes the next
+        batch: batches are still stored one at a time, in order, and acked only once stored, and they grow with
+        the backlog instead of paying a graph round trip per handful of messages. Messages collected when
+        ``stop`` came are nakked for prompt redelivery.
         """
         if self._sub is None:
             await self.connect()
         pause = 0.1
-        ahead: asyncio.Task[list[Msg]] | None = None
+        ahead: list[Msg] = []
         try:
             while not stop.is_set():
                 try:
-                    msgs = await (ahead or self.fetch())
-                    ahead = None
-                    if msgs:
-                        ahead = asyncio.create_task(self.fetch())
-                    await self.handle(msgs)
+                    msgs, ahead = ahead or await self.fetch(), []
+                    if not msgs:
+                        continue
+                    handling = asyncio.create_task(self.handle(msgs))
+                    try:
+                        ahead = await self._collect(handling)
+                    finally:
+                        await handling
                     pause = 0.1
                 except Exception as exc:  # an outage of NATS: reconnecting happens in the client
-                    if ahead is not None:
-                        pending: asyncio.Task[list[Msg]] = ahead
-                        ahead = None
-                        await self._release(pending)
                     log.warning("NATS fetch failed (%s); retrying in %.1fs", exc, pause)
                     try:
                         await asyncio.wait_for(stop.wait(), timeout=pause)
@@ -247,20 +249,31 @@ class NatsIngest:
                         pass
                     pause = min(pause * 2, 5.0)
         finally:
-            if ahead is not None:
-                await self._release(ahead)
+            await self._release(ahead)
 
-    async def _release(self, ahead: asyncio.Task[list[Msg]]) -> None:
-        """Nak a batch fetched ahead but not stored (redelivered at once instead of after ack_wait)."""
-        try:
-            msgs = await ahead
-        except Exception:  # nothing fetched: nothing to give back
-            return
+    async def _collect(self, busy: asyncio.Task[BatchReport]) -> list[Msg]:
+        """Fetch what arrives while ``busy`` stores the current batch (at most fetch_batch messages)."""
+        assert self._sub is not None
+        got: list[Msg] = []
+        limit = self.settings.fetch_batch
+        while not busy.done() and len(got) < limit:
+            await asyncio.wait({busy}, timeout=COLLECT_PAUSE_S)
+            try:
+                got.extend(await self._sub.fetch(limit - len(got), timeout=COLLECT_PAUSE_S))
+            except TimeoutError:  # nats.errors.TimeoutError, or asyncio's from inside fetch
+                pass
+            except Exception as exc:  # the next fetch reports an outage; keep what came
+                log.debug("fetch while storing failed: %s", exc)
+                break
+        return got
+
+    async def _release(self, msgs: list[Msg]) -> None:
+        """Nak messages fetched but not stored (redelivered at once instead of after ack_wait)."""
         for msg in msgs:
             try:
                 await msg.nak()
             except Exception:  # closing: unacked messages are redelivered after ack_wait all the same
-                log.debug("nak of a prefetched message failed", exc_info=True)
+                log.debug("nak of a collected message failed", exc_info=True)
 
 
 async def run(stop: asyncio.Event, settings: NatsSettings, pipeline: Pipeline) -> None:

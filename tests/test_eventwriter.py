@@ -123,3 +123,55 @@ def test_batches_larger_than_the_batch_size(shop: GraphStore) -> None:
     assert len(out) == 30 and all(s.resolved_by == "ip" for s in out)
     assert len(_events(shop)) == 30
     assert _calls(shop)[0]["count"] == 30
+
+
+class _Counting:
+    """The store, counting the values each resolve statement asks for (the cache is what is not asked)."""
+
+    def __init__(self, inner: GraphStore) -> None:
+        self.inner = inner
+        self.asked: list[dict[str, list[str]]] = []
+
+    def query(self, name: str, params: dict[str, object] | None = None) -> list[dict[str, object]]:
+        if name == "resolve_event_resources" and params is not None:
+            self.asked.append({k: list(v) for k, v in params.items() if k != "ids"})  # type: ignore[call-overload]
+        return self.inner.query(name, params)
+
+
+def test_resolved_resources_are_cached_until_the_loader_writes_topology(shop: GraphStore) -> None:
+    loader = TopologyLoader(shop, sc.CLUSTER)
+    counting = _Counting(shop)
+    w = EventWriter(counting, sc.CLUSTER, topology_generation=lambda: loader.generation)  # type: ignore[arg-type]
+    net = {"source_ip": "10.0.0.99", "dest_ip": "10.96.0.11", "direction": "egress"}
+    by_uid = sc.k8s_event("k1", "BackOff", "Back-off", "Pod", "api-1", "uid-p-api-1", sc.T0)
+    w.write([parse_k8s_event(by_uid, sc.CLUSTER), parse_unified(sc.unified("n1", sc.T0, type="network", network=net))])
+    assert counting.asked[-1] == {
+        "uids": ["uid-p-api-1"],
+        "keys": ["prod/Pod/shop/api-1"],
+        "ips": ["10.0.0.99", "10.96.0.11"],
+    }
+    again = [
+        parse_k8s_event({**by_uid, "metadata": {**by_uid["metadata"], "uid": "k2"}}, sc.CLUSTER),
+        parse_unified(sc.unified("n2", sc.T0, type="network", network=net)),
+    ]
+    out = w.write(again)
+    # the uid (and so its key) and the service IP were found: cached; 10.0.0.99 was nobody's: asked again
+    assert counting.asked[-1] == {"uids": [], "keys": [], "ips": ["10.0.0.99"]}
+    assert [s.resource.name for s in out] == ["api-1", "api"] and w.cache is not None and w.cache.hits >= 2
+    # the loader writes a pod holding 10.0.0.99: the cache starts again and the IP resolves to it
+    loader.apply([sc.pod("new-1", "uid-p-new-1", "10.0.0.99", {"app": "web"}, start_ms=sc.T0 - 1_000)])
+    out = w.write([parse_unified(sc.unified("n3", sc.T0, type="network", network=net))])
+    assert counting.asked[-1] == {"uids": [], "keys": [], "ips": ["10.0.0.99", "10.96.0.11"]}
+    assert out[0].resource.name == "new-1" and out[0].resolved_by == "ip"
+
+
+def test_a_pipeline_with_a_loader_lets_its_writer_cache(store: GraphStore) -> None:
+    from ingest.pipeline import Pipeline
+
+    loader = TopologyLoader(store, sc.CLUSTER)
+    with_loader = Pipeline(store, loader, EventWriter(store, sc.CLUSTER))
+    without = Pipeline(store, None, EventWriter(store, sc.CLUSTER))
+    assert with_loader.writer.cache is not None and without.writer.cache is None
+    before = with_loader.writer.cache.generation()
+    loader.apply(sc.topology_objects())
+    assert with_loader.writer.cache.generation() != before

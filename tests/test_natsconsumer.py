@@ -233,3 +233,38 @@ async def test_a_message_failing_max_deliver_times_is_dead_lettered(
     assert dl.headers is not None and "graph write failed 2 times" in dl.headers[REASON_HEADER]
     assert _count(store) == 0
     await consumer.close()
+
+
+async def test_run_stores_in_order_what_arrives_while_a_batch_is_stored_as_the_next_batch(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    seen: list[list[str]] = []
+
+    class Slow(Pipeline):
+        def ingest(self, items: Sequence[Any], **kw: Any) -> Any:
+            seen.append([str(item["id"]) for item in items])
+            import time
+
+            time.sleep(0.15)  # a slow graph: what arrives meanwhile must wait, then come in one batch
+            return super().ingest(items, **kw)
+
+    settings = _settings(nats_server, fetch_batch=1000, fetch_timeout_s=0.05)
+    consumer = NatsIngest(settings, Slow(store, None, EventWriter(store, sc.CLUSTER)))
+    await consumer.connect()
+    js = publisher.jetstream()
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    for i in range(60):
+        await js.publish(f"traces.t{i % 5}.ebpf", _event(i))
+        await asyncio.sleep(0.005)
+    for _ in range(100):
+        if _count(store) == 60:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert [eid for batch in seen for eid in batch] == [f"e-{i}" for i in range(60)]  # each once, in order
+    assert len(seen) <= 8  # not one graph round trip per handful of messages
+    ci = await js.consumer_info(settings.stream, settings.durable)
+    assert ci.num_ack_pending == 0 and ci.num_pending == 0
+    await consumer.close()

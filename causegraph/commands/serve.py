@@ -87,13 +87,20 @@ class ServeRuntime:
         self.services: Services | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._engine_lock = threading.Lock()
+        self.correlator: Any = None  # correlate.live.CorrelatorThread once started
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seen = {"nats": 0, "published": 0}
 
-    # -- the correlator, called from whichever thread ingested --------------------------------------------------
+    # -- the correlator: its own thread (``correlate.live``), fed by whichever thread ingested ------------------------
     def _correlate(self, stored: Sequence[Any]) -> None:
         if self.engine is None or not stored:
             return
+        if self.correlator is not None:
+            self.correlator.submit(stored)
+        else:
+            self._correlate_now(stored)
+
+    def _correlate_now(self, stored: Sequence[Any]) -> None:
         started = time.perf_counter()
         with self._engine_lock:
             results = self.engine.process(stored)
@@ -122,7 +129,10 @@ class ServeRuntime:
             self.store = await asyncio.to_thread(open_graph, s)
         services.store = self.store
         if s.serve.correlator:
+            from correlate.live import CorrelatorThread
+
             self.engine = Engine(self.store, s.correlate, cluster)
+            self.correlator = CorrelatorThread(self._correlate_now).start()
         loader = TopologyLoader(self.store, cluster, s.graph.batch_size)
         writer = EventWriter(self.store, cluster, batch_size=s.graph.batch_size)
         self.pipeline = Pipeline(self.store, loader, writer, on_stored=self._correlate if self.engine else None)
@@ -290,6 +300,8 @@ class ServeRuntime:
             await asyncio.to_thread(self.watcher.stop)
         if self.consumer is not None:
             await self._close_consumer()
+        if self.correlator is not None:  # correlate what was stored, so its results are published below
+            await asyncio.to_thread(self.correlator.stop, timeout)
         if self.publisher is not None:
             with contextlib.suppress(Exception):
                 await self.publisher.drain_outbox()
