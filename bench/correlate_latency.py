@@ -14,7 +14,8 @@ version on ``correlations.results`` that lists it, counted from the publish of t
 event that waited in a ``building`` correlation for more evidence (the deliberate window) is counted from when the
 evidence arrived. ``latency_with_evidence_wait_ms`` counts from the event's own publish. The consumer's fetch
 wait (``--fetch-timeout``, default 0.05 s) is counted. Prints p50/p99/max, the events published and consumed,
-and the result versions.
+and the result versions. The publisher and the results reader run in a separate process (as collectors
+and downstream readers do), so they do not compete with causegraph for its interpreter lock.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing as mp
 import random
 import statistics
 import sys
@@ -91,8 +93,94 @@ def topology(
     return pods, by_service, [c for c in calls if c[0] in by_service and c[1] in by_service]
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+async def drive(
+    url: str, results_subject: str, topo: dict[str, Any], opts: dict[str, Any], out: Any, done: Any
+) -> None:
+    """The collectors and the downstream reader, in their own process: publish at the rate, time the results.
+
+    Own process (as real collectors are), so that publishing competes with causegraph for CPU only, not for its
+    interpreter lock. Puts ``{"publish_s"}`` when all is published, then the figures once ``done`` is set.
+    """
     rnd = random.Random(7)
+    pods, by_service, calls = topo["pods"], topo["by_service"], topo["calls"]
+    client = await nats.connect(url)
+    js = client.jetstream()
+    sent: dict[str, float] = {}
+    latency: dict[str, float] = {}
+    processing: dict[str, float] = {}  # from the newest event of the version: the evidence wait left out
+    versions = 0
+
+    async def on_result(msg: Any) -> None:
+        nonlocal versions
+        now = time.perf_counter()
+        versions += 1
+        members = [eid for eid in json.loads(msg.data)["related_events"] if eid in sent]
+        newest = max((sent[eid] for eid in members), default=now)
+        for eid in members:
+            if eid not in latency:
+                latency[eid] = now - sent[eid]
+                processing[eid] = now - newest
+
+    await client.subscribe(results_subject, cb=on_result)
+    total = int(opts["rate"] * opts["seconds"])
+    start = time.perf_counter()
+    incident_queue: list[tuple[float, str, dict[str, Any], str, str, str, str]] = []
+    n = 0
+    while n < total:
+        due = start + n / opts["rate"]
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        now_wall = time.time()
+        roll = rnd.random()
+        if incident_queue and incident_queue[0][0] <= time.perf_counter():
+            _, eid, pod, etype, sev, reason, trace = incident_queue.pop(0)
+        elif roll < opts["incident_share"] and calls:
+            caller, callee = rnd.choice(calls)
+            k = n
+            trace = f"inc-{k}"
+            base = time.perf_counter()
+            victim = rnd.choice(by_service[callee])
+            eid, pod, etype, sev, reason = f"oom-{k}", victim, "memory", "critical", "oom_kill"
+            for j, p in enumerate(rnd.sample(by_service[caller], min(3, len(by_service[caller])))):
+                incident_queue.append((base + 0.2 + 0.2 * j, f"to-{k}-{j}", p, "network", "error", "timeout", trace))
+            incident_queue.sort(key=lambda q: q[0])
+        elif roll < opts["incident_share"] + opts["warning_share"]:
+            eid, pod, etype, sev, reason, trace = (
+                f"w-{n}",
+                rnd.choice(pods),
+                "network",
+                "warning",
+                "timeout",
+                f"t-{n}",
+            )
+        else:
+            eid, pod, etype, sev, reason, trace = f"i-{n}", rnd.choice(pods), "log", "info", "request", f"t-{n}"
+        sent[eid] = time.perf_counter()
+        await js.publish(f"traces.{trace}.bench", event(eid, pod, etype, sev, reason, trace, now_wall))
+        n += 1
+    out.put({"publish_s": time.perf_counter() - start})
+    while not done.is_set():
+        await asyncio.sleep(0.1)
+    await client.close()
+    out.put(
+        {
+            "versions": versions,
+            "ms": sorted(v * 1000 for v in latency.values()),
+            "proc": sorted(v * 1000 for v in processing.values()),
+        }
+    )
+
+
+def _drive_process(
+    url: str, results_subject: str, topo: dict[str, Any], opts: dict[str, Any], out: Any, done: Any
+) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    asyncio.run(drive(url, results_subject, topo, opts, out, done))
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
     with tempfile.TemporaryDirectory() as tmp:
         server = NatsServer(Path(tmp) / "js").start()
         store = open_store(str(Path(tmp) / "graph.rdb"), graph_name="latency")
@@ -110,66 +198,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             settings.serve.tick_s = 3600
             runtime = ServeRuntime(settings, store=store)
             await runtime.start(Services(settings=settings, tokens=TokenSet.parse([]), metrics=Metrics()))
-            client = await nats.connect(server.url)
-            js = client.jetstream()
-            sent: dict[str, float] = {}
-            latency: dict[str, float] = {}
-            processing: dict[str, float] = {}  # from the newest event of the version: the evidence wait left out
-            versions = 0
-
-            async def on_result(msg: Any) -> None:
-                nonlocal versions
-                now = time.perf_counter()
-                versions += 1
-                members = [eid for eid in json.loads(msg.data)["related_events"] if eid in sent]
-                newest = max((sent[eid] for eid in members), default=now)
-                for eid in members:
-                    if eid not in latency:
-                        latency[eid] = now - sent[eid]
-                        processing[eid] = now - newest
-
-            await client.subscribe(settings.nats.results_subject, cb=on_result)
             total = int(args.rate * args.seconds)
+            opts = {k: getattr(args, k) for k in ("rate", "seconds", "incident_share", "warning_share")}
+            topo = {"pods": pods, "by_service": by_service, "calls": calls}
+            out, done = ctx.Queue(), ctx.Event()
+            from bench.correlate_latency import _drive_process as target  # by module name, also when run as -m
+
+            child = ctx.Process(target=target, args=(server.url, settings.nats.results_subject, topo, opts, out, done))
             start = time.perf_counter()
-            incident_queue: list[tuple[float, str, dict[str, Any], str, str, str, str]] = []
-            n = 0
-            while n < total:
-                due = start + n / args.rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                now_wall = time.time()
-                roll = rnd.random()
-                if incident_queue and incident_queue[0][0] <= time.perf_counter():
-                    _, eid, pod, etype, sev, reason, trace = incident_queue.pop(0)
-                elif roll < args.incident_share and calls:
-                    caller, callee = rnd.choice(calls)
-                    k = n
-                    trace = f"inc-{k}"
-                    base = time.perf_counter()
-                    victim = rnd.choice(by_service[callee])
-                    eid, pod, etype, sev, reason = f"oom-{k}", victim, "memory", "critical", "oom_kill"
-                    for j, p in enumerate(rnd.sample(by_service[caller], min(3, len(by_service[caller])))):
-                        incident_queue.append(
-                            (base + 0.2 + 0.2 * j, f"to-{k}-{j}", p, "network", "error", "timeout", trace)
-                        )
-                    incident_queue.sort(key=lambda q: q[0])
-                elif roll < args.incident_share + args.warning_share:
-                    eid, pod, etype, sev, reason, trace = (
-                        f"w-{n}",
-                        rnd.choice(pods),
-                        "network",
-                        "warning",
-                        "timeout",
-                        f"t-{n}",
-                    )
-                else:
-                    eid, pod, etype, sev, reason, trace = f"i-{n}", rnd.choice(pods), "log", "info", "request", f"t-{n}"
-                subject = f"traces.{trace}.bench"
-                sent[eid] = time.perf_counter()
-                await js.publish(subject, event(eid, pod, etype, sev, reason, trace, now_wall))
-                n += 1
-            publish_s = time.perf_counter() - start
+            child.start()
+            publish_s = (await asyncio.to_thread(out.get))["publish_s"]
             consumed = 0
             deadline = time.perf_counter() + 60
             while time.perf_counter() < deadline:
@@ -179,13 +217,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 await asyncio.sleep(0.2)
             await asyncio.sleep(2)
             drain_s = time.perf_counter() - start
-            await client.close()
+            done.set()
+            figures = await asyncio.to_thread(out.get)
+            await asyncio.to_thread(child.join)
             await runtime.stop()
         finally:
             store.close()
             server.stop()
-    ms = sorted(v * 1000 for v in latency.values())
-    proc = sorted(v * 1000 for v in processing.values())
     return {
         "rate_target": args.rate,
         "seconds": args.seconds,
@@ -196,10 +234,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "publish_rate": round(total / publish_s),
         "consumed": consumed,
         "all_consumed_after_s": round(drain_s, 1),
-        "result_versions": versions,
-        "events_in_results": len(ms),
-        "latency_ms": summary(proc),
-        "latency_with_evidence_wait_ms": summary(ms),
+        "result_versions": figures["versions"],
+        "events_in_results": len(figures["ms"]),
+        "latency_ms": summary(figures["proc"]),
+        "latency_with_evidence_wait_ms": summary(figures["ms"]),
         "fetch_timeout_s": args.fetch_timeout,
         "mix": {"incident_share": args.incident_share, "warning_share": args.warning_share},
     }

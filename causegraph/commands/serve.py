@@ -154,6 +154,9 @@ class ServeRuntime:
             await asyncio.to_thread(self._start_watcher, loader)
         if self.engine is not None:
             self._tasks.append(asyncio.create_task(self._ticker(), name="correlator-tick"))
+        from causegraph.gcpolicy import settle_for_live
+
+        settle_for_live()  # rarer, shorter collector pauses: the tail of the live latency
         self._tasks.append(asyncio.create_task(self._observe(), name="metrics"))
         self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
         log.info(
