@@ -89,7 +89,7 @@ class Publisher:
         """Publish every correlation version written but not yet acknowledged; returns how many were sent."""
         total = 0
         while True:
-            rows = self.store.query("correlation_outbox", {"limit": batch})
+            rows = await asyncio.to_thread(self.store.query, "correlation_outbox", {"limit": batch})
             items = [Outgoing.from_document(r["document"]) for r in rows if r.get("document")]
             if not items:
                 return total
@@ -117,8 +117,8 @@ class Publisher:
                     log.warning("publishing %s failed (kept in the outbox): %s", item.msg_id, outcome)
                     continue
                 acked.append({"id": item.id, "version": item.version})
-            if acked:
-                self.store.query("mark_published", {"rows": acked})
+            if acked:  # off the event loop: a graph round trip would stall every consumer and publisher on it
+                await asyncio.to_thread(self.store.query, "mark_published", {"rows": acked})
                 self.published += len(acked)
         return len(acked)
 
