@@ -124,9 +124,16 @@ class Correlation:
             c = c.merged_target
         return c
 
+    _first: tuple[int, int] = field(default=(-1, 0), repr=False, compare=False)  # (members counted, first ts)
+
     @property
     def first_seen(self) -> int:
-        return min(x.ts for x in self.members.values())
+        """The earliest member's time; kept until the membership grows (members are only ever added, and an
+        event's time never changes), since the engine asks for it for every link it weighs."""
+        n = len(self.members)
+        if self._first[0] != n:
+            self._first = (n, min(x.ts for x in self.members.values()))
+        return self._first[1]
 
     @property
     def last_seen(self) -> int:

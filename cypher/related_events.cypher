@@ -25,9 +25,11 @@ WHERE o.ts >= e.since AND o.ts <= e.until AND (coalesce(o.severity_rank, $min_ra
 RETURN e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'owner' AS link, -1 AS dir, 1 AS hops
 UNION ALL
 UNWIND $events AS e
-MATCH (r:Resource {uid: e.uid})-[:OWNED_BY*1..2]->(w:Resource)<-[:OWNED_BY*1..2]-(x:Resource)<-[:ABOUT]-(o:Event)
-WITH e, o, r, x, w
-WHERE x.uid <> r.uid AND o.ts >= e.since AND o.ts <= e.until
+MATCH (r:Resource {uid: e.uid})-[:OWNED_BY*1..2]->(w:Resource)<-[:OWNED_BY*1..2]-(x:Resource)
+WHERE x.uid <> r.uid
+WITH DISTINCT e, x
+MATCH (x)<-[:ABOUT]-(o:Event)
+WHERE o.ts >= e.since AND o.ts <= e.until
   AND (coalesce(o.severity_rank, $min_rank) >= $min_rank OR o.source_kind = 'change')
 RETURN DISTINCT e.id AS event_id, o.id AS other_id, o.ts AS other_ts, 'same_workload' AS link, 0 AS dir, 1 AS hops
 UNION ALL
