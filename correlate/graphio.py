@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import cypher
 from correlate import model as m
 from correlate.narrative import Revision
 from correlate.scoring import link_weight
@@ -109,7 +110,7 @@ def rollout_history(store: GraphStore, workload_uid: str) -> list[Revision]:
 
 
 _CORR = merge_nodes(Label.CORRELATION)
-_EVENT = merge_nodes(Label.EVENT)
+_EVENT_CORRELATION = cypher.load("set_event_correlation")
 _INCLUDES = merge_rels(Rel.INCLUDES)
 _ROOT = merge_rels(Rel.ROOT_CAUSE)
 _IMPACTS = merge_rels(Rel.IMPACTS)
@@ -139,4 +140,4 @@ def write_correlations(
     store.write(_INCLUDES, includes)
     store.write(_ROOT, roots)
     store.write(_IMPACTS, impacts)
-    store.write(_EVENT, [{"id": r["to"], "correlation_id": r["from"]} for r in includes])
+    store.write(_EVENT_CORRELATION, [{"id": r["to"], "correlation_id": r["from"]} for r in includes])

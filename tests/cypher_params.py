@@ -71,6 +71,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "rollout_history": {"uid": "uid-d"},
     "correlation_outbox": {"limit": 100},
     "mark_published": {"rows": [{"id": "corr-1", "version": 2}]},
+    "set_event_correlation": {"rows": [{"id": "ev-1", "correlation_id": "corr-1"}]},
     # event ingest (ingest/eventwriter.py)
     "resolve_event_resources": {
         "uids": ["uid-p"],
