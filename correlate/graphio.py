@@ -131,13 +131,21 @@ def write_correlations(
     (merged into another) removed. A few batched statements per call, whatever the size of the correlations."""
     if not nodes:
         return
-    store.write(_CORR, nodes)
     if gone:
         for text in _CLEAR:
             store.run(text, {"uids": list(gone)})
     if roots:
         store.run(_CLEAR[1], {"uids": [r["from"] for r in roots]})
-    store.write(_INCLUDES, includes)
-    store.write(_ROOT, roots)
-    store.write(_IMPACTS, impacts)
-    store.write(_EVENT_CORRELATION, [{"id": r["to"], "correlation_id": r["from"]} for r in includes])
+    writes = [
+        (_CORR, nodes),
+        (_INCLUDES, includes),
+        (_ROOT, roots),
+        (_IMPACTS, impacts),
+        (_EVENT_CORRELATION, [{"id": r["to"], "correlation_id": r["from"]} for r in includes]),
+    ]
+    write_many = getattr(store, "write_many", None)
+    if write_many is not None:  # FalkorDB: one round trip for all of them, still in this order
+        write_many([(text, rows) for text, rows in writes if rows])
+        return
+    for text, rows in writes:
+        store.write(text, rows)

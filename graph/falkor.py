@@ -119,6 +119,29 @@ class FalkorStore:
             job()
         return len(rows)
 
+    def write_many(self, statements: Sequence[tuple[LiteralString, Sequence[Mapping[str, Any]]]]) -> None:
+        """Several ``write``s (UNWIND $rows statements) sent in one round trip, run in order; the first error raises.
+
+        A write-only caller (the correlator's edges) then waits for the database once instead of once per
+        statement; results are not parsed."""
+        pipe = self._client.pipeline(transaction=False)
+        names: list[str] = []
+        for text, rows in statements:
+            for chunk in batches(rows, self._batch_size):
+                pipe.execute_command("GRAPH.QUERY", self._graph.name, params_header({"rows": list(chunk)}) + text)
+                names.append(text[:60])
+        if not names:
+            return
+        try:
+            replies = pipe.execute(raise_on_error=False)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {names[0]!r}: {exc}") from exc
+        for name, reply in zip(names, replies, strict=True):
+            if isinstance(reply, redis.ConnectionError | redis.TimeoutError):
+                raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {name!r}: {reply}")
+            if isinstance(reply, Exception):
+                raise QueryError(name, str(reply))
+
     def write_jobs(
         self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None
     ) -> Iterator[Callable[[], object]]:

@@ -58,3 +58,17 @@ def test_write_jobs_encode_each_batch_and_write_only_when_run(store: GraphStore)
     for job in jobs:
         job()
     assert store.run("MATCH (n:Namespace) RETURN count(n) AS c") == [{"c": 5}]
+
+
+def test_write_many_runs_the_statements_in_order_in_one_go_and_raises_the_first_error(store: GraphStore) -> None:
+    import pytest
+
+    from graph import QueryError
+
+    assert isinstance(store, FalkorStore)
+    ns = [{"uid": "n1", "key": "c/Namespace//n1"}]
+    tag: Any = "UNWIND $rows AS row MATCH (n:Namespace {uid: row.uid}) SET n.tagged = row.tag"
+    store.write_many([(merge_nodes(Label.NAMESPACE), ns), (tag, [{"uid": "n1", "tag": "yes"}])])  # the node first
+    assert store.run("MATCH (n:Namespace) RETURN n.tagged AS t") == [{"t": "yes"}]
+    with pytest.raises(QueryError):
+        store.write_many([(tag, [{"uid": "n1", "tag": "again"}]), ("UNWIND $rows AS row RETURN nonsense(", ns)])
