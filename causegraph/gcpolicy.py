@@ -21,3 +21,9 @@ def settle_for_live() -> tuple[int, int, int]:
     gc.freeze()
     gc.set_threshold(*LIVE_THRESHOLDS)
     return before
+
+
+def restore(thresholds: tuple[int, int, int]) -> None:
+    """Undo ``settle_for_live`` when the live path stops (tests run several runtimes in one process)."""
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)

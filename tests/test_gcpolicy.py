@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from causegraph.gcpolicy import LIVE_THRESHOLDS, settle_for_live
+from causegraph.gcpolicy import LIVE_THRESHOLDS, restore, settle_for_live
 
 
 def test_settle_for_live_freezes_start_up_objects_and_raises_thresholds() -> None:
@@ -15,5 +15,5 @@ def test_settle_for_live_freezes_start_up_objects_and_raises_thresholds() -> Non
         assert gc.get_threshold() == LIVE_THRESHOLDS
         assert gc.get_freeze_count() >= len(kept)  # no longer walked by any collection
     finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
+        restore(before)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -88,6 +88,7 @@ class ServeRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._engine_lock = threading.Lock()
         self.correlator: Any = None  # correlate.live.CorrelatorThread once started
+        self._gc_before: tuple[int, int, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seen = {"nats": 0, "published": 0}
 
@@ -156,7 +157,7 @@ class ServeRuntime:
             self._tasks.append(asyncio.create_task(self._ticker(), name="correlator-tick"))
         from causegraph.gcpolicy import settle_for_live
 
-        settle_for_live()  # rarer, shorter collector pauses: the tail of the live latency
+        self._gc_before = settle_for_live()  # rarer, shorter collector pauses: the tail of the live latency
         self._tasks.append(asyncio.create_task(self._observe(), name="metrics"))
         self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
         log.info(
@@ -314,6 +315,11 @@ class ServeRuntime:
                 await self.nc.close()  # every publish was awaited for its ack: nothing is in flight
         if self.store is not None and self._owns_store:
             await asyncio.to_thread(self.store.close)
+        if self._gc_before is not None:
+            from causegraph.gcpolicy import restore
+
+            restore(self._gc_before)
+            self._gc_before = None
         log.info("stopped cleanly")
 
     async def _close_consumer(self) -> None:
