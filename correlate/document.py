@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.result import (
     ChainLink,
@@ -46,41 +46,92 @@ def ordered_members(corr: m.Correlation, root: str) -> list[m.Member]:
     return [corr.members[root], *rest]
 
 
-def chain(corr: m.Correlation, root: str) -> list[ChainLink]:
+@dataclass
+class Pieces:
+    """Per-member document pieces of one correlation, kept between its versions.
+
+    A member's own fields (resource, reason, time, the link it joined by) never change once it joined, so its
+    chain step (for a given link kind) and its evidence are built once, not again for every version: a
+    correlation is rebuilt each time it grows, and building every step anew made that quadratic in its size.
+    """
+
+    steps: dict[tuple[str, str], ChainLink] = field(default_factory=dict)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    # The links (only ever appended) as adjacency, each neighbour once with the kind of its first link: a
+    # correlation's links repeat pairs many times over. ``links_done``: how many of ``corr.links`` are in it;
+    # ``-1`` once a link ran outside the members (then the adjacency is built afresh each time, as it was).
+    adj: dict[str, dict[str, str]] = field(default_factory=dict)
+    links_done: int = 0
+
+
+def _adjacency(corr: m.Correlation, pieces: Pieces | None) -> dict[str, dict[str, str]]:
+    """``{id: {neighbour: kind of the first link between them}}`` over the links between members."""
+    keep = pieces is not None and pieces.links_done >= 0
+    adj: dict[str, dict[str, str]] = pieces.adj if keep and pieces is not None else {}
+    start = pieces.links_done if keep and pieces is not None else 0
+    members = corr.members
+    outside = False
+    for link in corr.links[start:]:
+        if link.a in members and link.b in members:
+            adj.setdefault(link.a, {}).setdefault(link.b, link.kind)
+            adj.setdefault(link.b, {}).setdefault(link.a, link.kind)
+        else:
+            outside = True
+    if keep and pieces is not None:
+        pieces.links_done = -1 if outside else len(corr.links)
+    return adj
+
+
+def _step(x: m.Member, kind: str) -> ChainLink:
+    return ChainLink(event_id=x.id, resource=resource_id(x), link=kind, reason=x.reason, at=iso_ms(x.ts))
+
+
+def chain(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[ChainLink]:
     """Members outward from the root along the links (breadth first; unreached ones after, by time)."""
-    adj: dict[str, list[tuple[str, str]]] = {}
-    for link in corr.links:
-        if link.a in corr.members and link.b in corr.members:
-            adj.setdefault(link.a, []).append((link.b, link.kind))
-            adj.setdefault(link.b, []).append((link.a, link.kind))
+    members = corr.members
+    adj = _adjacency(corr, pieces)
+    order = {i: (x.ts, i) for i, x in members.items()}
     seen = {root: m.ROOT}
     queue = deque([root])
     while queue:
         cur = queue.popleft()
-        for nxt, kind in sorted(adj.get(cur, []), key=lambda t: (corr.members[t[0]].ts, t[0])):
+        near = adj.get(cur)
+        if not near:
+            continue
+        for nxt in sorted(near, key=order.__getitem__):
             if nxt not in seen:
-                seen[nxt] = kind
+                seen[nxt] = near[nxt]
                 queue.append(nxt)
     for x in ordered_members(corr, root):
         seen.setdefault(x.id, x.link)
-    return [
-        ChainLink(
-            event_id=i,
-            resource=resource_id(corr.members[i]),
-            link=kind,
-            reason=corr.members[i].reason,
-            at=iso_ms(corr.members[i].ts),
-        )
-        for i, kind in seen.items()
-    ]
+    if pieces is None:
+        return [_step(members[i], kind) for i, kind in seen.items()]
+    steps = pieces.steps
+    out = []
+    for i, kind in seen.items():
+        step = steps.get((i, kind))
+        if step is None:
+            step = steps[(i, kind)] = _step(members[i], kind)
+        out.append(step)
+    return out
 
 
-def evidence(corr: m.Correlation, root: str) -> list[Evidence]:
+def _evidence(x: m.Member) -> Evidence:
+    return Evidence.model_validate({"link": x.link, "from": x.linked_to, "to": x.id, "weight": x.weight})
+
+
+def evidence(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[Evidence]:
     """The link each member joined by (from the member it joined through)."""
     out = []
     for x in ordered_members(corr, root):
         if x.link != m.ROOT and x.linked_to in corr.members:
-            out.append(Evidence.model_validate({"link": x.link, "from": x.linked_to, "to": x.id, "weight": x.weight}))
+            if pieces is None:
+                out.append(_evidence(x))
+                continue
+            ev = pieces.evidence.get(x.id)
+            if ev is None:
+                ev = pieces.evidence[x.id] = _evidence(x)
+            out.append(ev)
     return out
 
 
@@ -94,8 +145,13 @@ def impact(members: Sequence[m.Member]) -> Impact:
     )
 
 
-def build(corr: m.Correlation, a: Assessment, facts: Facts, *, version: int) -> CorrelationResult:
-    """The document of ``corr`` at ``version`` (``version`` is the one it would get if published now)."""
+def build(
+    corr: m.Correlation, a: Assessment, facts: Facts, *, version: int, pieces: Pieces | None = None
+) -> CorrelationResult:
+    """The document of ``corr`` at ``version`` (``version`` is the one it would get if published now).
+
+    ``pieces``: the correlation's per-member pieces from its earlier versions (filled in here).
+    """
     root = corr.members[a.root]
     members = ordered_members(corr, a.root)
     recurrence = None
@@ -117,9 +173,9 @@ def build(corr: m.Correlation, a: Assessment, facts: Facts, *, version: int) -> 
             description=describe(root),
         ),
         related_events=[x.id for x in members],
-        chain=chain(corr, a.root),
+        chain=chain(corr, a.root, pieces),
         impact=impact(members),
-        evidence=evidence(corr, a.root),
+        evidence=evidence(corr, a.root, pieces),
         remediation=remediation(a.pattern, root, members, facts),
         recurrence=recurrence,
         trace_ids=sorted({x.trace_id for x in members if x.trace_id}),

@@ -21,7 +21,7 @@ from correlate import graphio
 from correlate import model as m
 from correlate import recurrence as rec
 from correlate import state as st
-from correlate.document import Assessment, build
+from correlate.document import Assessment, Pieces, build
 from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
@@ -64,6 +64,7 @@ class Engine:
         self._ctx: dict[str, m.Context] = {}
         self._history = rec.History(settings)
         self._roots: dict[str, tuple[int, str]] = {}
+        self._pieces: dict[str, Pieces] = {}  # per-member document pieces of each correlation
         self.learned = NOTHING_LEARNED
         self._feedback_checked: int | None = None
         self.refresh_feedback()
@@ -259,6 +260,7 @@ class Engine:
         batch.changed.pop(other.id, None)
         batch.merged.append(other)
         del self._corrs[other.id]
+        self._pieces.pop(other.id, None)
 
     def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: _Batch) -> None:
         x = corr.members.get(s.event.id)
@@ -365,7 +367,13 @@ class Engine:
                 )
                 publish = st.should_publish(corr.last_published, snap, ever_published=corr.published)
                 corr.version = st.next_version(corr.version, publish)
-                doc = build(corr, a, self._facts(corr, a), version=corr.version if publish else corr.version + 1)
+                doc = build(
+                    corr,
+                    a,
+                    self._facts(corr, a),
+                    version=corr.version if publish else corr.version + 1,
+                    pieces=self._pieces.setdefault(corr.id, Pieces()),
+                )
                 if publish:
                     corr.published = True
                     corr.last_published = snap
@@ -379,6 +387,7 @@ class Engine:
     def _forget(self, corr: m.Correlation) -> None:
         self._corrs.pop(corr.id, None)
         self._roots.pop(corr.id, None)
+        self._pieces.pop(corr.id, None)
         for eid in corr.members:
             if self._of.get(eid) == corr.id:
                 del self._of[eid]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from correlate import model as m
-from correlate.document import Assessment, build, chain, evidence, impact
+from correlate.document import Assessment, Pieces, build, chain, evidence, impact
 from correlate.narrative import Facts
 from tests.correlate_members import member
 
@@ -51,3 +51,26 @@ def test_recurrence_only_on_recurring() -> None:
     doc = build(c, a, Facts(period_seconds=21600, occurrences=4), version=1)
     assert doc.recurrence is not None and doc.recurrence.period_seconds == 21600
     assert "recurrence" in doc.to_dict()
+
+
+def test_kept_pieces_give_the_same_document_as_a_fresh_build() -> None:
+    """The per-member pieces kept between versions (``Pieces``) never change a document: growth, a pair linked
+    twice (the first link's kind wins), a link to a non-member that becomes one later, and a new root."""
+    kinds = (m.SAME_WORKLOAD, m.SAME_NODE, m.CALLS, m.SAME_TRACE)
+    c = m.Correlation("corr-2", state="active")
+    pieces = Pieces()
+    for i in range(12):
+        x = member(f"e{i:02d}", 1000 * (i % 5), "BackOff", "workload", services=(f"s{i % 3}",), link=kinds[i % 4])
+        x.linked_to = "e00" if i else ""
+        c.members[x.id] = x
+        c.links.extend(m.Link(x.id, f"e{j:02d}", kinds[(i + j) % 4], 0.5, (i + j) % 3 - 1) for j in range(i))
+        c.links.append(m.Link(x.id, "e00", m.SHARED_CONFIG, 0.4, 0))  # the same pair again, another kind
+        c.links.append(m.Link(x.id, f"e{i + 1:02d}", m.CALLS, 0.6, 1))  # not a member yet
+        root = f"e{(i // 4) * 4:02d}"
+        a = Assessment(((root, 0.9),), "workload_failure", 0.8, "high")
+        kept = build(c, a, Facts(), version=i + 1, pieces=pieces).to_json()
+        assert kept == build(c, a, Facts(), version=i + 1).to_json()
+        assert chain(c, root, pieces) == chain(c, root) and evidence(c, root, pieces) == evidence(c, root)
+    assert pieces.links_done == -1  # a link ran outside the members: built afresh since
+    steps = {s.event_id: s.link for s in chain(c, "e00", pieces)}
+    assert steps["e00"] == m.ROOT and steps["e01"] == m.CALLS and steps["e03"] == m.SAME_TRACE  # their first links
