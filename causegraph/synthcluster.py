@@ -450,12 +450,7 @@ def _make_service_objects(ctx: _Ctx, doc: Obj, namespace: str, pods: list[Obj], 
                     {
                         "ip": p["status"]["podIP"],
                         "nodeName": p["spec"]["nodeName"],
-                        "targetRef": {
-                            "kind": "Pod",
-                            "namespace": namespace,
-                            "name": p["metadata"]["name"],
-                            "uid": p["metadata"]["uid"],
-                        },
+                        "targetRef": _pod_ref(p, namespace),
                     }
                     for p in members
                 ],
@@ -491,12 +486,7 @@ def _make_service_objects(ctx: _Ctx, doc: Obj, namespace: str, pods: list[Obj], 
                 "conditions": {"ready": True, "serving": True, "terminating": False},
                 "nodeName": p["spec"]["nodeName"],
                 "zone": _zone_of(nodes, p["spec"]["nodeName"]),
-                "targetRef": {
-                    "kind": "Pod",
-                    "namespace": namespace,
-                    "name": p["metadata"]["name"],
-                    "uid": p["metadata"]["uid"],
-                },
+                "targetRef": _pod_ref(p, namespace),
             }
             for p in members
         ],
@@ -713,3 +703,8 @@ def materialise(
 def as_list(objects: list[Obj]) -> Obj:
     """A ``kubectl get -o json`` style v1 List of the objects."""
     return {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": objects}
+
+
+def _pod_ref(pod: Obj, namespace: str) -> Obj:
+    """The ``targetRef`` of an Endpoints address or an EndpointSlice endpoint."""
+    return {"kind": "Pod", "namespace": namespace, "name": pod["metadata"]["name"], "uid": pod["metadata"]["uid"]}

@@ -7,20 +7,19 @@ Reads and writes run in managed transactions; only errors the driver classifies 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, LiteralString
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-import cypher
 from graph.errors import GraphUnavailable, QueryError, TransientGraphError
 from graph.plain import to_plain
 from graph.querybuilder import index_statements
-from graph.store import Health, Row, batches
+from graph.store import CatalogueMixin, Health, Row
 
 
-class Neo4jStore:
+class Neo4jStore(CatalogueMixin):
     """A ``GraphStore`` over Bolt."""
 
     backend = "neo4j"
@@ -68,17 +67,6 @@ class Neo4jStore:
             return [{k: to_plain(rec[k]) for k in keys} for rec in records]
 
         return self._with_retry(name, work)
-
-    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._execute(name, cypher.load(name), params)
-
-    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._execute(text[:60], text, params)
-
-    def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
-        for chunk in batches(rows, batch_size or self._batch_size):
-            self._execute(text[:60], text, {"rows": list(chunk)})
-        return len(rows)
 
     def apply_schema(self) -> None:
         for statement in index_statements("neo4j"):

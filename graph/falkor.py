@@ -25,11 +25,10 @@ from urllib.parse import urlparse
 import redis
 from falkordb.helpers import stringify_param_value
 
-import cypher
 from graph.errors import GraphUnavailable, QueryError, TransientGraphError
 from graph.plain import rows_from
 from graph.querybuilder import index_statements
-from graph.store import Health, Row, batches
+from graph.store import CatalogueMixin, Health, Row, batches
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ def embedded_path(url: str) -> Path:
     return p.resolve()
 
 
-class FalkorStore:
+class FalkorStore(CatalogueMixin):
     """A ``GraphStore`` over FalkorDB."""
 
     backend = "falkordb"
@@ -107,12 +106,6 @@ class FalkorStore:
             raise QueryError(name, str(exc)) from exc
         header = [h[1] if isinstance(h, list | tuple) else h for h in result.header]
         return rows_from([str(h) for h in header], result.result_set)
-
-    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._execute(name, cypher.load(name), params)
-
-    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._execute(text[:60], text, params)
 
     def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
         for job in self.write_jobs(text, rows, batch_size):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString, Protocol
 
+import cypher
 from graph.errors import GraphURLError
 
 Row = dict[str, Any]
@@ -65,6 +66,27 @@ class GraphStore(Protocol):
     def close(self) -> None:
         """Release connections; stop an embedded server this process started."""
         ...
+
+
+class CatalogueMixin:
+    """``query``/``run``/``write`` for a backend that defines ``_execute(name, text, params)``: the catalogue lookup,
+    the name a fixed text is known by in errors, and the batching, written once for every backend."""
+
+    _batch_size: int
+
+    def _execute(self, name: str, text: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
+        raise NotImplementedError
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._execute(name, cypher.load(name), params)
+
+    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._execute(text[:60], text, params)
+
+    def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
+        for chunk in batches(rows, batch_size or self._batch_size):
+            self._execute(text[:60], text, {"rows": list(chunk)})
+        return len(rows)
 
 
 def batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterable[Sequence[Mapping[str, Any]]]:
