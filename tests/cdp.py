@@ -6,9 +6,12 @@ Only what the test needs: navigate, evaluate JavaScript, wait for a condition, t
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -43,11 +46,13 @@ class Browser:
     """One chromium process with one page."""
 
     def __init__(self, binary: str, timeout_s: float = 20.0) -> None:
-        self._profile = tempfile.TemporaryDirectory(prefix="cg-chromium-")
+        # Chromium's helper processes may still write to the profile a moment after the browser exits.
+        self._profile = tempfile.TemporaryDirectory(prefix="cg-chromium-", ignore_cleanup_errors=True)
         self.proc = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, so close() stops its helpers too
         )
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + timeout_s
@@ -111,4 +116,6 @@ class Browser:
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)  # helpers left behind by the browser
             self._profile.cleanup()
