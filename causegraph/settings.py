@@ -74,7 +74,9 @@ class CorrelateSettings(BaseModel):
     active_min_confidence: float = Field(0.5, ge=0, le=1)
     resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
     max_hops: int = Field(4, ge=1, le=8)
-    recurrence_min: int = Field(3, ge=2)
+    recurrence_min: int = Field(2, ge=2)
+    # A lone warning that nothing explains is published only when critical or repeated this many times.
+    singleton_min_count: int = Field(3, ge=1)
 
 
 class ApiSettings(BaseModel):

@@ -116,3 +116,4 @@ class StoredEvent:
     resource: ResourceRef = field(default_factory=ResourceRef)
     resolved_by: str = ""  # uid | key | ip | ""
     new: bool = True
+    target_uid: str = ""  # what a network event was calling (its destination pod or service), when resolved
