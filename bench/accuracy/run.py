@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.accuracy.baseline import baseline
+from bench.accuracy.knobs import add_arguments, from_args
 from bench.accuracy.metrics import Score, last_versions, score
 
 REPO = Path(__file__).resolve().parents[2]
@@ -118,12 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--causegraph", type=Path, default=REPO / ".venv" / "bin" / "causegraph")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per scenario replay")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    add_arguments(parser)
     args = parser.parse_args(argv)
+    knobs = from_args(args)
     if args.generate:
         from bench.accuracy.generate import main as generate
 
         shutil.rmtree(args.scenarios, ignore_errors=True)
-        generate(["--seed", str(args.seed), "--count", str(args.generate), "--out", str(args.scenarios)])
+        generate(
+            ["--seed", str(args.seed), "--count", str(args.generate), "--out", str(args.scenarios), *knobs.argv()]
+        )
     folders = sorted(p.parent for p in args.scenarios.glob("*/truth.json"))
     if not folders:
         print(f"run: no scenarios under {args.scenarios} (use --generate N)", file=sys.stderr)
@@ -158,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         + (f", replay {seconds:.0f}s" if seconds else "")
     )
     print(table(product, base))
+    if product is not None:
+        print(f"root cause judged by the result's root resource in {product.root_by_resource} of {product.incidents}")
     print(by_kind(product, base))
     if args.json:
 
