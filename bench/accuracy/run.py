@@ -99,13 +99,13 @@ def table(product: Score | None, base: Score) -> str:
 
 
 def by_kind(product: Score | None, base: Score) -> str:
-    lines = ["", f"{'fault kind':<24} {'n':>3}  {'root@1 cg':>9} {'root@1 am':>9}  {'group cg':>8} {'group am':>8}"]
+    lines = ["", f"{'fault kind':<36} {'n':>3}  {'root@1 cg':>9} {'root@1 am':>9}  {'group cg':>8} {'group am':>8}"]
     for kind in sorted(base.by_kind):
         b = base.by_kind[kind]
         p = product.by_kind.get(kind, [0, 0, 0, 0]) if product else None
         pr = f"{p[1] / p[0]:.2f}" if p and p[0] else "n/a"
         pg = f"{p[3] / p[2]:.2f}" if p and p[2] else "n/a"
-        lines.append(f"{kind:<24} {b[0]:>3}  {pr:>9} {b[1] / b[0]:>9.2f}  {pg:>8} {b[3] / b[2]:>8.2f}")
+        lines.append(f"{kind:<36} {b[0]:>3}  {pr:>9} {b[1] / b[0]:>9.2f}  {pg:>8} {b[3] / b[2]:>8.2f}")
     return "\n".join(lines)
 
 
