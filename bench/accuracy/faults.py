@@ -549,7 +549,12 @@ def node_network_loss(f: FaultCtx, inc: Incident, t0: int) -> bool:
             return False
         inc.root_event_id = _earliest(f, inc)
         for svc in _lost_services(cv, name):
-            end = max(end, propagate(f, inc, svc, t0 + f.ms(40, 60), "http_5xx", skip_pods=on_node, network_only=True, max_depth=2))
+            end = max(
+                end,
+                propagate(
+                    f, inc, svc, t0 + f.ms(40, 60), "http_5xx", skip_pods=on_node, network_only=True, max_depth=2
+                ),
+            )
         inc.end = end
         return True
     t_nr = t0 + f.ms(40, 50)
@@ -1223,8 +1228,14 @@ def app_fault(f: FaultCtx, inc: Incident, t0: int) -> bool:
             return _metric(f, pod, ts, "latency_p99", f.rng.randint(8, 30) * base_p99, base_p99, "ms")
         if what == "span_err":
             return _span(
-                f, pod, ts, operation=op, latency_ms=f.rng.randint(5, 50), trace_id=f.rng.choice(traces),
-                severity="error", status=500,
+                f,
+                pod,
+                ts,
+                operation=op,
+                latency_ms=f.rng.randint(5, 50),
+                trace_id=f.rng.choice(traces),
+                severity="error",
+                status=500,
             )
         if what == "error":
             return _error_log(f, pod, ts, svc, f.rng.choice(traces) if f.rng.random() < 0.5 else "")
@@ -1275,7 +1286,11 @@ def app_fault(f: FaultCtx, inc: Incident, t0: int) -> bool:
                     continue
                 inc.noise_ids.append(
                     _span(
-                        f, hub_pod, ts, operation=f"{hub}/handle", latency_ms=f.rng.randint(300, 900),
+                        f,
+                        hub_pod,
+                        ts,
+                        operation=f"{hub}/handle",
+                        latency_ms=f.rng.randint(300, 900),
                         trace_id=f.rng.choice(traces) if f.rng.random() < 0.3 else "",
                     )
                 )

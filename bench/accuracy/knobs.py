@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 CLASSIC_IP_ONLY = 0.25  # one in four of ["k8s", "k8s", "entity", "network"]
 
@@ -77,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def from_args(args: argparse.Namespace) -> Knobs:
     base = Knobs.classic() if args.classic else Knobs()
-    changes = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(Knobs):
         value = getattr(args, f.name, None)
         if value is not None:

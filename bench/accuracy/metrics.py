@@ -60,9 +60,7 @@ def last_versions(results: Iterable[Mapping[str, Any]]) -> list[Correlation]:
         rec = doc.get("recurrence") or {}
         period = rec.get("period_seconds") if isinstance(rec, Mapping) else None
         members = frozenset(str(e) for e in doc["related_events"]) | ({root} if root else frozenset())
-        out.append(
-            Correlation(cid, members, root, str(doc.get("type", "")), int(period) if period else None, resource)
-        )
+        out.append(Correlation(cid, members, root, str(doc.get("type", "")), int(period) if period else None, resource))
     return out
 
 

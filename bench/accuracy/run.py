@@ -126,9 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.accuracy.generate import main as generate
 
         shutil.rmtree(args.scenarios, ignore_errors=True)
-        generate(
-            ["--seed", str(args.seed), "--count", str(args.generate), "--out", str(args.scenarios), *knobs.argv()]
-        )
+        generate(["--seed", str(args.seed), "--count", str(args.generate), "--out", str(args.scenarios), *knobs.argv()])
     folders = sorted(p.parent for p in args.scenarios.glob("*/truth.json"))
     if not folders:
         print(f"run: no scenarios under {args.scenarios} (use --generate N)", file=sys.stderr)

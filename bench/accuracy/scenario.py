@@ -98,13 +98,11 @@ def _plan(rng: random.Random, first: str, kinds_all: tuple[str, ...]) -> list[tu
         return plan
     # A recurring failure only as the rotation's own kind: its four to six occurrences would crowd out the rest.
     others = [k for k in kinds_all if k not in (first, "recurring_oom")]
-    kinds = [first] + rng.sample(others, k=rng.choice((1, 2, 2, 3)))
+    kinds = [first, *rng.sample(others, k=rng.choice((1, 2, 2, 3)))]
     return [(kind, 0 if i == 0 else rng.randint(0, 300) * S) for i, kind in enumerate(kinds)]
 
 
-def build(
-    topologies: Path, index: int, seed: int, *, app: str | None = None, knobs: Knobs | None = None
-) -> Scenario:
+def build(topologies: Path, index: int, seed: int, *, app: str | None = None, knobs: Knobs | None = None) -> Scenario:
     """Scenario ``index`` of a run: the app and the fault kinds rotate with the index so every kind and app is
     covered; everything else is drawn from a generator seeded by (seed, index). ``knobs``: realistic by default."""
     knobs = Knobs() if knobs is None else knobs
@@ -132,7 +130,7 @@ def build(
             if inc is not None:
                 placed.append(inc)
     else:
-        kinds = [first] + rng.sample([k for k in kinds_all if k != first], k=rng.choice((1, 2, 2)))
+        kinds = [first, *rng.sample([k for k in kinds_all if k != first], k=rng.choice((1, 2, 2)))]
         for i, kind in enumerate(kinds):
             inc = _inject(cv, stream, rng, kind, base + _classic_offset(rng, i), placed, i + 1, knobs)
             if inc is not None:
