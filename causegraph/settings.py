@@ -71,6 +71,9 @@ class CorrelateSettings(BaseModel):
     window_ms: int = Field(15 * 60_000, ge=1_000)
     join_threshold: float = Field(0.5, ge=0, le=1)
     active_min_events: int = Field(2, ge=1)
+    # Distinct (resource, reason) symptoms an incident needs when none of its events is a cause (an OOM kill, a
+    # node condition, a change): fewer are background warnings that happen to touch each other.
+    active_min_symptoms: int = Field(3, ge=1)
     active_min_confidence: float = Field(0.5, ge=0, le=1)
     resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
     max_hops: int = Field(4, ge=1, le=8)

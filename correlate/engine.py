@@ -244,6 +244,7 @@ class Engine:
                 and not c.merged_into
                 and c.root is not None
                 and not ex.is_cause(c.members[c.root.event_id], self.learned)
+                and (c.root.resource.kind == "Node" or ex.node_signals(c.members[c.root.event_id]))
                 and c.last_seen + ex.NODE_SPAN_MS >= member.ts
             ]
             if corr not in group:
@@ -376,6 +377,7 @@ class Engine:
         for corr in sorted(batch.changed.values(), key=lambda c: (c.first_seen, c.id)):
             a = self._assess(corr)
             root = corr.members[a.root]
+            cause = ex.is_cause(root, self.learned)
             enough = st.evidence_enough(
                 self.settings,
                 members=len({(x.ctx.uid or x.id, x.reason) for x in corr.members.values()}),
@@ -383,9 +385,8 @@ class Engine:
                 worst_rank=max(x.severity_rank for x in corr.members.values()),
                 pattern=a.pattern,
                 repeats=max(x.count for x in corr.members.values()),
-                cause_rank=root.severity_rank
-                if ex.is_cause(root, self.learned) and root.source_kind != "change"
-                else 0,
+                cause_rank=root.severity_rank if cause and root.source_kind != "change" else 0,
+                rooted_in_cause=cause,
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
             recovered = corr.id in batch.recovered

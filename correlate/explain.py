@@ -25,6 +25,9 @@ NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this clos
 ONSET_MS = 3 * 60_000  # root candidates: resources that misbehave within this long of the incident's onset
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 
+# Links through the call graph: an event that names its callee is explained through that callee only.
+CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
+NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "application_error", "image"})
 NODE_SIGNAL_WORDS = ("timeout", "timed out", "deadline", "unreachable", "evict", "notready")
@@ -125,18 +128,34 @@ def explanation(
     wide = workload_wide(corr, learned)
     for link in links:
         y = corr.members.get(link.b)
-        if y is None or y.id == x.id or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
+        if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
             continue
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
+        if directed and x.target is not None and not _through_target(x, y, learned):
+            continue  # it named what it was calling: only what explains that call explains it
         if directed and (best is None or link.weight > best.strength):
             best = Explanation(link.weight, link.kind, y.id)
     if x.target is not None:
         for y in corr.members.values():
-            if y.id != x.id and timely(y, x.ts) and resource_explains(y.ctx, _bare(x)) == m.TARGET:
+            if y.id == x.id or is_echo(y) or not timely(y, x.ts) or (y.ctx.kind == "Node" and not is_cause(y, learned)):
+                continue
+            if resource_explains(y.ctx, _bare(x)) == m.TARGET:
                 if best is None or best.strength < 0.9:
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def _through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
+    """Whether member ``y`` explains ``x``, an event that names what it was calling: ``y`` is on that callee, or
+    is the same call failing, or is a cause on the caller's own side (its pod OOM-killed, its node down)."""
+    assert x.target is not None
+    if resource_explains(y.ctx, _bare(x)):
+        return True
+    if y.target is not None and y.target.uid and y.target.uid == x.target.uid:
+        return True
+    own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == x.ctx.node)
+    return own_side and is_cause(y, learned)
 
 
 def _bare(x: m.Member) -> m.Member:
@@ -301,8 +320,8 @@ def inferred_node(members: Sequence[m.Member]) -> str:
     for node, marks in seen.items():
         marks.sort()
         for i, (t, _) in enumerate(marks):
-            near = {w for s, w in marks[i:] if s - t <= NODE_SPAN_MS}
-            if len(near) >= 2:
+            near = [w for s, w in marks[i:] if s - t <= NODE_SPAN_MS]
+            if len(set(near)) >= 2 and len(near) >= NODE_MIN_SIGNALS:
                 found.append((t, node))
                 break
     return min(found)[1] if found else ""

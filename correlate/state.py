@@ -37,13 +37,18 @@ def evidence_enough(
     pattern: str,
     repeats: int = 1,
     cause_rank: int = 0,
+    rooted_in_cause: bool = False,
 ) -> bool:
     """Whether a building correlation has become an incident: enough distinct evidence, a critical event, a
     failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
-    that keeps repeating, or a recurring failure."""
+    that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
+    (``active_min_symptoms``): background warnings that happen to touch each other stay unpublished."""
     if pattern == "recurring_failure":
         return True
-    if members >= settings.active_min_events and confidence >= settings.active_min_confidence:
+    needed = (
+        settings.active_min_events if rooted_in_cause else max(settings.active_min_events, settings.active_min_symptoms)
+    )
+    if members >= needed and confidence >= settings.active_min_confidence:
         return True
     if cause_rank >= CAUSE_PUBLISH_RANK:
         return True
