@@ -173,6 +173,19 @@ def workload_wide(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bo
     return r.ctx.kind == "Pod" and bool(r.ctx.workload) and r.category in WORKLOAD_WIDE and not is_cause(r, learned)
 
 
+def workload_crash(corr: m.Correlation) -> bool:
+    """Pods of one workload crashing (two or more of them) with the workload as the root: an incident by itself."""
+    if corr.root is None or corr.root.resource.kind not in WORKLOAD_KINDS:
+        return False
+    w = corr.root.resource.workload
+    return len({x.ctx.uid for x in corr.members.values() if x.category == "crash" and x.ctx.workload == w}) >= 2
+
+
+def node_inferred(corr: m.Correlation) -> bool:
+    """The Node named as the root by its pods' symptoms (several workloads, several signals): a finding in itself."""
+    return corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
+
+
 def choose(candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED) -> int:
     """Index of the home among correlations that explain an event: a root that is a cause before one that is a
     symptom, then the stronger explanation, then the later onset (the incident in progress), then the id."""

@@ -59,8 +59,10 @@ def show(folder: Path) -> None:
             continue
         d = docs[c.id]
         res = d["root_cause"]["resource"]
-        print(f"    -> {c.id[:12]} {d['type']} root {res['kind']}/{res['name']} ev={d['root_cause']['event_id'][:12]}"
-              f" {ev.get(d['root_cause']['event_id'], {}).get('reason', '')}")
+        print(
+            f"    -> {c.id[:12]} {d['type']} root {res['kind']}/{res['name']} ev={d['root_cause']['event_id'][:12]}"
+            f" {ev.get(d['root_cause']['event_id'], {}).get('reason', '')}"
+        )
         for e in inc["event_ids"]:
             if e not in c.members:
                 where = next((o.id[:12] for o in corrs if e in o.members), "-")
@@ -74,7 +76,8 @@ def show(folder: Path) -> None:
             e in inc.get("context_event_ids", []) for inc in truth["incidents"] for e in c.members
         ):
             d = docs[c.id]
-            print(f"  noise-only {c.id[:12]} {d['type']} conf={d['confidence']} root={d['root_cause']['resource']['name']}")
+            root = d["root_cause"]["resource"]["name"]
+            print(f"  noise-only {c.id[:12]} {d['type']} conf={d['confidence']} root={root}")
             for e in sorted(c.members):
                 print(f"      {ev.get(e, {}).get('reason')} on {ev.get(e, {}).get('about')}")
 
