@@ -44,8 +44,14 @@ def is_echo(x: m.Member) -> bool:
     return x.ctx.kind == "Node" and x.reason in ECHO_REASONS
 
 
+def is_eviction(x: m.Member) -> bool:
+    """A pod evicted by its node's kubelet: the node's trouble, felt by the pod."""
+    return x.ctx.kind == "Pod" and "evict" in x.reason.lower()
+
+
 def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    if is_echo(x):
+    """Whether ``x`` is likely a cause rather than a symptom (exhaustion, node conditions, changes)."""
+    if is_echo(x) or is_eviction(x):
         return False
     return learned.prior(prior(x.category, x.reason, x.source_kind), x.reason) >= CAUSE_PRIOR
 
@@ -88,10 +94,15 @@ def resource_explains(r: m.Context, x: m.Member) -> str:
 
 
 def node_signals(x: m.Member) -> list[tuple[str, str]]:
-    """``(node, workload)`` pairs that ``x`` is a node-scoped symptom of: probe failures, timeouts (on either end of
-    the call), evictions, NotReady pods. A refused connection is not one: the peer's host answered."""
+    """``(node, workload)`` pairs that ``x`` is a node-scoped symptom of: probe timeouts, calls to an address that
+    timed out (on either end of the call), evictions, NotReady pods. A refused connection is not one (the peer's
+    host answered), nor an application's log that mentions a timeout."""
     text = f"{x.reason} {x.message}".lower()
-    if "refused" in text or not (x.category in ("probe", "network", "node") or "evict" in text):
+    if "refused" in text:
+        return []
+    seen_by_kubelet = x.category in ("probe", "node") or is_eviction(x)
+    seen_on_the_wire = x.category == "network" and x.target is not None  # an address it could not reach
+    if not (seen_by_kubelet or seen_on_the_wire):
         return []
     if not any(w in text for w in NODE_SIGNAL_WORDS):
         return []
@@ -328,7 +339,9 @@ def inferred_node(members: Sequence[m.Member]) -> str:
     seen: dict[str, list[tuple[int, str]]] = {}
     for x in members:
         for node, workload in node_signals(x):
-            seen.setdefault(node, []).append((x.ts, workload))
+            # an eviction is the node's own act: it weighs as much as two symptoms seen from outside
+            for _ in range(2 if is_eviction(x) else 1):
+                seen.setdefault(node, []).append((x.ts, workload))
     found = []
     for node, marks in seen.items():
         marks.sort()

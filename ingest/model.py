@@ -27,6 +27,7 @@ class Category(StrEnum):
     SCHEDULING = "scheduling"
     IMAGE = "image"
     NETWORK = "network"
+    PERFORMANCE = "performance"  # latency and slow spans: what callers feel, rarely the cause
     NODE = "node"
     STORAGE = "storage"
     CONFIG = "config"
