@@ -32,6 +32,7 @@ NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) t
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "application_error", "image"})
 NODE_SIGNAL_WORDS = ("timeout", "timed out", "deadline", "unreachable", "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
+WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
 ECHO_REASONS = frozenset({"OOMKilling"})
 
@@ -79,11 +80,14 @@ def resource_explains(r: m.Context, x: m.Member) -> str:
         return ""
     if is_echo(x) and r.kind == "Pod" and r.node == x.ctx.name:
         return m.SAME_NODE
+    if r.kind == "Node":
+        blamed = blamed_node(x)
+        if not blamed or blamed != r.name:
+            return ""
+        return m.TARGET if x.target is not None and x.target.node == blamed else m.SAME_NODE
     for called, c in _sides(x):
         if (r.uid and c.uid == r.uid) or (not r.uid and c.kind == r.kind and c.name == r.name and c.name):
             return m.TARGET if called else m.SAME_RESOURCE
-        if r.kind == "Node" and c.node and c.node == r.name:
-            return m.TARGET if called else m.SAME_NODE
         if r.kind in WORKLOAD_KINDS and c.workload and c.workload == r.workload:
             return m.TARGET if called else m.OWNER
         if r.kind == "Service" and r.name in c.services:
@@ -91,6 +95,15 @@ def resource_explains(r: m.Context, x: m.Member) -> str:
         if called and r.kind == "Pod" and c.kind == "Service" and c.name in r.services:
             return m.TARGET
     return ""
+
+
+def blamed_node(x: m.Member) -> str:
+    """The node ``x`` is a symptom of, if any: the callee's for a failed call to a pod on another node (the caller's
+    node carried the call out), else its own resource's."""
+    t = x.target
+    if t is not None and t.kind == "Pod" and t.node and t.node != x.ctx.node and x.category in WIRE_CATEGORIES:
+        return t.node
+    return x.ctx.node
 
 
 def node_signals(x: m.Member) -> list[tuple[str, str]]:
@@ -106,9 +119,10 @@ def node_signals(x: m.Member) -> list[tuple[str, str]]:
         return []
     if not any(w in text for w in NODE_SIGNAL_WORDS):
         return []
+    blamed = blamed_node(x)
     out = []
     for _, c in _sides(x):
-        if c.kind == "Pod" and c.node:
+        if c.kind == "Pod" and c.node and c.node == blamed:
             out.append((c.node, c.workload or c.uid))
     return out
 

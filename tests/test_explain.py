@@ -92,6 +92,7 @@ CALLER = pod("front-1", "n3")
         (node("n1"), ev("e", 1, "timeout", A), m.SAME_NODE),  # pod on the node
         (node("n1"), ev("e", 1, "timeout", CALLER, target=A), m.TARGET),  # a call to a pod on the node
         (node("n2"), ev("e", 1, "timeout", CALLER, target=A), ""),  # neither end on that node
+        (node("n3"), ev("e", 1, "timeout", CALLER, target=A), ""),  # the caller's node only carried the call
         (deployment("a"), ev("e", 1, "BackOff", pod("a-2", "n2")), m.OWNER),  # a pod of the workload
         (DB, ev("e", 1, "timeout", CALLER, target=DB), m.TARGET),  # the caller named the pod
         (DB, ev("e", 1, "http_5xx", CALLER, target=service("db")), m.TARGET),  # ... or the service it serves
@@ -109,7 +110,15 @@ def test_resource_explains(root: m.Context, x: m.Member, want: str) -> None:
 @pytest.mark.parametrize(
     ("x", "want"),
     [
-        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), [("n3", "ns/front"), ("n1", "ns/a")]),
+        # a call to a pod on another node that timed out blames the callee's node, not the caller's
+        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), [("n1", "ns/a")]),
+        (
+            ev("e", 1, "timeout", pod("front-2", "n1", workload="front"), target=A, message="timed out"),
+            [
+                ("n1", "ns/front"),
+                ("n1", "ns/a"),
+            ],
+        ),
         (ev("e", 1, "connection_refused", CALLER, target=A, message="connection refused"), []),
         (ev("e", 1, "Unhealthy", A, category="probe", message="Readiness probe failed: timeout"), [("n1", "ns/a")]),
         (ev("e", 1, "Evicted", A, category="resource_exhaustion", message="The node was low"), [("n1", "ns/a")]),
