@@ -98,12 +98,14 @@ def resource_explains(r: m.Context, x: m.Member) -> str:
 
 
 def blamed_node(x: m.Member) -> str:
-    """The node ``x`` is a symptom of, if any: the callee's for a failed call to a pod on another node (the caller's
-    node carried the call out), else its own resource's."""
+    """The node ``x`` is a symptom of ('' if none): for a failed call, the callee's (a pod's node, or the one node
+    a Service's pods run on; the caller's node only carried the call), else its own resource's."""
     t = x.target
-    if t is not None and t.kind == "Pod" and t.node and t.node != x.ctx.node and x.category in WIRE_CATEGORIES:
+    if t is None or x.category not in WIRE_CATEGORIES:
+        return x.ctx.node
+    if t.kind == "Pod":
         return t.node
-    return x.ctx.node
+    return t.pod_nodes[0] if len(t.pod_nodes) == 1 else ""
 
 
 def node_signals(x: m.Member) -> list[tuple[str, str]]:
@@ -179,7 +181,7 @@ def _through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
         return True
     if y.target is not None and y.target.uid and y.target.uid == x.target.uid:
         return True
-    own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == x.ctx.node)
+    own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == blamed_node(x))
     return own_side and is_cause(y, learned)
 
 

@@ -45,6 +45,7 @@ class Context:
     limits_cpu: str = ""
     services: tuple[str, ...] = ()
     service_uids: tuple[str, ...] = ()
+    pod_nodes: tuple[str, ...] = ()  # a Service: the nodes its pods run on
 
     @property
     def workload(self) -> str:
