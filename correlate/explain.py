@@ -253,25 +253,53 @@ def _resource_key(c: m.Context) -> str:
     return c.uid or f"{c.kind}/{c.namespace}/{c.name}"
 
 
-def _ups(members: Mapping[str, m.Member], links: Iterable[m.Link]) -> dict[str, dict[str, float]]:
-    """``{event id: {upstream event id: credit}}`` over the directed links between members, consistent in time;
-    a call-graph link earns half unless the later event named the callee (being called by many is no evidence)."""
-    ups: dict[str, dict[str, float]] = {}
+def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``(full, half)``: ``{event id: {ids directly downstream of it}}`` over the members, consistent in time.
+
+    Full: a directed link (or one resource), a call that named the member's resource. Half: a call-graph link
+    alone (being called by many is weak evidence): it credits the event it reaches, and goes no further.
+    """
+    by_id = {x.id: x for x in members}
+    full: dict[str, set[str]] = {}
+    half: dict[str, set[str]] = {}
     for link in links:
-        a, b = members.get(link.a), members.get(link.b)
-        if a is None or b is None:
+        a, b = by_id.get(link.a), by_id.get(link.b)
+        if a is None or b is None or a.id == b.id:
             continue
         if link.direction < 0:
             a, b = b, a
         elif link.direction == 0 and link.kind != m.SAME_RESOURCE:
             continue
-        if not timely(b, a.ts):
+        if not timely(b, a.ts) or is_echo(b):
             continue
-        credit = 1.0
-        if link.kind == m.CALLS and not (a.target is not None and resource_explains(b.ctx, _bare(a))):
-            credit = 0.5
-        ups.setdefault(a.id, {})[b.id] = max(credit, ups.get(a.id, {}).get(b.id, 0.0))
-    return ups
+        named = a.target is not None and resource_explains(b.ctx, _bare(a)) == m.TARGET
+        weak = link.kind in CALL_LINKS and not named
+        (half if weak else full).setdefault(b.id, set()).add(a.id)
+    by_key: dict[str, list[m.Member]] = {}
+    for y in members:
+        for k in (f"u:{y.ctx.uid}", *(f"s:{svc}" for svc in y.ctx.services)):
+            by_key.setdefault(k, []).append(y)
+    for x in members:
+        t = x.target
+        if t is None:
+            continue
+        keys = [f"u:{t.uid}"] + ([f"s:{t.name}"] if t.kind == "Service" else [])
+        for k in keys:
+            for y in by_key.get(k, ()):
+                if y.id != x.id and timely(y, x.ts):
+                    full.setdefault(y.id, set()).add(x.id)
+    return full, half
+
+
+def _closure(start: Iterable[str], full: Mapping[str, set[str]]) -> set[str]:
+    seen = set(start)
+    stack = list(seen)
+    while stack:
+        for nxt in full.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 def rank_resources(
@@ -280,16 +308,15 @@ def rank_resources(
     """Root candidates ``(resource, its best event id, score)``, best first.
 
     A candidate is a resource with an event in the incident's onset; it scores by the share of members it explains
-    (on it, downstream of it, or calling it), by how likely its events are causes, by how many anomalies it has
-    itself (the resource that went wrong has the most), and by how early it started.
+    (on it, downstream of it through links and named calls, transitively), by how likely its events are causes, by
+    how many anomalies it has itself (the resource that went wrong has the most), and by how early it started.
     """
     if not members:
         return []
-    by_id = {x.id: x for x in members}
     onset = min(x.ts for x in members)
     ordered = sorted(members, key=lambda x: (x.ts, x.id))
     n = len(members)
-    ups = _ups(by_id, links)
+    full, half = _downs(members, links)
     on: dict[str, list[m.Member]] = {}
     ctx_of: dict[str, m.Context] = {}
     for x in ordered:
@@ -307,17 +334,11 @@ def rank_resources(
         best_prior, best = max(causes, key=lambda t: (t[0], -t[1].ts, t[1].id))
         if own[0].ts > onset + ONSET_MS and best_prior < CAUSE_PRIOR:
             continue
-        own_ids = {x.id for x in own}
-        explained = 0.0
-        for x in members:
-            if x.id in own_ids:
-                explained += 1
-                continue
-            if any(timely(y, x.ts) for y in own) and resource_explains(r, x):
-                explained += 1
-                continue
-            credit = max((c for u, c in ups.get(x.id, {}).items() if u in own_ids), default=0.0)
-            explained += credit
+        start = {x.id for x in own}
+        start |= {x.id for x in members if any(timely(y, x.ts) for y in own) and resource_explains(r, x)}
+        reached = _closure(start, full)
+        weak = {d for u in reached for d in half.get(u, ()) if d not in reached}
+        explained = len(reached) + 0.5 * len(weak)
         explain = (explained - 1) / (n - 1) if n > 1 else 1.0
         evidence = len(own) / most
         early = 1.0 - position[own[0].id] / (n - 1) if n > 1 else 1.0
