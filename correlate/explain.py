@@ -67,15 +67,23 @@ def timely(cause: m.Member, effect_ts: int) -> bool:
     return cause.ts <= effect_ts + lag(cause)
 
 
-def _sides(x: m.Member) -> Iterable[tuple[bool, m.Context]]:
-    yield False, x.ctx
+def _sides(x: m.Member, caller_too: bool = True) -> Iterable[tuple[bool, m.Context]]:
+    if caller_too or not is_call(x):
+        yield False, x.ctx
     if x.target is not None:
         yield True, x.target
 
 
-def resource_explains(r: m.Context, x: m.Member) -> str:
+def is_call(x: m.Member) -> bool:
+    """A failed or slow call that names its callee: what explains it is what explains the callee."""
+    return x.target is not None and x.category in WIRE_CATEGORIES
+
+
+def resource_explains(r: m.Context, x: m.Member, *, caller_too: bool = True) -> str:
     """The link kind by which resource ``r`` is upstream of ``x``'s resource or of what ``x`` was calling ('' if
-    it is not): the resource itself, its node, its top-level owner, a Service selecting it, a Service it serves."""
+    it is not): the resource itself, its node, its top-level owner, a Service selecting it, a Service it serves.
+    ``caller_too=False``: a call failure is explained only through its callee (a caller pod's own trouble explains
+    its failed calls only when that trouble is a cause, such as its OOM kill)."""
     if not (r.uid or r.name):
         return ""
     if is_echo(x) and r.kind == "Pod" and r.node == x.ctx.name:
@@ -85,7 +93,7 @@ def resource_explains(r: m.Context, x: m.Member) -> str:
         if not blamed or blamed != r.name:
             return ""
         return m.TARGET if x.target is not None and x.target.node == blamed else m.SAME_NODE
-    for called, c in _sides(x):
+    for called, c in _sides(x, caller_too):
         if (r.uid and c.uid == r.uid) or (not r.uid and c.kind == r.kind and c.name == r.name and c.name):
             return m.TARGET if called else m.SAME_RESOURCE
         if r.kind in WORKLOAD_KINDS and c.workload and c.workload == r.workload:
@@ -149,7 +157,7 @@ def explanation(
     if not timely(first, x.ts):
         return None
     best: Explanation | None = None
-    kind = resource_explains(root.resource, x)
+    kind = resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     wide = workload_wide(corr, learned)
@@ -237,7 +245,7 @@ def root_explains_root(
         return False
     if is_cause(rb, learned) and a.root.inferred:
         return False
-    if resource_explains(a.root.resource, rb):
+    if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
         return True
     link = links.get((rb.id, ra.id))
     if link is not None and (link.direction > 0 or link.kind == m.SAME_RESOURCE):
@@ -335,7 +343,10 @@ def rank_resources(
         if own[0].ts > onset + ONSET_MS and best_prior < CAUSE_PRIOR:
             continue
         start = {x.id for x in own}
-        start |= {x.id for x in members if any(timely(y, x.ts) for y in own) and resource_explains(r, x)}
+        cause = best_prior >= CAUSE_PRIOR
+        start |= {
+            x.id for x in members if any(timely(y, x.ts) for y in own) and resource_explains(r, x, caller_too=cause)
+        }
         reached = _closure(start, full)
         weak = {d for u in reached for d in half.get(u, ()) if d not in reached}
         explained = len(reached) + 0.5 * len(weak)
