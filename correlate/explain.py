@@ -247,6 +247,8 @@ def root_explains_root(
         return False
     if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
         return True
+    if is_call(rb):
+        return _through_target(rb, ra, learned)
     link = links.get((rb.id, ra.id))
     if link is not None and (link.direction > 0 or link.kind == m.SAME_RESOURCE):
         return True
@@ -278,7 +280,7 @@ def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[s
             a, b = b, a
         elif link.direction == 0 and link.kind != m.SAME_RESOURCE:
             continue
-        if not timely(b, a.ts) or is_echo(b):
+        if not timely(b, a.ts) or is_echo(b) or (is_call(a) and not _through_target(a, b, NOTHING_LEARNED)):
             continue
         named = a.target is not None and resource_explains(b.ctx, _bare(a)) == m.TARGET
         weak = link.kind in CALL_LINKS and not named
