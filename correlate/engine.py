@@ -192,7 +192,7 @@ class Engine:
             if found is not None:
                 homes.append((corr, found))
         if homes:
-            corr, why = homes[ex.choose(homes, self.learned)]
+            corr, why = homes[ex.choose(member, homes, self.learned)]
             member.link, member.linked_to, member.weight = why.link, why.via, why.strength
         else:
             corr = m.Correlation(correlation_id(member.id))

@@ -221,14 +221,25 @@ def node_inferred(corr: m.Correlation) -> bool:
     return corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
 
 
-def choose(candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED) -> int:
-    """Index of the home among correlations that explain an event: a root that is a cause before one that is a
-    symptom, then the stronger explanation, then the later onset (the incident in progress), then the id."""
+def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool:
+    """Whether the correlation's root is a cause: a cause-like event, a workload's pods crashing, an inferred node."""
+    if corr.root is None:
+        return False
+    return is_cause(corr.members[corr.root.event_id], learned) or workload_crash(corr) or node_inferred(corr)
 
-    def key(i: int) -> tuple[bool, float, int, str]:
+
+def choose(
+    x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
+) -> int:
+    """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
+    symptom; then the one whose member it follows most closely in time (of two incidents upstream of one caller,
+    the one failing now); then the stronger explanation, the later onset, the id."""
+
+    def key(i: int) -> tuple[bool, int, float, int, str]:
         corr, ex = candidates[i]
-        assert corr.root is not None
-        return (is_cause(corr.members[corr.root.event_id], learned), ex.strength, corr.first_seen, corr.id)
+        via = corr.members.get(ex.via)
+        gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
+        return (found_cause(corr, learned), -(gap // 5_000), ex.strength, corr.first_seen, corr.id)
 
     return max(range(len(candidates)), key=key)
 

@@ -175,7 +175,21 @@ def test_choose_prefers_a_cause_root_over_a_symptom_root() -> None:
     noise = corr_of(ev("n", 0, "http_5xx", CALLER, target=service("x")))
     incident = corr_of(OOM)
     homes = [(noise, ex.Explanation(1.0, m.SAME_RESOURCE, "n")), (incident, ex.Explanation(0.9, m.TARGET, "oom"))]
-    assert ex.choose(homes) == 1
+    assert ex.choose(ev("x", 6, "timeout", CALLER), homes) == 1
+
+
+def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely() -> None:
+    crash = corr_of(
+        ev("c1", 0, "process_exit", pod("pay-1", "n1"), category="crash"),
+        ev("c2", 2, "process_exit", pod("pay-2", "n2"), category="crash"),
+    )
+    crash.root = ex.decide_root(list(crash.members.values()), [])
+    crash.members["k1"] = ev("k1", 100, "connection_refused", pod("checkout-1"), target=service("pay"))
+    oom = corr_of(OOM)
+    oom.members["k0"] = ev("k0", 10, "timeout", pod("checkout-1"), target=DB)
+    x = ev("f", 104, "http_5xx", CALLER, target=pod("checkout-1"))
+    homes = [(oom, ex.Explanation(0.9, m.TARGET, "k0")), (crash, ex.Explanation(0.9, m.TARGET, "k1"))]
+    assert ex.choose(x, homes) == 1
 
 
 @pytest.mark.parametrize(
