@@ -69,6 +69,9 @@ class CorrelateSettings(BaseModel):
     """Windows and thresholds of the engine (DESIGN §5)."""
 
     window_ms: int = Field(15 * 60_000, ge=1_000)
+    # Events are placed once the newest event is this much younger: arrival out of event-time order within this
+    # bound (clock skew, delivery jitter, batches) changes nothing; it is also the least delay before a result.
+    disorder_ms: int = Field(2_000, ge=0, le=60_000)
     join_threshold: float = Field(0.5, ge=0, le=1)
     active_min_events: int = Field(2, ge=1)
     # Distinct (resource, reason) symptoms an incident needs when none of its events is a cause (an OOM kill, a

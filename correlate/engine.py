@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from api.result import CorrelationResult
 from causegraph.settings import CorrelateSettings
@@ -37,7 +37,10 @@ RECOVERY_REASONS = frozenset({"NodeReady", "Recovered", "NodeHasSufficientMemory
 CONTEXT_CACHE_MAX = 200_000
 FEEDBACK_REFRESH_MS = 30_000  # how often a running engine reads new verdicts
 FEEDBACK_LIMIT = 10_000
-REROOT_EAGER = 64  # a correlation up to this size decides its root again on each new member, larger ones per batch
+# A correlation up to this size decides its root again on each new member; a larger one on a cause and every
+# REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
+REROOT_EAGER = 64
+REROOT_EVERY = 16
 LINK_MEMORY_MAX = 500_000
 
 
@@ -62,6 +65,8 @@ class Engine:
         self.settings = settings
         self.cluster = cluster
         self.now = 0
+        self._newest = 0  # the newest event time taken
+        self._held: dict[str, StoredEvent] = {}  # events within the disorder bound of the newest, not yet placed
         self._corrs: dict[str, m.Correlation] = {}
         self._of: dict[str, str] = {}  # event id -> correlation id
         self._ctx: dict[str, m.Context] = {}
@@ -77,9 +82,37 @@ class Engine:
 
     # ------------------------------------------------------------------ public
     def process(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
-        """Correlate a batch (event-time order); return the result versions to publish now."""
+        """Take a batch (any arrival order); correlate, in event-time order, what is older than the newest event
+        by more than the disorder bound; return the result versions to publish now.
+
+        Holding the newest ``disorder_ms`` back is what makes the result independent of batch sizes and of arrival
+        order within that bound: every event is placed after every event that happened before it.
+        """
+        for s in events:
+            if not self._relevant(s):
+                continue
+            self._newest = max(self._newest, s.event.ts)
+            held = self._held.get(s.event.id)
+            if held is not None:  # a repeat of an event still held: one event, the larger count and later time
+                e = held.event
+                merged = replace(e, count=max(e.count, s.event.count), last_ts=max(e.last_ts, s.event.last_ts))
+                s = replace(held, event=merged)
+            self._held[s.event.id] = s
+        return self._advance(self._newest - self.settings.disorder_ms)
+
+    def flush(self) -> list[CorrelationResult]:
+        """Correlate everything held back (the end of a replay, a clean stop)."""
+        return self._advance(self._newest)
+
+    def _advance(self, watermark: int) -> list[CorrelationResult]:
+        ready = [s for s in self._held.values() if s.event.ts <= watermark]
+        for s in ready:
+            del self._held[s.event.id]
+        return self._correlate(ready)
+
+    def _correlate(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
         batch = _Batch()
-        wanted = sorted((s for s in events if self._relevant(s)), key=lambda s: (s.event.ts, s.event.id))
+        wanted = sorted(events, key=lambda s: (s.event.ts, s.event.id))
         fresh = []
         for s in wanted:
             cid = self._of.get(s.event.id)
@@ -103,7 +136,9 @@ class Engine:
         return self._finish(batch, self.now)
 
     def tick(self, now_ms: int) -> list[CorrelationResult]:
-        """State changes from time passing: quiet correlations resolve (and leave memory); new feedback applies."""
+        """State changes from time passing: held events older than the disorder bound are correlated, quiet
+        correlations resolve (and leave memory), new feedback applies."""
+        out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
         self.now = max(self.now, now_ms)
         batch = _Batch()
         if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
@@ -115,7 +150,7 @@ class Engine:
                 if corr is not None and pinned_before.get(cid) != eid and eid in corr.members:
                     batch.reroot.add(cid)
                     batch.changed[cid] = corr  # re-assessed with the root people named
-        return self._finish(batch, self.now)
+        return out + self._finish(batch, self.now)
 
     def refresh_feedback(self) -> None:
         """Read the stored verdicts again (``POST /correlations/{id}/feedback`` writes them)."""
@@ -202,10 +237,8 @@ class Engine:
         self._of[member.id] = corr.id
         self._index.add_member(corr.id, member)
         batch.changed[corr.id] = corr
-        if len(corr.members) <= REROOT_EAGER or ex.is_cause(member, self.learned) or corr.root is None:
+        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or ex.is_cause(member):
             self._reroot(corr, batch)
-        else:
-            batch.reroot.add(corr.id)
         self._infer_node(corr, member, batch)
 
     def _reroot(self, corr: m.Correlation, batch: _Batch) -> None:
@@ -282,7 +315,6 @@ class Engine:
         del self._corrs[other.id]
         self._pieces.pop(other.id, None)
         batch.changed[into.id] = into
-        batch.reroot.add(into.id)
 
     def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: _Batch) -> None:
         x = corr.members.get(s.event.id)

@@ -50,6 +50,10 @@ def is_eviction(x: m.Member) -> bool:
     return x.ctx.kind == "Pod" and "evict" in x.reason.lower()
 
 
+def is_change(x: m.Member) -> bool:
+    return x.source_kind == "change"
+
+
 def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """Whether ``x`` is likely a cause rather than a symptom (exhaustion, node conditions, changes)."""
     if is_echo(x) or is_eviction(x):
@@ -252,8 +256,8 @@ def root_explains_root(
     if a.root is None or b.root is None or a.id == b.root.event_id:
         return False
     ra, rb = a.members[a.root.event_id], b.members[b.root.event_id]
-    if not timely(ra, rb.ts) or (is_cause(rb, learned) and not is_cause(ra, learned)):
-        return False
+    if not timely(ra, rb.ts) or (is_cause(rb, learned) and not (is_cause(ra, learned) and is_change(ra))):
+        return False  # a cause is its own incident unless a change (a rollout, a config edit) came before it
     if is_cause(rb, learned) and a.root.inferred:
         return False
     if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):

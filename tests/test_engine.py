@@ -13,8 +13,9 @@ from tests import topo_builder as tb
 
 
 def engine(store: GraphStore, **kw: object) -> Engine:
+    """An engine that places each batch at once (no disorder bound held back), on the small cluster."""
     tb.build(store)
-    return Engine(store, CorrelateSettings(**kw), tb.CLUSTER)  # type: ignore[arg-type]
+    return Engine(store, CorrelateSettings(**{"disorder_ms": 0, **kw}), tb.CLUSTER)  # type: ignore[arg-type]
 
 
 def cascade() -> list[StoredEvent]:
@@ -285,6 +286,19 @@ def test_each_recurring_oom_is_its_own_correlation_linked_to_the_earlier_ones(st
     assert r.recurrence.previous == ids[:3]
     assert r.related_events == ["oom-3"]
     assert r.summary == "OOM every ~6h on deployment/api since image v2, 4th time"
+
+
+def test_the_newest_events_are_held_back_until_the_disorder_bound_passes(store: GraphStore) -> None:
+    e = engine(store, disorder_ms=5_000)
+    oom, t1, f1, f2 = cascade()  # at 0, 5, 8 and 9 s
+    e.process(tb.stored(store, [t1, f1, f2]))  # the OOM arrives last, out of order
+    assert e.open_correlations() == []  # nothing is 5 s older than the newest yet
+    e.process(tb.stored(store, [oom]))
+    assert [set(c.members) for c in e.open_correlations()] == [{"oom"}]  # placed first, as it happened first
+    e.tick(tb.T0 + 20_000)  # time passing places the rest, in event-time order
+    (c,) = e.open_correlations()
+    assert set(c.members) == {"oom", "t1", "f1", "f2"} and c.root is not None and c.root.event_id == "oom"
+    assert e.flush() == []
 
 
 def test_same_input_same_output(falkor_url: str) -> None:

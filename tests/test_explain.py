@@ -207,6 +207,14 @@ def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely
             corr_of(OOM),
             False,
         ),
+        # a node condition does not take in a pod's OOM kill on it: each cause is its own incident
+        (corr_of(ev("nr", 5, "NodeNotReady", node("n2"), category="node")), corr_of(OOM), False),
+        # a change before a cause does (a rollout whose pods then run out of memory)
+        (
+            corr_of(ev("ch", -20, "MODIFIED", deployment("db"), category="rollout", source_kind="change")),
+            corr_of(OOM),
+            True,
+        ),
         # a cause minutes after another episode's root explains nothing of it
         (
             corr_of(ev("nr", 600, "NodeNotReady", node("n1"), category="node")),
