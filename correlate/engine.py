@@ -81,9 +81,10 @@ class Engine:
         self.refresh_feedback()
 
     # ------------------------------------------------------------------ public
-    def process(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
+    def process(self, events: Sequence[StoredEvent], now_ms: int = 0) -> list[CorrelationResult]:
         """Take a batch (any arrival order); correlate, in event-time order, what is older than the newest event
-        by more than the disorder bound; return the result versions to publish now.
+        (or than ``now_ms``, the live clock, when later) by more than the disorder bound; return the result
+        versions to publish now.
 
         Holding the newest ``disorder_ms`` back is what makes the result independent of batch sizes and of arrival
         order within that bound: every event is placed after every event that happened before it.
@@ -98,7 +99,7 @@ class Engine:
                 merged = replace(e, count=max(e.count, s.event.count), last_ts=max(e.last_ts, s.event.last_ts))
                 s = replace(held, event=merged)
             self._held[s.event.id] = s
-        return self._advance(self._newest - self.settings.disorder_ms)
+        return self._advance(max(self._newest, now_ms) - self.settings.disorder_ms)
 
     def flush(self) -> list[CorrelationResult]:
         """Correlate everything held back (the end of a replay, a clean stop)."""

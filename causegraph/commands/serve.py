@@ -104,7 +104,7 @@ class ServeRuntime:
     def _correlate_now(self, stored: Sequence[Any]) -> None:
         started = time.perf_counter()
         with self._engine_lock:
-            results = self.engine.process(stored)
+            results = self.engine.process(stored, now_ms=int(time.time() * 1000))
         if self.services is not None:
             self.services.metrics.correlation_seconds.observe(time.perf_counter() - started)
         self._publish_from_thread(results)
