@@ -20,7 +20,7 @@ from correlate.scoring import prior
 
 SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
 NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
-JOIN_GAP_MS = 5 * 60_000  # a symptom follows the member it is explained through within this gap
+JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
 ONSET_MS = 3 * 60_000  # root candidates: resources that misbehave within this long of the incident's onset
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
