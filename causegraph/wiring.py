@@ -16,6 +16,7 @@ def open_graph(settings: Settings, url: str | None = None, *, schema: bool = Tru
         password=g.password.get_secret_value(),
         batch_size=g.batch_size,
         retries=g.retries,
+        appendfsync=g.appendfsync,
     )
     if schema:
         store.apply_schema()
