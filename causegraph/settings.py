@@ -54,6 +54,13 @@ class NatsSettings(BaseModel):
     ack_wait_s: float = Field(30.0, gt=0)
 
 
+class IngestSettings(BaseModel):
+    """Limits on input that are not fixed in ``ingest.limits``."""
+
+    # An event (or watch change) more than this after its arrival is refused: it would move the event clock.
+    max_future_ms: int = Field(5 * 60_000, ge=0)
+
+
 class KubernetesSettings(BaseModel):
     """The live list/watch of the cluster."""
 
@@ -116,6 +123,7 @@ class Settings(BaseSettings):
 
     graph: GraphSettings = GraphSettings()
     nats: NatsSettings = NatsSettings()
+    ingest: IngestSettings = IngestSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     correlate: CorrelateSettings = CorrelateSettings()
     api: ApiSettings = ApiSettings()

@@ -15,7 +15,6 @@ The client reconnects forever; a fetch during an outage fails, is logged and ret
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -31,7 +30,8 @@ from nats.js.errors import NotFoundError
 
 from causegraph.settings import NatsSettings
 from graph import GraphError
-from ingest.pipeline import Pipeline
+from ingest.limits import load_json
+from ingest.pipeline import IngestResult, Pipeline, Rejection
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,8 @@ def subject_context(subject: str) -> tuple[str, str]:
 
 
 def decode(data: bytes) -> dict[str, Any]:
-    """The JSON object of a message; ``ValueError`` naming the problem otherwise."""
-    try:
-        obj = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"payload is not UTF-8: {exc.reason} at byte {exc.start}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    """The JSON object of a message, within the nesting limit; ``ValueError`` naming the problem otherwise."""
+    obj = load_json(data)
     if not isinstance(obj, dict):
         raise ValueError(f"payload is JSON but not an object ({type(obj).__name__})")
     return obj
@@ -171,9 +166,7 @@ class NatsIngest:
             contexts.append(subject_context(msg.subject))
         if items:
             try:
-                result = await asyncio.to_thread(
-                    self.pipeline.ingest, items, contexts=contexts, received_ms=received_ms
-                )
+                result = await self._store(items, contexts, received_ms)
             except GraphError as exc:
                 log.warning("graph write failed for %d messages: %s", len(good), exc)
                 for msg in good:
@@ -194,6 +187,31 @@ class NatsIngest:
             report.stored = len(result.stored)
         self._add(report)
         return report
+
+    async def _store(
+        self, items: list[dict[str, Any]], contexts: list[tuple[str, str]], received_ms: int
+    ) -> IngestResult:
+        """The batch through the pipeline; should it fail other than in the graph (a bug, not bad input: the
+        pipeline rejects bad items itself), each message alone, so that the failure stays that message's."""
+        ingest = self.pipeline.ingest
+        try:
+            return await asyncio.to_thread(ingest, items, contexts=contexts, received_ms=received_ms)
+        except GraphError:
+            raise
+        except Exception as exc:
+            log.exception("a batch of %d messages failed (%s); storing them one by one", len(items), exc)
+        result = IngestResult()
+        for i, (item, context) in enumerate(zip(items, contexts, strict=True)):
+            try:
+                one = await asyncio.to_thread(ingest, [item], contexts=[context], received_ms=received_ms)
+            except GraphError:
+                raise
+            except Exception as exc:
+                result.rejected.append(Rejection(i, f"could not be stored: {type(exc).__name__}: {exc}"))
+                continue
+            result.stored.extend(one.stored)
+            result.rejected.extend(Rejection(i, r.reason) for r in one.rejected)
+        return result
 
     async def _dead_letter(self, msg: Msg, reason: str, report: BatchReport) -> None:
         """Publish to the dead-letter subject (stored by JetStream when a stream takes it), then ack the original."""

@@ -18,6 +18,7 @@ from causegraph.natsserver import NatsServer
 from causegraph.settings import NatsSettings
 from graph import GraphStore, TransientGraphError
 from ingest.eventwriter import EventWriter
+from ingest.loader import TopologyLoader
 from ingest.natsconsumer import REASON_HEADER, SUBJECT_HEADER, NatsIngest, decode, subject_context
 from ingest.pipeline import Pipeline
 from tests import scenario_events as sc
@@ -267,4 +268,48 @@ async def test_run_stores_in_order_what_arrives_while_a_batch_is_stored_as_the_n
     assert len(seen) <= 8  # not one graph round trip per handful of messages
     ci = await js.consumer_info(settings.stream, settings.durable)
     assert ci.num_ack_pending == 0 and ci.num_pending == 0
+    await consumer.close()
+
+
+def _watch_change(**meta: Any) -> bytes:
+    obj = sc.pod("w-1", "uid-w-1", "10.0.0.77", {"app": "w"})
+    obj["metadata"].update(meta)
+    return json.dumps({"type": "ADDED", "object": obj, "observed_at": sc.iso(sc.T0)}).encode()
+
+
+async def test_poison_messages_are_dead_lettered_alone_and_the_rest_of_their_batch_is_stored(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server, fetch_batch=50)
+    pipeline = Pipeline(store, TopologyLoader(store, sc.CLUSTER), EventWriter(store, sc.CLUSTER))
+    consumer = NatsIngest(settings, pipeline)
+    await consumer.connect()
+    js = publisher.jetstream()
+    poison = [
+        b'{"id": "deep", "tags": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
+        _watch_change(name="w\ud800"),
+        _watch_change(namespace=["x"]),
+        json.dumps(sc.unified("year-9999", 253_402_300_799_000)).encode(),
+        json.dumps(sc.unified("x" * 513, sc.T0)).encode(),
+    ]
+    for i in range(16):
+        await js.publish(f"traces.t{i}.ebpf", _event(i))
+        if i % 3 == 0 and poison:
+            await js.publish("traces.bad.ebpf", poison.pop(0))
+    for data in poison:
+        await js.publish("traces.bad.ebpf", data)
+    report = await consumer.consume_once()
+    assert (report.fetched, report.stored, report.dead_lettered) == (21, 16, 5)
+    assert _count(store) == 16
+    reasons = sorted(report.reasons)
+    assert reasons[0].startswith("id: 513 characters")
+    assert reasons[1] == "nesting: deeper than 64 levels"
+    assert reasons[2].startswith("object.metadata.name: not valid Unicode")
+    assert reasons[3].startswith("object.metadata.namespace: expected a string, got an array")
+    assert reasons[4].startswith("timestamp: ")
+    info = await js.stream_info(settings.dead_letter_stream)
+    assert info.state.messages == 5
+    ci = await js.consumer_info(settings.stream, settings.durable)
+    assert ci.num_ack_pending == 0 and ci.num_pending == 0
+    assert store.run("MATCH (p:Pod {uid: 'uid-w-1'}) RETURN count(p) AS n") == [{"n": 0}]
     await consumer.close()

@@ -28,6 +28,7 @@ from causegraph.wiring import open_graph
 from graph import GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.files import FileProblem, read_paths
+from ingest.limits import MAX_DEPTH
 from ingest.loader import TopologyLoader
 from ingest.pipeline import Pipeline, StoredCallback
 
@@ -109,6 +110,9 @@ class Replay:
                     numbers.append(n)
                 except json.JSONDecodeError as exc:
                     self._reject(err, label, n, f"not JSON: {exc.msg} at column {exc.colno}")
+                    continue
+                except RecursionError:
+                    self._reject(err, label, n, f"nesting: deeper than {MAX_DEPTH} levels")
                     continue
                 if len(items) >= LINES_PER_CALL:
                     self._ingest(items, numbers, err, label)

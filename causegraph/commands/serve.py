@@ -136,7 +136,13 @@ class ServeRuntime:
             self.correlator = CorrelatorThread(self._correlate_now).start()
         loader = TopologyLoader(self.store, cluster, s.graph.batch_size)
         writer = EventWriter(self.store, cluster, batch_size=s.graph.batch_size)
-        self.pipeline = Pipeline(self.store, loader, writer, on_stored=self._correlate if self.engine else None)
+        self.pipeline = Pipeline(
+            self.store,
+            loader,
+            writer,
+            on_stored=self._correlate if self.engine else None,
+            max_future_ms=s.ingest.max_future_ms,
+        )
         services.pipeline = self.pipeline
         if s.serve.publisher or s.serve.nats_ingest:
             services.extra["nats_required"] = True
