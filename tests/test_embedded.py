@@ -3,6 +3,7 @@ survives kill -9 of the server; one owner, taken over when the owner dies; nothi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -63,8 +64,13 @@ async def test_events_acked_to_jetstream_survive_kill9_of_the_graph_server(
         await js.publish(f"traces.t{i % 7}.ebpf", json.dumps(sc.unified(f"e-{i}", sc.T0 + i)).encode())
     while consumer.totals.stored < 300:
         assert (await consumer.consume_once()).fetched > 0
-    await nc.flush()
-    info = await js.consumer_info(settings.stream, settings.durable)
+    assert consumer.nc is not None
+    await consumer.nc.flush()
+    for _ in range(100):  # JetStream takes the acks in on its own time
+        info = await js.consumer_info(settings.stream, settings.durable)
+        if (info.num_ack_pending, info.num_pending) == (0, 0):
+            break
+        await asyncio.sleep(0.05)
     assert (info.num_ack_pending, info.num_pending) == (0, 0)  # every one acknowledged: JetStream will not resend
     await consumer.close()
     await nc.close()
