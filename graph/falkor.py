@@ -7,10 +7,12 @@ another, and the process that owns it stops it on close.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, LiteralString
@@ -18,6 +20,8 @@ from urllib.parse import urlparse
 
 import redis
 from falkordb.helpers import stringify_param_value
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from graph import embedded
 from graph.embedded import Fsync
@@ -44,13 +48,22 @@ class FalkorStore(CatalogueMixin):
     backend = "falkordb"
 
     def __init__(
-        self, url: str, graph: Any, client: Any, *, batch_size: int, owned: embedded.Ownership | None = None
+        self,
+        url: str,
+        graph: Any,
+        client: Any,
+        *,
+        batch_size: int,
+        owned: embedded.Ownership | None = None,
+        fsync: Fsync = "everysec",
     ) -> None:
         self.url = url
         self._graph = graph
         self._client = client
         self._batch_size = batch_size
         self._owned = owned
+        self._fsync: Fsync = fsync
+        self._revive_lock = threading.Lock()
 
     @property
     def owned_pid(self) -> int | None:
@@ -83,6 +96,9 @@ class FalkorStore(CatalogueMixin):
             config["appendonly"] = "no"
         db = FalkorDB(str(path), serverconfig=config)
         client = db.client
+        # A local socket: a failure is the server gone (revived by its owner) or overloaded, not a network blip
+        # worth ten retries with backoff (seconds of stall before the caller hears of it).
+        client.set_retry(Retry(ExponentialBackoff(cap=0.1, base=0.01), 2))
         own: embedded.Ownership | None = None
         if running is None:
             own = embedded.claim(path, client.pid, client.pidfile)
@@ -93,8 +109,23 @@ class FalkorStore(CatalogueMixin):
             # The client would otherwise shut the server down slowly on garbage collection and at exit.
             client._cleanup = lambda *a, **k: None
             embedded.make_durable(client, path, fsync)
-        store = cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned=own)
-        return store
+        return cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned=own, fsync=fsync)
+
+    def _revive(self) -> bool:
+        """When the embedded server this store owns has died (``kill -9``), start a new one on the same file (its
+        AOF brings back every write the dead one answered) and switch to it. True when there is a new server."""
+        own = self._owned
+        if own is None or embedded.alive(own.pid):
+            return False
+        with self._revive_lock:
+            if self._owned is not own:  # another thread did it meanwhile
+                return True
+            log.warning("the embedded graph server (pid %d) of %s died; starting a new one", own.pid, self.url)
+            fresh = FalkorStore._open_embedded(self.url, self._graph.name, self._batch_size, self._fsync)
+            old, self._client, self._graph, self._owned = self._client, fresh._client, fresh._graph, fresh._owned
+        with contextlib.suppress(Exception):
+            old.connection_pool.disconnect()
+        return True
 
     @classmethod
     def _open_server(cls, url: str, graph_name: str, batch_size: int) -> FalkorStore:
@@ -108,10 +139,12 @@ class FalkorStore(CatalogueMixin):
     def _execute(self, name: str, text: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
         return self._send(name, params_header(params) + text if params else text)
 
-    def _send(self, name: str, query: str) -> list[Row]:
+    def _send(self, name: str, query: str, *, revive: bool = True) -> list[Row]:
         try:
             result = self._graph.query(query)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if revive and self._revive():
+                return self._send(name, query, revive=False)
             raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {name!r}: {exc}") from exc
         except redis.ResponseError as exc:
             raise QueryError(name, str(exc)) from exc
@@ -123,7 +156,9 @@ class FalkorStore(CatalogueMixin):
             job()
         return len(rows)
 
-    def write_many(self, statements: Sequence[tuple[LiteralString, Sequence[Mapping[str, Any]]]]) -> None:
+    def write_many(
+        self, statements: Sequence[tuple[LiteralString, Sequence[Mapping[str, Any]]]], *, revive: bool = True
+    ) -> None:
         """Several ``write``s (UNWIND $rows statements) sent in one round trip, run in order; the first error raises.
 
         A write-only caller (the correlator's edges) then waits for the database once instead of once per
@@ -139,6 +174,8 @@ class FalkorStore(CatalogueMixin):
         try:
             replies = pipe.execute(raise_on_error=False)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if revive and self._revive():  # the writes are MERGEs: sending them again changes nothing
+                return self.write_many(statements, revive=False)
             raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {names[0]!r}: {exc}") from exc
         for name, reply in zip(names, replies, strict=True):
             if isinstance(reply, redis.ConnectionError | redis.TimeoutError):
@@ -168,7 +205,12 @@ class FalkorStore(CatalogueMixin):
         try:
             self._client.ping()
         except Exception as exc:
-            return Health(False, self.backend, self.url, str(exc))
+            try:
+                if not self._revive():
+                    return Health(False, self.backend, self.url, str(exc))
+                self._client.ping()
+            except Exception as again:
+                return Health(False, self.backend, self.url, str(again))
         return Health(True, self.backend, self.url)
 
     def clear(self) -> None:

@@ -180,3 +180,37 @@ def test_a_registry_left_by_a_dead_server_starts_a_new_one(tmp_path: Path) -> No
     finally:
         again.close()
     assert psutil.pid_exists(dead) is False or not alive(dead)
+
+
+def test_an_owned_server_that_dies_is_started_again_with_every_acknowledged_write(tmp_path: Path) -> None:
+    store = _open(tmp_path / "graph.rdb")
+    try:
+        store.run("CREATE (:Pod {uid: 'one'})")
+        first = store.owned_pid
+        assert first is not None
+        _kill9(first)
+        assert store.run("MATCH (p:Pod) RETURN p.uid AS uid") == [{"uid": "one"}]  # a new server, the AOF replayed
+        second = store.owned_pid
+        assert second not in (None, first) and alive(second)
+        _kill9(second)
+        store.write_many([("UNWIND $rows AS r CREATE (:Pod {uid: r.uid})", [{"uid": "two"}])])
+        assert store.owned_pid not in (None, second)
+        _kill9(store.owned_pid or 0)
+        assert store.health().ok
+        assert store.run("MATCH (p:Pod) RETURN p.uid AS uid ORDER BY uid") == [{"uid": "one"}, {"uid": "two"}]
+    finally:
+        store.close()
+
+
+def test_a_store_that_does_not_own_the_server_does_not_start_another(tmp_path: Path) -> None:
+    owner = _open(tmp_path / "graph.rdb")
+    user = _open(tmp_path / "graph.rdb")
+    try:
+        pid = owner.owned_pid
+        assert pid is not None and user.owned_pid is None
+        _kill9(pid)
+        assert not user.health().ok
+        assert user.owned_pid is None
+    finally:
+        user.close()
+        owner.close()
