@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from graph import GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
-from ingest.model import StoredEvent
+from ingest.model import NormalEvent, StoredEvent
 from ingest.pipeline import Pipeline
 from tests import scenario_events as sc
 
@@ -166,3 +167,21 @@ def test_a_time_ahead_of_arrival_by_less_than_the_bound_is_taken(store: GraphSto
     result = p.ingest([sc.unified("soon", sc.T0 + 59_000), sc.unified("later", sc.T0 + 61_000)])
     assert [s.event.id for s in result.stored] == ["soon"]
     assert [r.index for r in result.rejected] == [1] and "61 s after its arrival" in result.rejected[0].reason
+
+
+class BrittleWriter(EventWriter):
+    """The real writer, except that it fails (as a bug would) on any batch holding event ``boom``."""
+
+    def write(self, events: Sequence[NormalEvent]) -> list[StoredEvent]:
+        if any(e.id == "boom" for e in events):
+            raise ValueError("cannot write boom")
+        return super().write(events)
+
+
+def test_an_event_the_writer_fails_on_is_rejected_alone_and_the_batch_stored(store: GraphStore) -> None:
+    p = Pipeline(store, None, BrittleWriter(store, sc.CLUSTER))
+    result = p.ingest([sc.unified("a", sc.T0), sc.unified("boom", sc.T0), sc.unified("b", sc.T0)])
+    assert [s.event.id for s in result.stored] == ["a", "b"]
+    assert [(r.index, r.reason) for r in result.rejected] == [
+        (1, "event 'boom' could not be written: cannot write boom")
+    ]
