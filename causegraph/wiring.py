@@ -19,5 +19,9 @@ def open_graph(settings: Settings, url: str | None = None, *, schema: bool = Tru
         appendfsync=g.appendfsync,
     )
     if schema:
-        store.apply_schema()
+        try:
+            store.apply_schema()
+        except BaseException:
+            store.close()  # an embedded server this process started must not be left running
+            raise
     return store
