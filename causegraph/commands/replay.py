@@ -100,11 +100,16 @@ class Replay:
         label = label or str(path)
         items: list[Any] = []
         numbers: list[int] = []
-        with path.open("r", encoding="utf-8", errors="replace") as fh:
-            for n, raw in enumerate(fh, start=1):
-                if not raw.strip():
+        with path.open("rb") as fh:
+            for n, data in enumerate(fh, start=1):
+                if not data.strip():
                     continue
                 self.summary.lines += 1
+                try:  # strictly: bytes replaced by U+FFFD could turn one id into another
+                    raw = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self._reject(err, label, n, f"not UTF-8: {exc.reason} at byte {exc.start}")
+                    continue
                 try:
                     items.append(json.loads(raw))
                     numbers.append(n)
