@@ -138,6 +138,21 @@ class Pipeline:
             self.on_stored(sorted(result.stored, key=event_time))
         return result
 
+    def write_events(self, events: Sequence[NormalEvent]) -> IngestResult:
+        """Events made outside ``ingest`` (the live watcher's topology loader), under the same time bound, written;
+        ``on_stored`` is the caller's to call."""
+        result = IngestResult()
+        arrival = self.clock()
+        pending: list[tuple[int, NormalEvent]] = []
+        for index, ev in enumerate(events):
+            try:
+                pending.append((index, self._in_time(ev, arrival)))
+            except RejectedInput as exc:
+                log.warning("refused change event %s: %s", ev.id[:80], exc)
+                result.rejected.append(Rejection(index, f"event {ev.id[:80]!r}: {exc}"))
+        self._flush(pending, result)
+        return result
+
     def _in_time(self, ev: NormalEvent, arrival_ms: int) -> NormalEvent:
         check_not_future(ev.ts, arrival_ms, self.max_future_ms, "timestamp")
         check_not_future(ev.last_ts, arrival_ms, self.max_future_ms, "last timestamp")

@@ -12,6 +12,7 @@ from graph import GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
 from ingest.model import NormalEvent, StoredEvent
+from ingest.normalize import parse_unified
 from ingest.pipeline import Pipeline
 from tests import scenario_events as sc
 
@@ -185,3 +186,12 @@ def test_an_event_the_writer_fails_on_is_rejected_alone_and_the_batch_stored(sto
     assert [(r.index, r.reason) for r in result.rejected] == [
         (1, "event 'boom' could not be written: cannot write boom")
     ]
+
+
+def test_change_events_of_the_live_watcher_are_held_to_the_same_time_bound(store: GraphStore) -> None:
+    p = Pipeline(store, None, EventWriter(store, sc.CLUSTER), clock=lambda: sc.T0)
+    events = [parse_unified(sc.unified(eid, ts)) for eid, ts in (("now", sc.T0), ("far", 253_402_300_799_000))]
+    result = p.write_events(events)
+    assert [s.event.id for s in result.stored] == ["now"]
+    assert [r.index for r in result.rejected] == [1] and "after its arrival" in result.rejected[0].reason
+    assert store.run("MATCH (e:Event) RETURN e.id AS id") == [{"id": "now"}]

@@ -207,9 +207,9 @@ class ServeRuntime:
 
         def on_events(events: Sequence[Any]) -> None:  # change events from the topology loader
             if events:
-                stored = pipeline.writer.write(list(events))
-                self._count("kubernetes", len(stored))
-                self._correlate(stored)
+                result = pipeline.write_events(list(events))  # a time far ahead is refused here too
+                self._count("kubernetes", len(result.stored), len(result.rejected))
+                self._correlate(result.stored)
 
         def on_k8s_events(objects: Sequence[Any]) -> None:  # Kubernetes Event objects
             result = pipeline.ingest(list(objects), source="kubernetes")
