@@ -22,7 +22,7 @@ from api import problems
 from api.auth import TokenSet
 from api.deps import Services
 from api.metrics import Metrics
-from api.models import Accepted
+from api.models import MAX_ERRORS_LISTED, Accepted, RejectedItem
 from api.routes import analysis, correlations, events, health, resources
 from causegraph import __version__
 from causegraph.settings import Settings
@@ -40,33 +40,23 @@ class Runtime(Protocol):
     async def stop(self) -> None: ...
 
 
-def _count(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    return len(value)
-
-
 def make_ingest(services: Services) -> Callable[[list[Any]], Awaitable[Accepted]]:
     """POST /events: the pipeline in a worker thread, then the correlator on what was stored."""
 
     async def ingest(items: list[Any]) -> Accepted:
         result = await run_in_threadpool(services.pipeline.ingest, items)
-        stored: Sequence[Any] = getattr(result, "stored", None) or []
-        rejected = _count(getattr(result, "rejected", None))
-        errors = [str(e) for e in (getattr(result, "errors", None) or [])][:50]
-        accepted = _count(getattr(result, "accepted", None)) or len(stored)
-        services.metrics.events_in.labels(source="http").inc(accepted)
-        if rejected:
-            services.metrics.events_rejected.labels(source="http").inc(rejected)
+        stored: Sequence[Any] = result.stored
+        errors = [RejectedItem(index=r.index, reason=r.reason) for r in result.rejected[:MAX_ERRORS_LISTED]]
+        services.metrics.events_in.labels(source="http").inc(len(stored))
+        if result.rejected:
+            services.metrics.events_rejected.labels(source="http").inc(len(result.rejected))
         changed: list[str] = []
         if services.on_stored is not None and stored:
             started = time.perf_counter()
             produced = await run_in_threadpool(services.on_stored, stored)
             services.metrics.correlation_seconds.observe(time.perf_counter() - started)
             changed = sorted({str(getattr(r, "id", r)) for r in produced or ()})
-        return Accepted(accepted=accepted, rejected=rejected, errors=errors, correlations=changed)
+        return Accepted(accepted=len(stored), rejected=len(result.rejected), errors=errors, correlations=changed)
 
     return ingest
 

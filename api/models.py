@@ -140,10 +140,20 @@ class ResourceView(BaseModel):
     events: list[dict[str, Any]]
 
 
+MAX_ERRORS_LISTED = 1000
+
+
+class RejectedItem(BaseModel):
+    """One item of the request that was not stored: its position in the array (0 for a single object) and why."""
+
+    index: int
+    reason: str
+
+
 class Accepted(BaseModel):
     accepted: int
     rejected: int
-    errors: list[str] = []
+    errors: list[RejectedItem] = Field([], description=f"each rejected item (the first {MAX_ERRORS_LISTED})")
     correlations: list[str] = Field([], description="ids of correlations this batch created or changed")
 
 

@@ -10,12 +10,16 @@ import base64
 import binascii
 import itertools
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 # Properties that never leave the API even if some loader stored them (Secret and ConfigMap values).
 FORBIDDEN_PROPS = frozenset({"data", "stringData", "string_data", "binaryData", "binary_data", "values", "value"})
+
+
+_EPOCH_MS = re.compile(r"-?[0-9]{1,15}", re.ASCII)
 
 
 class BadInput(ValueError):
@@ -27,8 +31,10 @@ def parse_time(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
     text = value.strip()
-    if text.lstrip("-").isdigit():
+    if _EPOCH_MS.fullmatch(text):
         ms = int(text)
+    elif text.lstrip("-").isdigit():  # more digits than any time has, or digits that are not 0-9 ("²")
+        raise BadInput(f"{name}: expected epoch milliseconds (at most 15 digits 0-9) or an RFC3339 time")
     else:
         try:
             dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -69,7 +75,17 @@ def decode_cursor(cursor: str | None) -> tuple[int | None, str | None]:
         raise BadInput("cursor: not a cursor this API returned") from None
     if not isinstance(ts, int) or isinstance(ts, bool) or not isinstance(ident, str):
         raise BadInput("cursor: not a cursor this API returned")
+    if not _valid_unicode(ident) or "\x00" in ident or not -(2**62) < ts < 2**62:
+        raise BadInput("cursor: not a cursor this API returned")
     return ts, ident
+
+
+def _valid_unicode(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def resource_key(cluster: str, kind: str, namespace: str, name: str) -> str:

@@ -7,6 +7,8 @@ override them.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +25,9 @@ class GraphSettings(BaseModel):
     batch_size: int = Field(1000, ge=1, le=100_000)
     retries: int = Field(5, ge=0, le=50)
     timeout_s: float = Field(30.0, gt=0)
+    # Embedded FalkorDB: when its append-only file is fsynced. Either way a write survives kill -9 of the
+    # server; "everysec" may lose up to a second of writes to a crash of the machine, "always" none, and is slower.
+    appendfsync: Literal["everysec", "always"] = "everysec"
 
 
 class NatsSettings(BaseModel):
@@ -47,6 +52,13 @@ class NatsSettings(BaseModel):
     fetch_batch: int = Field(1000, ge=1, le=10_000)
     fetch_timeout_s: float = Field(0.2, gt=0)
     ack_wait_s: float = Field(30.0, gt=0)
+
+
+class IngestSettings(BaseModel):
+    """Limits on input that are not fixed in ``ingest.limits``."""
+
+    # An event (or watch change) more than this after its arrival is refused: it would move the event clock.
+    max_future_ms: int = Field(5 * 60_000, ge=0)
 
 
 class KubernetesSettings(BaseModel):
@@ -119,6 +131,7 @@ class Settings(BaseSettings):
 
     graph: GraphSettings = GraphSettings()
     nats: NatsSettings = NatsSettings()
+    ingest: IngestSettings = IngestSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     correlate: CorrelateSettings = CorrelateSettings()
     api: ApiSettings = ApiSettings()

@@ -16,7 +16,12 @@ def open_graph(settings: Settings, url: str | None = None, *, schema: bool = Tru
         password=g.password.get_secret_value(),
         batch_size=g.batch_size,
         retries=g.retries,
+        appendfsync=g.appendfsync,
     )
     if schema:
-        store.apply_schema()
+        try:
+            store.apply_schema()
+        except BaseException:
+            store.close()  # an embedded server this process started must not be left running
+            raise
     return store

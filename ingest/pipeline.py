@@ -1,23 +1,30 @@
 """The single ingest path: replay, the NATS consumer, ``POST /events`` and the watcher all call ``Pipeline.ingest``.
 
-Items are taken in order. Kubernetes Events and UnifiedEvents are normalised and collected into a batch; a
+Items are taken in order, each checked on its own (``ingest.limits``: nesting, identity fields, a time bound
+relative to arrival). Kubernetes Events and UnifiedEvents are normalised and collected into a batch; a
 recorded watch change (``{"type", "object", "observed_at"}``) first writes the pending batch (events before it
 resolve against the topology as it was), then goes to the topology loader, whose change events join the next
-batch. A bad item is rejected with its index and reason and the rest go on; a graph failure propagates (the
+batch. A bad item is rejected with its index and reason and the rest go on (an item the writer or the loader
+fails on other than in the graph is one too: the batch is then written event by event); a graph failure propagates (the
 caller does not acknowledge, the source redelivers, and the writes are idempotent by event id).
 ``on_stored`` receives every stored event of the call in event-time order: the correlator plugs in there.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from graph import GraphStore
+from graph import GraphError, GraphStore
 from ingest.eventwriter import EventWriter
+from ingest.limits import MAX_FUTURE_MS, RejectedInput, check_depth, check_not_future, clean_tree, identity
 from ingest.model import NormalEvent, StoredEvent
-from ingest.normalize import RejectedInput, classify_line, parse_k8s_event, parse_time, parse_unified
+from ingest.normalize import classify_line, parse_k8s_event, parse_time, parse_unified
+
+log = logging.getLogger(__name__)
 
 
 class Loader(Protocol):
@@ -57,6 +64,10 @@ def event_time(stored: StoredEvent) -> int:
     return max(stored.event.ts, stored.event.last_ts)
 
 
+def wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
 class Pipeline:
     """Normalise, write, hand on."""
 
@@ -66,12 +77,17 @@ class Pipeline:
         loader: Loader | None,
         writer: EventWriter,
         on_stored: StoredCallback | None = None,
+        *,
+        max_future_ms: int = MAX_FUTURE_MS,
+        clock: Callable[[], int] = wall_ms,
     ) -> None:
         self.store = store
         self.loader = loader
         self.writer = writer
         self.on_stored = on_stored
         self.cluster = writer.cluster
+        self.max_future_ms = max_future_ms
+        self.clock = clock
         generation = getattr(loader, "generation", None)
         if isinstance(generation, int) and writer.cache is None:
             # the writer may keep resolved resources while this loader (the topology's writer) writes nothing
@@ -88,53 +104,134 @@ class Pipeline:
     ) -> IngestResult:
         """Store ``items`` in order. ``contexts`` gives (trace_id, source) per item (NATS subjects), else the defaults.
 
-        ``received_ms`` stands in for a UnifiedEvent without a timestamp and a change without ``observed_at``.
+        ``received_ms`` stands in for a UnifiedEvent without a timestamp and a change without ``observed_at``;
+        it (else the clock) is the arrival that bounds how far in the future an event may be.
         """
         result = IngestResult()
-        pending: list[NormalEvent] = []
+        arrival = received_ms or self.clock()
+        pending: list[tuple[int, NormalEvent]] = []
         for index, item in enumerate(items):
             tid, src = contexts[index] if contexts is not None else (trace_id, source)
             try:
+                check_depth(item)
                 kind = classify_line(item)
                 if kind == "k8s_event":
-                    pending.append(parse_k8s_event(item, self.cluster))
+                    pending.append((index, self._in_time(parse_k8s_event(item, self.cluster), arrival)))
                 elif kind == "unified":
-                    pending.append(
-                        parse_unified(item, trace_id=tid, source=src, cluster=self.cluster, received_ms=received_ms)
-                    )
+                    ev = parse_unified(item, trace_id=tid, source=src, cluster=self.cluster, received_ms=received_ms)
+                    pending.append((index, self._in_time(ev, arrival)))
                 else:
-                    change = self._change(item, received_ms)
-                    if pending:
-                        result.stored.extend(self.writer.write(pending))
-                        pending = []
-                    pending.extend(change())
-                    result.changes += 1
+                    change = self._change(item, received_ms, arrival)
+                    self._flush(pending, result)
+                    pending = []
+                    made = self._apply(index, change, result)
+                    for ev in made:
+                        try:
+                            pending.append((index, self._in_time(ev, arrival)))
+                        except RejectedInput as exc:
+                            result.rejected.append(Rejection(index, f"the change's event {ev.id}: {exc}"))
             except RejectedInput as exc:
                 result.rejected.append(Rejection(index, str(exc)))
-        if pending:
-            result.stored.extend(self.writer.write(pending))
+        self._flush(pending, result)
+        result.rejected.sort(key=lambda r: r.index)
         if self.on_stored is not None and result.stored:
             self.on_stored(sorted(result.stored, key=event_time))
         return result
 
-    def _change(self, item: Mapping[str, Any], received_ms: int) -> Callable[[], list[NormalEvent]]:
+    def write_events(self, events: Sequence[NormalEvent]) -> IngestResult:
+        """Events made outside ``ingest`` (the live watcher's topology loader), under the same time bound, written;
+        ``on_stored`` is the caller's to call."""
+        result = IngestResult()
+        arrival = self.clock()
+        pending: list[tuple[int, NormalEvent]] = []
+        for index, ev in enumerate(events):
+            try:
+                pending.append((index, self._in_time(ev, arrival)))
+            except RejectedInput as exc:
+                log.warning("refused change event %s: %s", ev.id[:80], exc)
+                result.rejected.append(Rejection(index, f"event {ev.id[:80]!r}: {exc}"))
+        self._flush(pending, result)
+        return result
+
+    def _in_time(self, ev: NormalEvent, arrival_ms: int) -> NormalEvent:
+        check_not_future(ev.ts, arrival_ms, self.max_future_ms, "timestamp")
+        check_not_future(ev.last_ts, arrival_ms, self.max_future_ms, "last timestamp")
+        return ev
+
+    def _flush(self, pending: list[tuple[int, NormalEvent]], result: IngestResult) -> None:
+        """Write ``pending`` as one batch; when the batch fails other than in the graph, each event alone, so that
+        one event the writer cannot take is rejected (with its item's index) and the rest are stored."""
+        if not pending:
+            return
+        try:
+            result.stored.extend(self.writer.write([ev for _, ev in pending]))
+            return
+        except GraphError:
+            raise
+        except Exception as exc:
+            log.warning("a batch of %d events failed (%s); writing them one by one", len(pending), exc)
+        for index, ev in pending:
+            try:
+                result.stored.extend(self.writer.write([ev]))
+            except GraphError:
+                raise
+            except Exception as exc:
+                result.rejected.append(Rejection(index, f"event {ev.id[:80]!r} could not be written: {exc}"))
+
+    def _apply(self, index: int, change: Callable[[], list[NormalEvent]], result: IngestResult) -> list[NormalEvent]:
+        try:
+            made = change()
+        except GraphError:
+            raise
+        except Exception as exc:  # the loader could not take this object: this item's problem alone
+            log.warning("watch change %d could not be applied: %s", index, exc)
+            result.rejected.append(Rejection(index, f"object: could not be applied: {exc}"))
+            return []
+        result.changes += 1
+        return made
+
+    def _change(self, item: Mapping[str, Any], received_ms: int, arrival_ms: int) -> Callable[[], list[NormalEvent]]:
         """Validate a watch change now (so a bad one is rejected before anything is written); apply it later."""
         if self.loader is None:
             raise RejectedInput("type: a watch change, but this pipeline has no topology loader")
-        obj = item["object"]
         raw_at = item.get("observed_at")
         if raw_at not in (None, ""):
             at = parse_time(raw_at, "observed_at")
+            check_not_future(at, arrival_ms, self.max_future_ms, "observed_at")
         elif received_ms > 0:
             at = received_ms
         else:
             raise RejectedInput("observed_at: missing")
-        if not isinstance(obj.get("kind"), str) or not obj.get("kind"):
-            raise RejectedInput("object.kind: missing")
-        meta = obj.get("metadata")
-        if not isinstance(meta, Mapping) or not meta.get("uid") or not isinstance(meta.get("uid"), str):
-            raise RejectedInput("object.metadata.uid: missing")
+        obj = valid_object(item["object"])
         loader = self.loader
         if item["type"] == "DELETED":
             return lambda: loader.delete(obj, at)
         return lambda: loader.apply([obj], at)
+
+
+def valid_object(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A watched object whose identity fields are valid (else ``RejectedInput`` naming the field), its free text
+    made valid Unicode."""
+    if not identity(obj.get("kind"), "object.kind"):
+        raise RejectedInput("object.kind: missing")
+    meta = obj.get("metadata")
+    if not isinstance(meta, Mapping):
+        raise RejectedInput("object.metadata.uid: missing (no metadata object)")
+    if not identity(meta.get("uid"), "object.metadata.uid"):
+        raise RejectedInput("object.metadata.uid: missing")
+    for key in ("name", "namespace", "resourceVersion", "generateName"):
+        identity(meta.get(key), f"object.metadata.{key}")
+    owners = meta.get("ownerReferences")
+    if owners is not None:
+        if not isinstance(owners, list):
+            raise RejectedInput("object.metadata.ownerReferences: expected an array")
+        for i, ref in enumerate(owners):
+            if not isinstance(ref, Mapping):
+                raise RejectedInput(f"object.metadata.ownerReferences[{i}]: expected an object")
+            for key in ("kind", "name", "uid"):
+                identity(ref.get(key), f"object.metadata.ownerReferences[{i}].{key}")
+    spec = obj.get("spec")
+    if isinstance(spec, Mapping):
+        identity(spec.get("nodeName"), "object.spec.nodeName")
+    cleaned: dict[str, Any] = clean_tree(obj)
+    return cleaned

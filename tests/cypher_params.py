@@ -115,6 +115,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "root_cause_candidates": {"ids": ["ev-1", "ev-2"]},
     "recurring_failures": {"key": "prod/Deployment/shop/cart", "since": NOW - 7 * 86_400_000},
     "latest_event_ts": {},
+    "latest_event_ts_until": {"until": NOW},
     "feedback_verdicts": {"limit": 10_000},
     "retention_resources": {"before": NOW, "limit": 100},
     "retention_events": {"before": NOW, "limit": 100},

@@ -10,6 +10,8 @@ import pytest
 from api.app import create_app
 from correlate import impact
 from graph import GraphStore
+from graph.querybuilder import merge_nodes, merge_rels
+from graph.schema import Label, Rel
 from tests import apidata
 
 
@@ -66,3 +68,19 @@ async def test_groups_name_the_owner_of_failing_pods(api: Any, store: GraphStore
     store.run("MATCH (p:Pod {name: 'frontend-6f7d-klmno'}) SET p.ready = false")
     groups = (await api.get("/api/v1/groups", params={"cluster": "prod"})).json()["groups"]
     assert [(g["owner"]["kind"], g["owner"]["name"]) for g in groups] == [("Deployment", "frontend")]
+
+
+async def test_a_far_future_event_in_the_graph_does_not_become_now(api: Any, store: GraphStore) -> None:
+    front = apidata.PODS["front"]["uid"]
+    warning = {**apidata.event("ev-warn", "front", 60, "BackOff", "error", "back-off"), "severity_rank": 6}
+    store.write(merge_nodes(Label.EVENT), [warning])
+    store.write(merge_rels(Rel.ABOUT), [{"from": "ev-warn", "to": front}])
+    groups = (await api.get("/api/v1/groups")).json()["groups"]
+    assert [g["owner"]["name"] for g in groups] == ["frontend"]
+    year_9999 = 253_402_300_799_000
+    future = {**warning, "id": "ev-9999", "reason": "ClockAhead", "ts": year_9999, "last_ts": year_9999}
+    store.write(merge_nodes(Label.EVENT), [future])
+    store.write(merge_rels(Rel.ABOUT), [{"from": "ev-9999", "to": front}])
+    groups = (await api.get("/api/v1/groups")).json()["groups"]
+    assert [g["owner"]["name"] for g in groups] == ["frontend"]
+    assert "BackOff" in groups[0]["reasons"]  # the warning at T0+60s is still recent: "now" did not jump to 9999

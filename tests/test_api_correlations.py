@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -90,6 +92,11 @@ async def test_cursor_pages_through_everything_once(api: Any, store: GraphStore)
     assert pages == 4
 
 
+def _cursor(value: Any) -> str:
+    """A cursor as the API encodes one, around any JSON (``\\ud800`` stays an escape: the JSON is ASCII)."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     ("params", "fragment"),
     [
@@ -98,6 +105,11 @@ async def test_cursor_pages_through_everything_once(api: Any, store: GraphStore)
         ({"since": "2020-01-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, "range"),
         ({"since": str(T0), "until": str(T0 - 1)}, "since"),
         ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"since": "9" * 5000}, "since"),
+        ({"since": "²"}, "since"),
+        ({"until": "-" + "1" * 40}, "until"),
+        ({"cursor": _cursor([T0, "a\ud800b"])}, "cursor"),
+        ({"cursor": _cursor([10**400, "x"])}, "cursor"),
         ({"limit": "100000"}, "limit"),
         ({"limit": "0"}, "limit"),
     ],

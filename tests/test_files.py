@@ -58,3 +58,17 @@ def test_every_topology_manifest_parses() -> None:
         content = read_file(f)
         assert content.problems == [], f
         assert len(content.objects) > 5
+
+
+def test_nesting_past_the_parser_is_a_problem_of_that_file_or_document(tmp_path: Path) -> None:
+    deep_json = tmp_path / "deep.json"
+    deep_json.write_text('{"kind": "Namespace", "x": ' + "[" * 10_000 + "]" * 10_000 + "}")
+    got = read_file(deep_json)
+    assert got.objects == [] and [(p.position, p.message) for p in got.problems] == [
+        ("1:1", "invalid JSON: nested deeper than the parser takes")
+    ]
+    deep_yaml = tmp_path / "deep.yaml"
+    deep_yaml.write_text("kind: Namespace\nmetadata: {name: a}\n---\nx: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    got = read_file(deep_yaml)
+    assert [o["metadata"]["name"] for o in got.objects] == ["a"]
+    assert len(got.problems) == 1 and "nesting depth" in got.problems[0].message  # PyYAML's own limit

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -85,3 +88,23 @@ def test_cli_exit_codes_and_problem_lines(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert f"{bad}:1:2: invalid JSON" in err
     assert main(["import", str(bad), "--graph", graph]) == EXIT_NOTHING_IMPORTED
+
+
+def test_import_leaves_no_temporary_folder_behind(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    manifest = tmp_path / "ns.yaml"
+    manifest.write_text("kind: Namespace\nmetadata: {name: shop}\n")
+    graph = tmp_path / "g" / "graph.rdb"
+    env = {**os.environ, "TMPDIR": str(temp)}  # where the embedded server keeps its config, log and socket
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "causegraph", "import", str(manifest), "--graph", str(graph)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == EXIT_OK, done.stderr
+        assert list(temp.iterdir()) == []
+    assert sorted(p.name for p in graph.parent.iterdir()) == ["graph.rdb", "graph.rdb.aof"]

@@ -13,11 +13,13 @@ import nats
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
 from causegraph.natsserver import NatsServer
 from causegraph.settings import NatsSettings
-from graph import GraphStore, TransientGraphError
+from graph import GraphStore, QueryError, TransientGraphError
 from ingest.eventwriter import EventWriter
+from ingest.loader import TopologyLoader
 from ingest.natsconsumer import REASON_HEADER, SUBJECT_HEADER, NatsIngest, decode, subject_context
 from ingest.pipeline import Pipeline
 from tests import scenario_events as sc
@@ -215,15 +217,51 @@ async def test_a_failed_graph_write_is_redelivered_and_stored_once(
     await consumer.close()
 
 
-async def test_a_message_failing_max_deliver_times_is_dead_lettered(
+async def test_an_unavailable_graph_never_dead_letters_and_everything_is_stored_when_it_is_back(
     nats_server: NatsServer, publisher: Client, store: GraphStore
 ) -> None:
     settings = _settings(nats_server, max_deliver=2)
-    flaky = FlakyStore(store, failures=10**6)
+    flaky = FlakyStore(store, failures=3)  # more failed deliveries than max_deliver
     consumer = NatsIngest(settings, Pipeline(flaky, None, EventWriter(flaky, sc.CLUSTER)))
     await consumer.connect()
     js = publisher.jetstream()
     await js.publish("traces.t1.ebpf", _event(1))
+    await js.publish("traces.t1.ebpf", _event(2))
+    for _ in range(100):
+        await consumer.consume_once(timeout_s=0.3)
+        if _count(store) == 2:
+            break
+    assert _count(store) == 2
+    assert consumer.totals.dead_lettered == 0 and consumer.totals.nacked >= 3
+    await consumer.close()
+
+
+class RefusingStore(FlakyStore):
+    """The real store, except that the graph refuses every event upsert that holds event ``refused``."""
+
+    def __init__(self, inner: GraphStore, refused: str) -> None:
+        super().__init__(inner, 0)
+        self.refused = refused
+
+    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        rows = (params or {}).get("new") or []
+        if name == "upsert_events" and any(r.get("id") == self.refused for r in rows):
+            raise QueryError(name, "injected: refused")
+        return self.inner.query(name, params)
+
+
+async def test_a_message_the_graph_refuses_is_dead_lettered_after_max_deliver_and_alone(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server, max_deliver=2)
+    refusing = RefusingStore(store, "e-2")
+    consumer = NatsIngest(settings, Pipeline(refusing, None, EventWriter(refusing, sc.CLUSTER)))
+    await consumer.connect()
+    js = publisher.jetstream()
+    for i in range(1, 4):
+        await js.publish("traces.t1.ebpf", _event(i))
+    first = await consumer.consume_once()
+    assert (first.fetched, first.stored, first.nacked, first.dead_lettered) == (3, 2, 1, 0)
     for _ in range(30):
         await consumer.consume_once(timeout_s=0.3)
         if consumer.totals.dead_lettered:
@@ -231,7 +269,8 @@ async def test_a_message_failing_max_deliver_times_is_dead_lettered(
     assert consumer.totals.dead_lettered == 1
     dl = await js.get_last_msg(settings.dead_letter_stream, settings.dead_letter_subject)
     assert dl.headers is not None and "graph write failed 2 times" in dl.headers[REASON_HEADER]
-    assert _count(store) == 0
+    assert json.loads(dl.data)["id"] == "e-2"
+    assert sorted(r["id"] for r in store.run("MATCH (e:Event) RETURN e.id AS id")) == ["e-1", "e-3"]
     await consumer.close()
 
 
@@ -267,4 +306,62 @@ async def test_run_stores_in_order_what_arrives_while_a_batch_is_stored_as_the_n
     assert len(seen) <= 8  # not one graph round trip per handful of messages
     ci = await js.consumer_info(settings.stream, settings.durable)
     assert ci.num_ack_pending == 0 and ci.num_pending == 0
+    await consumer.close()
+
+
+def _watch_change(**meta: Any) -> bytes:
+    obj = sc.pod("w-1", "uid-w-1", "10.0.0.77", {"app": "w"})
+    obj["metadata"].update(meta)
+    return json.dumps({"type": "ADDED", "object": obj, "observed_at": sc.iso(sc.T0)}).encode()
+
+
+async def test_poison_messages_are_dead_lettered_alone_and_the_rest_of_their_batch_is_stored(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server, fetch_batch=50)
+    pipeline = Pipeline(store, TopologyLoader(store, sc.CLUSTER), EventWriter(store, sc.CLUSTER))
+    consumer = NatsIngest(settings, pipeline)
+    await consumer.connect()
+    js = publisher.jetstream()
+    poison = [
+        b'{"id": "deep", "tags": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
+        _watch_change(name="w\ud800"),
+        _watch_change(namespace=["x"]),
+        json.dumps(sc.unified("year-9999", 253_402_300_799_000)).encode(),
+        json.dumps(sc.unified("x" * 513, sc.T0)).encode(),
+    ]
+    for i in range(16):
+        await js.publish(f"traces.t{i}.ebpf", _event(i))
+        if i % 3 == 0 and poison:
+            await js.publish("traces.bad.ebpf", poison.pop(0))
+    for data in poison:
+        await js.publish("traces.bad.ebpf", data)
+    report = await consumer.consume_once()
+    assert (report.fetched, report.stored, report.dead_lettered) == (21, 16, 5)
+    assert _count(store) == 16
+    reasons = sorted(report.reasons)
+    assert reasons[0].startswith("id: 513 characters")
+    assert reasons[1] == "nesting: deeper than 64 levels"
+    assert reasons[2].startswith("object.metadata.name: not valid Unicode")
+    assert reasons[3].startswith("object.metadata.namespace: expected a string, got an array")
+    assert reasons[4].startswith("timestamp: ")
+    info = await js.stream_info(settings.dead_letter_stream)
+    assert info.state.messages == 5
+    ci = await js.consumer_info(settings.stream, settings.durable)
+    assert ci.num_ack_pending == 0 and ci.num_pending == 0
+    assert store.run("MATCH (p:Pod {uid: 'uid-w-1'}) RETURN count(p) AS n") == [{"n": 0}]
+    await consumer.close()
+
+
+async def test_a_consumer_made_with_max_deliver_is_updated_to_redeliver_until_acked(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    settings = _settings(nats_server)
+    js = publisher.jetstream()
+    await js.add_stream(StreamConfig(name=settings.stream, subjects=list(settings.subjects)))
+    old = ConsumerConfig(durable_name=settings.durable, ack_policy=AckPolicy.EXPLICIT, max_deliver=5)
+    await js.add_consumer(settings.stream, old)
+    consumer = NatsIngest(settings, Pipeline(store, None, EventWriter(store, sc.CLUSTER)))
+    await consumer.connect()
+    assert (await js.consumer_info(settings.stream, settings.durable)).config.max_deliver == -1
     await consumer.close()

@@ -226,11 +226,12 @@ def test_classify_line() -> None:
         classify_line([1, 2])
 
 
-def test_strings_are_cleaned_for_the_graph() -> None:
-    ev = parse_unified({"id": "a\x00b", "timestamp": 1, "message": "bad \ud800 surrogate " + "x" * 10_000})
-    assert ev.id == "ab"
-    ev.message.encode("utf-8")
-    assert len(ev.message) <= 4096
+def test_free_text_is_cleaned_for_the_graph_and_identity_is_refused_not_cleaned() -> None:
+    ev = parse_unified({"id": "ab", "timestamp": 1, "message": "bad \ud800 surrogate\x00 " + "x" * 10_000})
+    assert ev.message.startswith("bad \ufffd surrogate x")
+    assert len(ev.message) == 4096
+    with pytest.raises(RejectedInput, match=r"^id: contains a NUL character"):
+        parse_unified({"id": "a\x00b", "timestamp": 1})  # "ab" is another event's id
 
 
 # ------------------------------------------------------------------ properties: never an exception past the boundary

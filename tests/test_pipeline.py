@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from graph import GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
-from ingest.model import StoredEvent
+from ingest.model import NormalEvent, StoredEvent
+from ingest.normalize import parse_unified
 from ingest.pipeline import Pipeline
 from tests import scenario_events as sc
 
@@ -100,3 +102,96 @@ def test_contexts_fill_trace_and_source_per_item(store: GraphStore) -> None:
     assert [(s.event.trace_id, s.event.source) for s in result.stored] == [("t-a", "ebpf"), ("t-b", "otel")]
     no_loader = p.ingest([{"type": "ADDED", "object": {"kind": "Pod"}, "observed_at": "2026-01-01T00:00:00Z"}])
     assert "no topology loader" in no_loader.rejected[0].reason
+
+
+def _change(**meta: Any) -> dict[str, Any]:
+    obj = sc.pod("bad-1", "uid-p-bad-1", "10.0.0.99", {"app": "bad"})
+    obj["metadata"].update(meta)
+    return {"type": "ADDED", "object": obj, "observed_at": sc.iso(sc.T0)}
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    inner: dict[str, Any] = {}
+    outer = inner
+    for _ in range(levels):
+        inner["x"] = {}
+        inner = inner["x"]
+    return {**sc.unified("deep", sc.T0), "tags": outer}
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        (_deep(200), "nesting: deeper than 64 levels"),
+        (sc.unified("x" * 513, sc.T0), "id: 513 characters, more than the 512"),
+        (sc.unified("coll\ud800x", sc.T0), "id: not valid Unicode (a lone surrogate)"),
+        (
+            sc.unified("ns", sc.T0, k8s_context={"kind": "Pod", "namespace": ["x"], "name": "p"}),
+            "k8s_context.namespace",
+        ),
+        (sc.unified("far", 253_402_300_799_000), "timestamp: "),
+        (_change(name="n\ud800"), "object.metadata.name: not valid Unicode"),
+        (_change(namespace=["x"]), "object.metadata.namespace: expected a string, got an array"),
+        ({**_change(), "observed_at": "9999-12-31T23:59:59Z"}, "observed_at: "),
+    ],
+)
+def test_bad_identity_nesting_or_time_refuses_the_item_alone(store: GraphStore, item: Any, reason: str) -> None:
+    p = _pipeline(store, [])
+    result = p.ingest([sc.unified("ok-1", sc.T0), item, sc.unified("ok-2", sc.T0)])
+    assert [r.index for r in result.rejected] == [1]
+    assert reason in result.rejected[0].reason
+    assert [s.event.id for s in result.stored] == ["ok-1", "ok-2"]
+    assert store.run("MATCH (p:Pod {uid: 'uid-p-bad-1'}) RETURN count(p) AS n") == [{"n": 0}]
+
+
+def test_ids_that_differ_after_512_characters_are_not_merged(store: GraphStore) -> None:
+    p = _pipeline(store, [])
+    a, b = "a" * 512 + "1", "a" * 512 + "2"
+    result = p.ingest([sc.unified(a, sc.T0), sc.unified(b, sc.T0)])
+    assert len(result.rejected) == 2 and not result.stored
+    assert store.run("MATCH (e:Event) WHERE size(e.id) >= 512 RETURN count(e) AS n") == [{"n": 0}]
+
+
+def test_free_text_with_a_lone_surrogate_is_stored_as_valid_unicode(store: GraphStore) -> None:
+    p = _pipeline(store, [])
+    labels = {"app": "text", "note": "bad\udc80label"}
+    change = {"type": "ADDED", "object": sc.pod("t-1", "uid-p-t-1", "10.0.0.98", labels), "observed_at": sc.iso(sc.T0)}
+    result = p.ingest([sc.unified("msg-1", sc.T0, message="oops \ud800 here"), change])
+    assert not result.rejected
+    assert store.run("MATCH (e:Event {id: 'msg-1'}) RETURN e.message AS m") == [{"m": "oops \ufffd here"}]
+    rows = store.run("MATCH (p:Pod {uid: 'uid-p-t-1'}) RETURN p.labels AS labels")
+    assert "note=bad\ufffdlabel" in rows[0]["labels"]
+
+
+def test_a_time_ahead_of_arrival_by_less_than_the_bound_is_taken(store: GraphStore) -> None:
+    p = Pipeline(store, None, EventWriter(store, sc.CLUSTER), max_future_ms=60_000, clock=lambda: sc.T0)
+    result = p.ingest([sc.unified("soon", sc.T0 + 59_000), sc.unified("later", sc.T0 + 61_000)])
+    assert [s.event.id for s in result.stored] == ["soon"]
+    assert [r.index for r in result.rejected] == [1] and "61 s after its arrival" in result.rejected[0].reason
+
+
+class BrittleWriter(EventWriter):
+    """The real writer, except that it fails (as a bug would) on any batch holding event ``boom``."""
+
+    def write(self, events: Sequence[NormalEvent]) -> list[StoredEvent]:
+        if any(e.id == "boom" for e in events):
+            raise ValueError("cannot write boom")
+        return super().write(events)
+
+
+def test_an_event_the_writer_fails_on_is_rejected_alone_and_the_batch_stored(store: GraphStore) -> None:
+    p = Pipeline(store, None, BrittleWriter(store, sc.CLUSTER))
+    result = p.ingest([sc.unified("a", sc.T0), sc.unified("boom", sc.T0), sc.unified("b", sc.T0)])
+    assert [s.event.id for s in result.stored] == ["a", "b"]
+    assert [(r.index, r.reason) for r in result.rejected] == [
+        (1, "event 'boom' could not be written: cannot write boom")
+    ]
+
+
+def test_change_events_of_the_live_watcher_are_held_to_the_same_time_bound(store: GraphStore) -> None:
+    p = Pipeline(store, None, EventWriter(store, sc.CLUSTER), clock=lambda: sc.T0)
+    events = [parse_unified(sc.unified(eid, ts)) for eid, ts in (("now", sc.T0), ("far", 253_402_300_799_000))]
+    result = p.write_events(events)
+    assert [s.event.id for s in result.stored] == ["now"]
+    assert [r.index for r in result.rejected] == [1] and "after its arrival" in result.rejected[0].reason
+    assert store.run("MATCH (e:Event) RETURN e.id AS id") == [{"id": "now"}]

@@ -57,3 +57,25 @@ def test_replay_mixed_events(
 def test_replay_names_a_missing_events_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", "--events", str(tmp_path / "nope.jsonl")]) == 2
     assert "events file not found" in capsys.readouterr().err
+
+
+def test_replay_refuses_lines_that_are_not_utf8_nested_too_deep_or_ahead_of_time(
+    tmp_path: Path, falkor_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CAUSEGRAPH_GRAPH__NAME", f"replay_{uuid.uuid4().hex[:8]}")
+    events = tmp_path / "events.jsonl"
+    lines = [
+        json.dumps(sc.unified("ok-1", sc.T0)).encode(),
+        b'{"id": "coll\xffx", "timestamp": 1}',  # "coll\ufffdx" would be another event's id
+        b'{"id": "deep", "tags": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
+        json.dumps(sc.unified("year-9999", 253_402_300_799_000)).encode(),
+        json.dumps(sc.unified("ok-2", sc.T0)).encode(),
+    ]
+    events.write_bytes(b"\n".join(lines) + b"\n")
+    assert main(["replay", "--events", str(events), "--graph", falkor_url, "--json"]) == 0
+    err = capsys.readouterr().err
+    summary = json.loads(err.strip().splitlines()[-1])
+    assert (summary["events_stored"], summary["rejected"]) == (2, 3)
+    bad = [ln.split(":", 2)[1:] for ln in err.splitlines() if ln.startswith(str(events))]
+    assert [int(n) for n, _ in bad] == [2, 3, 4]
+    assert bad[0][1].startswith(" not UTF-8") and "nesting" in bad[1][1] and "timestamp" in bad[2][1]

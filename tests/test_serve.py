@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +23,8 @@ from causegraph.cli import build_parser
 from causegraph.commands.serve import apply_flags, build_app
 from causegraph.natsserver import NatsServer, free_port
 from causegraph.settings import Settings
-from graph import GraphStore
+from graph import GraphStore, open_store
+from graph.embedded import alive
 from tests import apidata
 from tests.apidata import PODS
 from tests.fakekube import FakeKube, obj, pod
@@ -198,3 +204,60 @@ def test_serve_watch_links_pods_listed_before_their_owners(store: GraphStore, fa
             time.sleep(0.1)
     assert store.run(chain) == [{"d": "api"}]
     assert store.run("MATCH (:Pod {name: 'api-1-x'})-[:RUNS_ON]->(n:Node) RETURN n.name AS n") == [{"n": "n1"}]
+
+
+def _serve_process(graph: Path, port: int, hashes: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "CAUSEGRAPH_API__TOKEN_HASHES": hashes, "CAUSEGRAPH_KUBERNETES__CLUSTER": "prod"}
+    argv = ["serve", "--graph", str(graph), "--nats", "none", "--kubernetes", "none", "--port", str(port)]
+    with (graph.parent.parent / "serve.log").open("ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "causegraph", *argv], env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "serve exited"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("serve did not get ready")
+
+
+def _graph_server_pid(graph: Path) -> int:
+    pidfile = json.loads(graph.with_name(graph.name + ".settings").read_text())["pidfile"]
+    return int(Path(pidfile).read_text().strip())
+
+
+def test_serve_restarted_after_kill9_owns_the_orphaned_graph_server(tmp_path: Path, toks: dict[str, str]) -> None:
+    graph = tmp_path / "g" / "graph.rdb"
+    graph.parent.mkdir()
+    port = free_port()
+    first = _serve_process(graph, port, toks["hashes"])
+    try:
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/events",
+            json=unified("before-crash", "front", 0, "BackOff", "warning", int(time.time() * 1000)),
+            headers={"Authorization": f"Bearer {toks['write']}"},
+        )
+        assert r.status_code == 202 and r.json()["accepted"] == 1
+        server = _graph_server_pid(graph)
+    finally:
+        first.kill()  # kill -9 of serve
+        first.wait()
+    assert alive(server)  # orphaned, still serving the graph
+    second = _serve_process(graph, port, toks["hashes"])
+    assert _graph_server_pid(graph) == server  # the restarted serve reused it
+    second.terminate()  # a clean stop (uvicorn exits by the signal once it has shut down)
+    assert second.wait(timeout=60) in (0, -signal.SIGTERM)
+    assert "stopped cleanly" in (graph.parent.parent / "serve.log").read_text()
+    deadline = time.monotonic() + 10
+    while alive(server):
+        assert time.monotonic() < deadline, "the graph server outlived the serve that owned it"
+        time.sleep(0.05)
+    assert sorted(p.name for p in graph.parent.iterdir()) == ["graph.rdb", "graph.rdb.aof"]  # saved, no registry
+    store = open_store(str(graph), graph_name="causegraph")
+    try:
+        assert store.run("MATCH (e:Event) RETURN e.id AS id") == [{"id": "before-crash"}]
+    finally:
+        store.close()

@@ -87,7 +87,7 @@ def test_unreachable_server_names_the_url() -> None:
 def test_second_store_reuses_the_running_server_and_leaves_it_up(falkor_url: str) -> None:
     second = open_store(falkor_url, graph_name="reuse")
     assert isinstance(second, FalkorStore)
-    assert second._owned_pid is None
+    assert second.owned_pid is None
     second.close()
     third = open_store(falkor_url, graph_name="reuse")
     assert third.health().ok
@@ -98,7 +98,7 @@ def test_owner_stops_the_server_on_close_and_data_survives(tmp_path: Path) -> No
     url = str(tmp_path / "own" / "graph.rdb")
     first = open_store(url, graph_name="g")
     assert isinstance(first, FalkorStore)
-    pid = first._owned_pid
+    pid = first.owned_pid
     assert pid
     first.write(merge_nodes(Label.POD), _pods(3))
     first.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -11,6 +12,7 @@ from api.deps import ReadScope, SettingsDep, StoreDep, cluster_of
 from api.models import Groups, RootCauses
 from api.problems import ApiProblem
 from correlate import groups, impact, rootcause
+from ingest.clock import event_clock
 
 router = APIRouter(tags=["analysis"], responses=problems.COMMON)
 
@@ -72,6 +74,6 @@ def failing_groups(
     cluster: Cluster = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Groups:
-    return Groups(
-        cluster=cluster, groups=groups.failing_groups(store, cluster=cluster, limit=min(limit, settings.api.max_limit))
-    )
+    now_ms = event_clock(store, int(time.time() * 1000), settings.ingest.max_future_ms)
+    found = groups.failing_groups(store, cluster=cluster, limit=min(limit, settings.api.max_limit), now_ms=now_ms)
+    return Groups(cluster=cluster, groups=found)

@@ -1,4 +1,8 @@
-"""``POST /events``: one event or an array, any input kind of DESIGN §4, through the same pipeline as NATS."""
+"""``POST /events``: one event or an array, any input kind of DESIGN §4, through the same pipeline as NATS.
+
+Each item is checked on its own (``ingest.limits``); the 202 answer lists each rejected item with its index and
+reason, and the rest are stored. A body that cannot be read at all (not JSON, nested past what the parser takes,
+too large) is a 400/413 problem."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from api import problems
 from api.deps import ServicesDep, WriteScope
 from api.models import Accepted
 from api.problems import ApiProblem
+from ingest.limits import MAX_DEPTH
 
 router = APIRouter(tags=["ingest"], responses=problems.COMMON)
 
@@ -26,6 +31,8 @@ async def _read_items(request: Request) -> list[Any]:
             raise ApiProblem(413, f"the body exceeds {MAX_BODY_BYTES // (1024 * 1024)} MiB; send smaller batches")
     try:
         data = json.loads(body or b"null")
+    except RecursionError:
+        raise ApiProblem(400, f"the body nests deeper than {MAX_DEPTH} levels") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiProblem(400, f"the body is not JSON: {exc}") from None
     items = data if isinstance(data, list) else [data]

@@ -28,6 +28,7 @@ from causegraph.wiring import open_graph
 from graph import GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.files import FileProblem, read_paths
+from ingest.limits import MAX_DEPTH
 from ingest.loader import TopologyLoader
 from ingest.pipeline import Pipeline, StoredCallback
 
@@ -99,16 +100,24 @@ class Replay:
         label = label or str(path)
         items: list[Any] = []
         numbers: list[int] = []
-        with path.open("r", encoding="utf-8", errors="replace") as fh:
-            for n, raw in enumerate(fh, start=1):
-                if not raw.strip():
+        with path.open("rb") as fh:
+            for n, data in enumerate(fh, start=1):
+                if not data.strip():
                     continue
                 self.summary.lines += 1
+                try:  # strictly: bytes replaced by U+FFFD could turn one id into another
+                    raw = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self._reject(err, label, n, f"not UTF-8: {exc.reason} at byte {exc.start}")
+                    continue
                 try:
                     items.append(json.loads(raw))
                     numbers.append(n)
                 except json.JSONDecodeError as exc:
                     self._reject(err, label, n, f"not JSON: {exc.msg} at column {exc.colno}")
+                    continue
+                except RecursionError:
+                    self._reject(err, label, n, f"nesting: deeper than {MAX_DEPTH} levels")
                     continue
                 if len(items) >= LINES_PER_CALL:
                     self._ingest(items, numbers, err, label)

@@ -136,7 +136,13 @@ class ServeRuntime:
             self.correlator = CorrelatorThread(self._correlate_now).start()
         loader = TopologyLoader(self.store, cluster, s.graph.batch_size)
         writer = EventWriter(self.store, cluster, batch_size=s.graph.batch_size)
-        self.pipeline = Pipeline(self.store, loader, writer, on_stored=self._correlate if self.engine else None)
+        self.pipeline = Pipeline(
+            self.store,
+            loader,
+            writer,
+            on_stored=self._correlate if self.engine else None,
+            max_future_ms=s.ingest.max_future_ms,
+        )
         services.pipeline = self.pipeline
         if s.serve.publisher or s.serve.nats_ingest:
             services.extra["nats_required"] = True
@@ -201,9 +207,9 @@ class ServeRuntime:
 
         def on_events(events: Sequence[Any]) -> None:  # change events from the topology loader
             if events:
-                stored = pipeline.writer.write(list(events))
-                self._count("kubernetes", len(stored))
-                self._correlate(stored)
+                result = pipeline.write_events(list(events))  # a time far ahead is refused here too
+                self._count("kubernetes", len(result.stored), len(result.rejected))
+                self._correlate(result.stored)
 
         def on_k8s_events(objects: Sequence[Any]) -> None:  # Kubernetes Event objects
             result = pipeline.ingest(list(objects), source="kubernetes")
