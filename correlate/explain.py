@@ -172,6 +172,10 @@ def explanation(
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
         if directed and x.target is not None and not _through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it
+        if directed and _beside_a_call(x, y, link):
+            continue
+        if directed and is_eviction(x) and not (y.ctx.kind == "Node" and is_cause(y, learned)):
+            continue  # the kubelet evicts for its node's sake: only the node's condition explains an eviction
         if directed and (best is None or link.weight > best.strength):
             best = Explanation(link.weight, link.kind, y.id)
     if x.target is not None:
@@ -195,6 +199,17 @@ def _through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
         return True
     own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == blamed_node(x))
     return own_side and is_cause(y, learned)
+
+
+SUBJECT_LINKS = frozenset({m.SAME_RESOURCE, m.OWNER, m.SAME_WORKLOAD, m.SAME_NODE})
+
+
+def _beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
+    """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
+    owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again."""
+    if not is_call(y) or link.kind not in SUBJECT_LINKS:
+        return False
+    return not (x.target is not None and y.target is not None and x.target.uid == y.target.uid)
 
 
 def _bare(x: m.Member) -> m.Member:
@@ -296,6 +311,8 @@ def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[s
         elif link.direction == 0 and link.kind != m.SAME_RESOURCE:
             continue
         if not timely(b, a.ts) or is_echo(b) or (is_call(a) and not _through_target(a, b, NOTHING_LEARNED)):
+            continue
+        if _beside_a_call(a, b, link):
             continue
         named = a.target is not None and resource_explains(b.ctx, _bare(a)) == m.TARGET
         weak = link.kind in CALL_LINKS and not named

@@ -152,6 +152,33 @@ OOM = ev("oom", 0, "oom_kill", DB, category="resource_exhaustion")
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [_link("t", "oom", m.SAME_TRACE, 0, 0.95)], False),
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [_link("t", "oom", m.SAME_NODE, 0, 0.3)], False),
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [_link("t", "oom", m.CALLS, -1)], False),
+        # an eviction of a caller pod is not explained by that pod's failed call to something else
+        (
+            corr_of(OOM, ev("c", 2, "timeout", CALLER, target=DB)),
+            ev("x", 5, "Evicted", CALLER, category="resource_exhaustion", message="The node was low on memory"),
+            [_link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
+        # nor by any symptom of that pod: the kubelet evicts for its node's sake
+        (
+            corr_of(OOM, ev("c", 2, "timeout", CALLER)),
+            ev("x", 5, "Evicted", CALLER, category="resource_exhaustion", message="The node was low on memory"),
+            [_link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
+        (
+            corr_of(ev("p", 0, "EvictionThresholdMet", node("n3"), category="node")),
+            ev("x", 5, "Evicted", CALLER, category="resource_exhaustion", message="The node was low on memory"),
+            [_link("x", "p", m.SAME_NODE, 1, 0.9)],
+            True,
+        ),
+        # ... but the same call failing again is
+        (
+            corr_of(OOM, ev("c", 2, "timeout", CALLER, target=DB)),
+            ev("x", 5, "timeout", CALLER, target=DB),
+            [_link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            True,
+        ),
         # a sibling pod joins a workload-wide crash, not a pod's OOM
         (
             corr_of(ev("c1", 0, "process_exit", pod("a-1"), category="crash")),
