@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
 from api.result import CorrelationResult
 from causegraph.settings import CorrelateSettings
@@ -37,6 +39,8 @@ RECOVERY_REASONS = frozenset({"NodeReady", "Recovered", "NodeHasSufficientMemory
 CONTEXT_CACHE_MAX = 200_000
 FEEDBACK_REFRESH_MS = 30_000  # how often a running engine reads new verdicts
 FEEDBACK_LIMIT = 10_000
+RESUME_LIMIT = 10_000  # open correlations, history roots and uncorrelated events taken up at a restart
+HISTORY_MS = 7 * 86_400_000  # how far back a restart looks for occurrences of recurring failures
 # A correlation up to this size decides its root again on each new member; a larger one on a cause and every
 # REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
 REROOT_EAGER = 64
@@ -167,6 +171,94 @@ class Engine:
             )
             for r in rows
         )
+
+    def resume(self, now_ms: int) -> list[CorrelationResult]:
+        """Take up what an earlier process left (a restart, a new owner): its open correlations with their ids,
+        versions and what was published; the occurrences recurring failures are recognised by; and the stored
+        events no correlation step took (a crash between storing and correlating). Quiet ones then resolve."""
+        rows = graphio.open_correlations(self.store, RESUME_LIMIT)
+        members = graphio.correlation_members(self.store, [str(r["id"]) for r in rows])
+        self._load_contexts({str(x[k]) for ms in members.values() for x in ms for k in ("uid", "target_uid")})
+        resumed = [self._resumed(r, members.get(str(r["id"]), [])) for r in rows]
+        self._relink([c for c in resumed if c is not None])
+        roots = graphio.recent_roots(self.store, now_ms - HISTORY_MS, RESUME_LIMIT)
+        self._load_contexts({str(r["uid"]) for r in roots})
+        for r in roots:
+            root = self._row_member(r)
+            if ex.is_cause(root, self.learned):
+                self._history.occurred(root, str(r["correlation_id"]))
+        late = graphio.uncorrelated_events(
+            self.store, now_ms - self.settings.window_ms, min_rank=WARNING_RANK, limit=RESUME_LIMIT
+        )
+        return self.process(late, now_ms) + self.tick(now_ms)
+
+    def _row_member(self, r: Mapping[str, Any]) -> m.Member:
+        uid, target = str(r.get("uid") or ""), str(r.get("target_uid") or "")
+        return m.Member(
+            id=str(r["id"]),
+            ts=int(r["ts"]),
+            reason=str(r["reason"] or ""),
+            category=str(r["category"]),
+            severity_rank=int(r["severity_rank"]),
+            source_kind=str(r["source_kind"]),
+            type=str(r.get("type") or "Warning"),
+            message=str(r.get("message") or ""),
+            trace_id=str(r.get("trace_id") or ""),
+            count=int(r.get("count") or 1),
+            last_ts=int(r.get("last_ts") or r["ts"]),
+            ctx=self._ctx.get(uid) or m.Context(uid=uid, cluster=self.cluster),
+            target=self._ctx.get(target) if target else None,
+            detail=graphio.detail_of(r.get("detail")),
+            link=str(r.get("link") or m.ROOT),
+            weight=float(r.get("weight") or 1.0),
+        )
+
+    def _resumed(self, row: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> m.Correlation | None:
+        """One open correlation as it was written: members, version, what was last published."""
+        if not rows or str(row["id"]) in self._corrs:
+            return None
+        doc = document_of(str(row["document"]))
+        corr = m.Correlation(str(row["id"]), state=str(row["state"]), version=int(row["version"] or 0))
+        for r in rows:
+            x = self._row_member(r)
+            corr.members[x.id] = x
+            self._of[x.id] = corr.id
+        corr.published = corr.version > 0
+        ms = list(corr.members.values())
+        corr.last_published = st.Snapshot(
+            doc.state,
+            doc.root_cause.event_id,
+            doc.type,
+            (*services_of(ms), *workloads_of(ms)),
+            tuple(sorted(corr.members)),
+        )
+        if doc.recurrence is not None:
+            rec_ = doc.recurrence
+            since = doc_time(rec_.since)
+            corr.recurring = m.Recurring(rec_.period_seconds, rec_.occurrences, "", tuple(rec_.previous), since)
+        corr.written_members = set(corr.members)
+        corr.written_root = doc.root_cause.event_id
+        corr.written_impacts = {u for x in ms for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
+        self._corrs[corr.id] = corr
+        for x in ms:
+            self._index.add_member(corr.id, x)
+        self._newest = max(self._newest, corr.last_seen)
+        return corr
+
+    def _relink(self, corrs: Sequence[m.Correlation]) -> None:
+        """The links between the members of resumed correlations (one graph question), then their roots."""
+        rows = [
+            {"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id} for c in corrs for x in c.members.values()
+        ]
+        links = graphio.related_links(
+            self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops, min_rank=WARNING_RANK
+        )
+        batch = _Batch()
+        for c in corrs:
+            c.links = [lk for x in c.members for lk in links.get(x, []) if lk.b in c.members]
+            for lk in c.links:
+                self._links[(lk.a, lk.b)] = lk
+            self._reroot(c, batch)
 
     def open_correlations(self) -> list[m.Correlation]:
         return [c for c in self._corrs.values() if not c.merged_into]
@@ -514,6 +606,13 @@ class Engine:
                 }
             )
         graphio.write_correlations(self.store, nodes, includes, roots, impacts, gone=[g.id for g in merged])
+
+
+def doc_time(text: str) -> int:
+    """Epoch ms of a document's RFC3339 time (0 when empty)."""
+    if not text:
+        return 0
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def document_of(row_document: str) -> CorrelationResult:

@@ -6,6 +6,7 @@ Each function runs one catalogue query or one generated statement per batch; row
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from correlate.scoring import link_weight
 from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import Label, Rel
+from ingest.model import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
 
 
 def related_links(
@@ -150,3 +152,61 @@ def write_correlations(
         return
     for text, rows in writes:
         store.write(text, rows)
+
+
+def open_correlations(store: GraphStore, limit: int) -> list[dict[str, Any]]:
+    """Correlations left building or active (by an earlier process), oldest first."""
+    return store.query("open_correlations", {"limit": limit})
+
+
+def correlation_members(store: GraphStore, ids: Sequence[str]) -> dict[str, list[Mapping[str, Any]]]:
+    """``{correlation id: [member event rows]}`` for the correlations ``ids``."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    if ids:
+        for row in store.query("correlation_members", {"ids": list(ids)}):
+            out.setdefault(str(row["correlation_id"]), []).append(row)
+    return out
+
+
+def recent_roots(store: GraphStore, since: int, limit: int) -> list[dict[str, Any]]:
+    """Root events of the correlations first seen since ``since``, oldest first (the recurrence history)."""
+    return store.query("recent_roots", {"since": since, "limit": limit})
+
+
+def uncorrelated_events(store: GraphStore, since: int, *, min_rank: int, limit: int) -> list[StoredEvent]:
+    """Stored warnings and changes since ``since`` that no correlation took yet, as the pipeline handed them over."""
+    out = []
+    for r in store.query("uncorrelated_events", {"since": since, "min_rank": min_rank, "limit": limit}):
+        ref = ResourceRef(str(r["cluster"]), str(r["kind"]), str(r["namespace"]), str(r["name"]), str(r["uid"]))
+        category = str(r["category"])
+        source_kind = str(r["source_kind"])
+        event = NormalEvent(
+            id=str(r["id"]),
+            ts=int(r["ts"]),
+            source_kind=SourceKind(source_kind)
+            if source_kind in SourceKind._value2member_map_
+            else SourceKind.COLLECTOR,
+            reason=str(r["reason"] or ""),
+            type=str(r["type"]),
+            severity=str(r["severity"]),
+            category=Category(category) if category in Category._value2member_map_ else Category.INFORMATIONAL,
+            message=str(r["message"]),
+            trace_id=str(r["trace_id"]),
+            count=int(r["count"]),
+            last_ts=int(r["last_ts"]),
+            resource=ref,
+            detail=detail_of(r["detail"]),
+        )
+        out.append(StoredEvent(event, ref, "uid" if ref.uid else "", True, str(r["target_uid"])))
+    return out
+
+
+def detail_of(value: Any) -> dict[str, Any]:
+    """An event's stored ``detail`` (JSON text) as a dict; {} when absent or not an object."""
+    if not isinstance(value, str) or not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

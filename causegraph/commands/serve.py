@@ -133,6 +133,13 @@ class ServeRuntime:
             from correlate.live import CorrelatorThread
 
             self.engine = Engine(self.store, s.correlate, cluster)
+            # an earlier process's open correlations keep their ids; what it stored but never correlated is now
+            resumed = await asyncio.to_thread(self.engine.resume, int(time.time() * 1000))
+            log.info(
+                "correlator resumed: %d open correlations, %d results",
+                len(self.engine.open_correlations()),
+                len(resumed),
+            )
             self.correlator = CorrelatorThread(self._correlate_now).start()
         loader = TopologyLoader(self.store, cluster, s.graph.batch_size)
         writer = EventWriter(self.store, cluster, batch_size=s.graph.batch_size)
