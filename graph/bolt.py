@@ -41,7 +41,12 @@ class Neo4jStore(CatalogueMixin):
         self._retries = retries
         self._backoff_s = backoff_s
         try:
-            self._driver = neo4j.GraphDatabase.driver(url, auth=(user, password) if password else None)
+            # Only warnings are reported: information notes (an index that already exists, at every start) are noise.
+            self._driver = neo4j.GraphDatabase.driver(
+                url,
+                auth=(user, password) if password else None,
+                notifications_min_severity=neo4j.NotificationMinimumSeverity.WARNING,
+            )
             self._driver.verify_connectivity()
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, ValueError, OSError) as exc:
             raise GraphUnavailable(f"cannot reach Neo4j at {url}: {exc}") from exc

@@ -62,6 +62,16 @@ def test_a_wrong_password_is_unavailable(neo4j_schema: Neo4jTarget) -> None:
         open_store(neo4j_schema.url, user="neo4j", password="not-the-password")
 
 
+def test_credentials_can_come_in_the_url_and_are_not_shown(neo4j_schema: Neo4jTarget) -> None:
+    url = neo4j_schema.url.replace("bolt://", f"bolt://{neo4j_schema.user}:{neo4j_schema.password}@")
+    s = open_store(url, user="someone-else", password="")
+    try:
+        assert s.health().ok
+        assert neo4j_schema.password not in s.url
+    finally:
+        s.close()
+
+
 def test_health_names_the_backend(neo4j_store: GraphStore) -> None:
     health = neo4j_store.health()
     assert health.ok
