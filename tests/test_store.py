@@ -79,9 +79,14 @@ def test_a_pattern_comprehension_keeps_nulls_on_neo4j_and_drops_them_on_falkordb
     assert row["safe"] == [""]
 
 
-def test_null_comparisons_are_null_on_both(store: GraphStore) -> None:
+def test_nulls_behave_alike_on_both(store: GraphStore) -> None:
     (row,) = store.run("RETURN 'a' IN [null] AS in_null_list, null = null AS eq, [1, null] = [1, null] AS lists")
     assert row == {"in_null_list": None, "eq": None, "lists": None}
+    assert store.run("UNWIND [1, null] AS x RETURN collect(x) AS c") == [{"c": [1]}]
+    store.write(merge_nodes(Label.POD), [{"uid": "p", "key": "c/Pod/ns/p", "phase": "Running"}])
+    store.run("MATCH (p:Pod {uid: 'p'}) SET p.phase = null")
+    (pod,) = store.run("MATCH (p:Pod {uid: 'p'}) RETURN p, keys(p) AS keys")
+    assert "phase" not in pod["p"] and "phase" not in pod["keys"]
 
 
 def test_credentials_in_a_bolt_url_are_taken_out_of_it() -> None:
