@@ -66,6 +66,14 @@ def start(home: Path, timeout_s: float = 600.0) -> Neo4jLocal:
     return Neo4jLocal(home.resolve(), url, user, password)
 
 
+def running(home: Path) -> bool:
+    """Whether the server of ``home`` runs (``status``); False where the script cannot run at all."""
+    if not SCRIPT.exists() or not home.exists():
+        return False
+    proc = subprocess.run(["bash", str(SCRIPT), "status", str(home)], capture_output=True, check=False, timeout=30)
+    return proc.returncode == 0
+
+
 def _run(verb: str, home: Path, timeout_s: float) -> str:
     try:
         proc = subprocess.run(

@@ -82,7 +82,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarg
         yield Neo4jTarget(settings.test_neo4j_uri, settings.graph.user, settings.graph.password.get_secret_value())
         return
     try:
-        server = neo4jlocal.start(tmp_path_factory.mktemp("neo4j"))
+        server = neo4jlocal.start(tmp_path_factory.mktemp("session") / "neo4j")
     except neo4jlocal.Neo4jUnavailable as exc:
         if _docker_answers():
             yield from _neo4j_container()
