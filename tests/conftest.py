@@ -6,7 +6,8 @@
 - ``neo4j_server``: one Neo4j for the whole run; ``store[neo4j]`` clears its graph before each test. It is the server
   at ``CAUSEGRAPH_TEST_NEO4J_URI`` when that is set, else a local Neo4j 5 Community started by
   ``scripts/neo4j-local.sh`` (Java and Maven), else testcontainers ``neo4j:5`` where a Docker engine answers. With
-  ``CI=true`` a Neo4j that cannot start fails the tests with the reason; elsewhere, without Java, they are skipped.
+  ``CI=true`` a Neo4j that cannot start fails the tests with the reason; elsewhere, without Java, the Neo4j half is
+  left out with one line at the end of the run.
 - ``nats_server``: a nats-server with JetStream on a temporary store, per test (stop/start it to test outages).
 - ``fake_kube``: the list/watch-faithful fake Kubernetes API server (tests/fakekube.py).
 """
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ def falkor_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 ENGINES = ("falkordb", "neo4j")
+NEO4J_LEFT_OUT = pytest.StashKey[str]()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     falkor_only = "falkor_url" in metafunc.fixturenames or metafunc.definition.get_closest_marker("falkordb_only")
     metafunc.parametrize("engine", ENGINES[:1] if falkor_only else ENGINES)
+
+
+def _needs_neo4j(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return item.get_closest_marker("neo4j") is not None or (
+        callspec is not None and callspec.params.get("engine") == "neo4j"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Outside CI, on a machine without Java (nor a Neo4j to point at, nor Docker), leave the Neo4j half out and say
+    so in one line at the end, instead of a skip per test."""
+    if os.environ.get("CI", "").lower() == "true" or load_settings().test_neo4j_uri or shutil.which("java"):
+        return
+    if not any(_needs_neo4j(item) for item in items) or _docker_answers():
+        return
+    dropped = [item for item in items if _needs_neo4j(item)]
+    items[:] = [item for item in items if not _needs_neo4j(item)]
+    config.hook.pytest_deselected(items=dropped)
+    config.stash[NEO4J_LEFT_OUT] = (
+        f"Neo4j engine: {len(dropped)} tests not run: Java is not installed "
+        "(scripts/neo4j-local.sh needs Java 17+ and Maven; or set CAUSEGRAPH_TEST_NEO4J_URI)"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if NEO4J_LEFT_OUT in config.stash:
+        terminalreporter.write_line(config.stash[NEO4J_LEFT_OUT], yellow=True)
 
 
 def _docker_answers() -> bool:
