@@ -41,11 +41,14 @@ class Neo4jStore(CatalogueMixin):
         self._retries = retries
         self._backoff_s = backoff_s
         try:
-            # Only warnings are reported: information notes (an index that already exists, at every start) are noise.
+            # Only warnings are reported, and not those about a label, type or property the graph has none of yet
+            # (a cluster without PodDisruptionBudgets): information notes (an index that already exists, at every
+            # start) and those are noise.
             self._driver = neo4j.GraphDatabase.driver(
                 url,
                 auth=(user, password) if password else None,
                 notifications_min_severity=neo4j.NotificationMinimumSeverity.WARNING,
+                notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED],
             )
             self._driver.verify_connectivity()
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.AuthError, ValueError, OSError) as exc:
