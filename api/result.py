@@ -41,6 +41,7 @@ LinkKind = Literal[
     "shared_volume",
     "same_trace",
     "same_workload",
+    "target",
     "change",
 ]
 
@@ -71,6 +72,8 @@ class RootCause(_Model):
     at: str = Field("", description="RFC3339 UTC time of the event")
     resource: ResourceId = ResourceId()
     description: str = ""
+    inferred: bool = Field(False, description="the resource has no event of its own: the symptoms point at it")
+    inferred_because: str = ""
 
 
 class ChainLink(_Model):
@@ -107,6 +110,8 @@ class Recurrence(_Model):
 
     period_seconds: int = Field(ge=0)
     occurrences: int = Field(ge=2)
+    previous: list[str] = Field([], description="correlation ids of the earlier occurrences, oldest first")
+    since: str = Field("", description="RFC3339 UTC time of the first occurrence")
 
 
 class CorrelationResult(_Model):

@@ -69,12 +69,20 @@ class CorrelateSettings(BaseModel):
     """Windows and thresholds of the engine (DESIGN §5)."""
 
     window_ms: int = Field(15 * 60_000, ge=1_000)
+    # Events are placed once the newest event is this much younger: arrival out of event-time order within this
+    # bound (clock skew, delivery jitter, batches) changes nothing; it is also the least delay before a result.
+    disorder_ms: int = Field(2_000, ge=0, le=60_000)
     join_threshold: float = Field(0.5, ge=0, le=1)
     active_min_events: int = Field(2, ge=1)
+    # Distinct (resource, reason) symptoms an incident needs when none of its events is a cause (an OOM kill, a
+    # node condition, a change): fewer are background warnings that happen to touch each other.
+    active_min_symptoms: int = Field(3, ge=1)
     active_min_confidence: float = Field(0.5, ge=0, le=1)
     resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
     max_hops: int = Field(4, ge=1, le=8)
-    recurrence_min: int = Field(3, ge=2)
+    recurrence_min: int = Field(2, ge=2)
+    # A lone warning that nothing explains is published only when critical or repeated this many times.
+    singleton_min_count: int = Field(3, ge=1)
 
 
 class ApiSettings(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from api.result import (
     ChainLink,
@@ -29,6 +29,7 @@ class Assessment:
     pattern: str
     confidence: float
     severity: str
+    hypothesis: m.Root | None = None  # the root resource at the level a person fixes (when not the event's own)
 
     @property
     def root(self) -> str:
@@ -145,6 +146,38 @@ def impact(members: Sequence[m.Member]) -> Impact:
     )
 
 
+def root_view(root: m.Member, hypothesis: m.Root | None) -> m.Member:
+    """The root event as the narrative should see it: about the root resource (the Node, the workload) when the
+    root is named above the event's own resource."""
+    if hypothesis is None or hypothesis.resource == root.ctx:
+        return root
+    c = hypothesis.resource
+    if c.kind == "Pod" or (c.uid and c.uid == root.ctx.uid):
+        return replace(root, ctx=c)
+    keep = root.ctx
+    return replace(root, ctx=replace(c, limits_memory=c.limits_memory or keep.limits_memory))
+
+
+def root_cause(root: m.Member, hypothesis: m.Root | None) -> RootCause:
+    """The root event, and the resource named as the cause (inferred: with no event of its own, and why)."""
+    c = hypothesis.resource if hypothesis is not None else root.ctx
+    inferred = hypothesis is not None and hypothesis.inferred
+    description = describe(root)
+    if hypothesis is not None and (c.uid, c.name) != (root.ctx.uid, root.ctx.name):
+        description = f"{c.kind.lower()}/{c.name}: {hypothesis.why or description}"
+    return RootCause(
+        event_id=root.id,
+        reason=root.reason,
+        at=iso_ms(root.ts),
+        resource=ResourceId(
+            cluster=c.cluster or root.ctx.cluster, kind=c.kind, namespace=c.namespace, name=c.name, uid=c.uid
+        ),
+        description=description,
+        inferred=inferred,
+        inferred_because=hypothesis.why if inferred and hypothesis is not None else "",
+    )
+
+
 def build(
     corr: m.Correlation, a: Assessment, facts: Facts, *, version: int, pieces: Pieces | None = None
 ) -> CorrelationResult:
@@ -154,9 +187,16 @@ def build(
     """
     root = corr.members[a.root]
     members = ordered_members(corr, a.root)
+    view = root_view(root, a.hypothesis)
     recurrence = None
     if a.pattern == "recurring_failure" and corr.recurring:
-        recurrence = Recurrence(period_seconds=corr.recurring.period_seconds, occurrences=corr.recurring.occurrences)
+        r = corr.recurring
+        recurrence = Recurrence(
+            period_seconds=r.period_seconds,
+            occurrences=r.occurrences,
+            previous=list(r.previous),
+            since=iso_ms(r.since) if r.since else "",
+        )
     return CorrelationResult(
         id=corr.id,
         version=max(1, version),
@@ -164,19 +204,13 @@ def build(
         state=corr.state,
         severity=a.severity,
         confidence=a.confidence,
-        summary=summary(a.pattern, root, members, facts),
-        root_cause=RootCause(
-            event_id=root.id,
-            reason=root.reason,
-            at=iso_ms(root.ts),
-            resource=resource_id(root),
-            description=describe(root),
-        ),
+        summary=summary(a.pattern, view, members, facts),
+        root_cause=root_cause(root, a.hypothesis),
         related_events=[x.id for x in members],
         chain=chain(corr, a.root, pieces),
         impact=impact(members),
         evidence=evidence(corr, a.root, pieces),
-        remediation=remediation(a.pattern, root, members, facts),
+        remediation=remediation(a.pattern, view, members, facts),
         recurrence=recurrence,
         trace_ids=sorted({x.trace_id for x in members if x.trace_id}),
         first_seen=iso_ms(corr.first_seen),

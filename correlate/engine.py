@@ -13,10 +13,11 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from api.result import CorrelationResult
 from causegraph.settings import CorrelateSettings
+from correlate import explain as ex
 from correlate import graphio
 from correlate import model as m
 from correlate import recurrence as rec
@@ -25,7 +26,7 @@ from correlate.document import Assessment, Pieces, build
 from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
-from correlate.scoring import confidence, prior, rank_root
+from correlate.scoring import confidence
 from graph import GraphStore
 from ingest.model import WARNING_RANK, Category, SourceKind, StoredEvent
 
@@ -36,7 +37,11 @@ RECOVERY_REASONS = frozenset({"NodeReady", "Recovered", "NodeHasSufficientMemory
 CONTEXT_CACHE_MAX = 200_000
 FEEDBACK_REFRESH_MS = 30_000  # how often a running engine reads new verdicts
 FEEDBACK_LIMIT = 10_000
-CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node, changes)
+# A correlation up to this size decides its root again on each new member; a larger one on a cause and every
+# REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
+REROOT_EAGER = 64
+REROOT_EVERY = 16
+LINK_MEMORY_MAX = 500_000
 
 
 def correlation_id(first_event_id: str) -> str:
@@ -49,6 +54,7 @@ class _Batch:
     changed: dict[str, m.Correlation] = field(default_factory=dict)
     merged: list[m.Correlation] = field(default_factory=list)
     recovered: set[str] = field(default_factory=set)
+    reroot: set[str] = field(default_factory=set)
 
 
 class Engine:
@@ -59,21 +65,55 @@ class Engine:
         self.settings = settings
         self.cluster = cluster
         self.now = 0
+        self._newest = 0  # the newest event time taken
+        self._held: dict[str, StoredEvent] = {}  # events within the disorder bound of the newest, not yet placed
         self._corrs: dict[str, m.Correlation] = {}
         self._of: dict[str, str] = {}  # event id -> correlation id
         self._ctx: dict[str, m.Context] = {}
         self._history = rec.History(settings)
+        self._index = ex.Index()
+        self._links: dict[tuple[str, str], m.Link] = {}  # (later, earlier) event ids -> their link
         self._roots: dict[str, tuple[int, str]] = {}
+        self._ranking: dict[str, tuple[tuple[str, float], ...]] = {}
         self._pieces: dict[str, Pieces] = {}  # per-member document pieces of each correlation
         self.learned = NOTHING_LEARNED
         self._feedback_checked: int | None = None
         self.refresh_feedback()
 
     # ------------------------------------------------------------------ public
-    def process(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
-        """Correlate a batch (event-time order); return the result versions to publish now."""
+    def process(self, events: Sequence[StoredEvent], now_ms: int = 0) -> list[CorrelationResult]:
+        """Take a batch (any arrival order); correlate, in event-time order, what is older than the newest event
+        (or than ``now_ms``, the live clock, when later) by more than the disorder bound; return the result
+        versions to publish now.
+
+        Holding the newest ``disorder_ms`` back is what makes the result independent of batch sizes and of arrival
+        order within that bound: every event is placed after every event that happened before it.
+        """
+        for s in events:
+            if not self._relevant(s):
+                continue
+            self._newest = max(self._newest, s.event.ts)
+            held = self._held.get(s.event.id)
+            if held is not None:  # a repeat of an event still held: one event, the larger count and later time
+                e = held.event
+                merged = replace(e, count=max(e.count, s.event.count), last_ts=max(e.last_ts, s.event.last_ts))
+                s = replace(held, event=merged)
+            self._held[s.event.id] = s
+        return self._advance(max(self._newest, now_ms) - self.settings.disorder_ms)
+
+    def flush(self) -> list[CorrelationResult]:
+        """Correlate everything held back (the end of a replay, a clean stop)."""
+        return self._advance(self._newest)
+
+    def _advance(self, watermark: int) -> list[CorrelationResult]:
+        ready = [s for s in self._held.values() if s.event.ts <= watermark]
+        for s in ready:
+            del self._held[s.event.id]
+        return self._correlate(ready)
+
+    def _correlate(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
         batch = _Batch()
-        wanted = sorted((s for s in events if self._relevant(s)), key=lambda s: (s.event.ts, s.event.id))
+        wanted = sorted(events, key=lambda s: (s.event.ts, s.event.id))
         fresh = []
         for s in wanted:
             cid = self._of.get(s.event.id)
@@ -85,7 +125,9 @@ class Engine:
                 fresh.append(s)
         if wanted:
             self.now = max(self.now, max(s.event.ts for s in wanted))
-        self._load_contexts({s.resource.uid for s in fresh})
+        self._load_contexts({s.resource.uid for s in fresh} | {s.target_uid for s in fresh})
+        if len(self._links) > LINK_MEMORY_MAX:
+            self._links.clear()
         rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in fresh]
         links = graphio.related_links(
             self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops, min_rank=WARNING_RANK
@@ -95,7 +137,9 @@ class Engine:
         return self._finish(batch, self.now)
 
     def tick(self, now_ms: int) -> list[CorrelationResult]:
-        """State changes from time passing: quiet correlations resolve (and leave memory); new feedback applies."""
+        """State changes from time passing: held events older than the disorder bound are correlated, quiet
+        correlations resolve (and leave memory), new feedback applies."""
+        out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
         self.now = max(self.now, now_ms)
         batch = _Batch()
         if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
@@ -105,9 +149,9 @@ class Engine:
             for cid, eid in self.learned.pinned_root.items():
                 corr = self._corrs.get(cid)
                 if corr is not None and pinned_before.get(cid) != eid and eid in corr.members:
-                    self._roots.pop(cid, None)
+                    batch.reroot.add(cid)
                     batch.changed[cid] = corr  # re-assessed with the root people named
-        return self._finish(batch, self.now)
+        return out + self._finish(batch, self.now)
 
     def refresh_feedback(self) -> None:
         """Read the stored verdicts again (``POST /correlations/{id}/feedback`` writes them)."""
@@ -162,91 +206,99 @@ class Engine:
             count=e.count,
             last_ts=e.last_ts,
             ctx=ctx,
+            target=self._ctx.get(s.target_uid) if s.target_uid else None,
             detail=dict(e.detail),
         )
 
     def _place(self, s: StoredEvent, links: list[m.Link], batch: _Batch) -> None:
+        """Join the correlation whose root explains the event, else open one; then merge what its root explains."""
         member = self._member(s)
-        known = [lk for lk in links if lk.b in self._of and self._of[lk.b] in self._corrs]
-        strong = [
-            lk
-            for lk in known
-            if lk.weight >= self.settings.join_threshold and self._may_explain(member, lk, self._corrs[self._of[lk.b]])
-        ]
-        if strong:
-            best = max(strong, key=lambda lk: (lk.weight, -self._corrs[self._of[lk.b]].first_seen, lk.b))
-            member.link, member.linked_to, member.weight = best.kind, best.b, best.weight
-            home = self._corrs[self._of[best.b]]
-            bridging = {home.id} | {self._of[lk.b] for lk in strong if self._bridges(lk, home)}
-            # the survivor of a merge: a recurring correlation, else the oldest
-            targets = sorted(bridging, key=lambda c: (self._corrs[c].recurring is None, self._corrs[c].first_seen, c))
-            corr = self._corrs[targets[0]]
-            for other in targets[1:]:
-                self._merge(corr, self._corrs[other], batch)
+        mine: dict[str, list[m.Link]] = {}
+        for lk in links:
+            cid = self._of.get(lk.b)
+            if cid is not None and cid in self._corrs:
+                mine.setdefault(cid, []).append(lk)
+                self._links[(lk.a, lk.b)] = lk
+        homes = []
+        for cid in sorted(set(mine) | self._index.find(ex.keys_of(member))):
+            corr = self._corrs.get(cid)
+            if corr is None or corr.merged_into:
+                continue
+            found = ex.explanation(member, corr, mine.get(cid, ()), self.learned)
+            if found is not None:
+                homes.append((corr, found))
+        if homes:
+            corr, why = homes[ex.choose(member, homes, self.learned)]
+            member.link, member.linked_to, member.weight = why.link, why.via, why.strength
         else:
-            recurring, absorbed = self._history.recurring_for(member)
-            corr = recurring or m.Correlation(correlation_id(member.id))
-            for home in absorbed:
-                if home.id in self._corrs and home.id != corr.id:
-                    self._merge(corr, self._corrs[home.id], batch)
-            if corr.members:
-                member.link, member.linked_to, member.weight = m.SAME_WORKLOAD, next(iter(corr.members)), 0.6
+            corr = m.Correlation(correlation_id(member.id))
             self._corrs[corr.id] = corr
         corr.members[member.id] = member
-        corr.links.extend(lk for lk in known if self._of[lk.b] == corr.id)
+        corr.links.extend(mine.get(corr.id, ()))
         self._of[member.id] = corr.id
-        self._history.observe(member, corr)
+        self._index.add_member(corr.id, member)
         batch.changed[corr.id] = corr
+        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or ex.is_cause(member):
+            self._reroot(corr, batch)
+        self._infer_node(corr, member, batch)
 
-    def _may_explain(self, member: m.Member, link: m.Link, corr: m.Correlation) -> bool:
-        """A new cause upstream of a mere symptom of a correlation that already has its own cause is another incident.
-
-        It joins when it is upstream of the correlation's root (a node under pods that fail), or when either it or
-        that root is no cause-like event.
-        """
-        if link.direction >= 0 or prior(member.category, member.reason, member.source_kind) < CAUSE_PRIOR:
-            return True
-        root = self._root_of(corr)
-        other = corr.members.get(link.b)
-        if link.b == root.id or (corr.recurring is not None and other is not None and other.reason == root.reason):
-            return True
-        return prior(root.category, root.reason, root.source_kind) < CAUSE_PRIOR
-
-    def _bridges(self, link: m.Link, home: m.Correlation) -> bool:
-        """Whether an event that joins ``home`` also merges the correlation behind ``link`` into it.
-
-        A common cause (the event is upstream of the other correlation's root) merges. A symptom of two causes
-        joins the likelier one only. A sibling (same resource, workload, trace) merges unless both correlations
-        already have a cause of their own: two incidents that touch the same caller stay two.
-        """
-        other = self._corrs[self._of[link.b]]
-        if other.id == home.id or link.direction > 0:
-            return False
-        if link.direction < 0:
-            return True
-        roots = (self._root_of(home), self._root_of(other))
-        return not all(prior(r.category, r.reason, r.source_kind) >= CAUSE_PRIOR for r in roots)
-
-    def _ranking(self, corr: m.Correlation) -> tuple[tuple[str, float], ...]:
-        """Members ranked as root; a recurring failure's root is its first occurrence."""
-        ranking = tuple(rank_root(list(corr.members.values()), corr.links, self.learned))
-        first = self._history.first.get(corr.id)
+    def _reroot(self, corr: m.Correlation, batch: _Batch) -> None:
+        """Decide the correlation's root again; when it changed, take in the correlations it explains."""
+        before = corr.root
         pinned = self.learned.pinned_root.get(corr.id)
         if pinned in corr.members:  # a person said which event is the root
-            first = pinned
-        elif corr.recurring is None:
-            first = None
-        if first in corr.members:
-            ranking = ((first, 1.0), *(r for r in ranking if r[0] != first))
-        return ranking
+            x = corr.members[pinned]
+            corr.root = m.Root(x.id, x.ctx)
+        else:
+            ranked = ex.rank_resources(list(corr.members.values()), corr.links, self.learned)
+            self._ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
+            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
+        self._roots[corr.id] = (len(corr.members), corr.root.event_id)
+        if corr.root == before:
+            return
+        self._index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
+        for cid in sorted(self._index.find(ex.keys_explained_by(corr.root))):
+            other = self._corrs.get(cid)
+            if other is None or other is corr or other.merged_into:
+                continue
+            if ex.root_explains_root(corr, other, self._links, self.learned):
+                self._merge(corr, other, batch)
+        if len(corr.members) != self._roots[corr.id][0]:
+            self._reroot(corr, batch)
+
+    def _infer_node(self, corr: m.Correlation, member: m.Member, batch: _Batch) -> None:
+        """Symptom-rooted correlations whose node-scoped symptoms on pods of several workloads of one node fall in a
+        short span are one incident of that node: merged, the Node as their (inferred) root."""
+        nodes = {n for n, _ in ex.node_signals(member)}
+        for node in sorted(nodes):
+            group = [
+                c
+                for cid in sorted(self._index.find({"ns:" + node}))
+                if (c := self._corrs.get(cid)) is not None
+                and not c.merged_into
+                and c.root is not None
+                and not ex.is_cause(c.members[c.root.event_id], self.learned)
+                and (c.root.resource.kind == "Node" or ex.node_signals(c.members[c.root.event_id]))
+                and c.last_seen + ex.NODE_SPAN_MS >= member.ts
+            ]
+            if corr not in group:
+                continue
+            signals = [x for c in group for x in c.members.values() if any(n == node for n, _ in ex.node_signals(x))]
+            if ex.inferred_node(signals) != node:
+                continue
+            group.sort(key=lambda c: (c.first_seen, c.id))
+            into = group[0]
+            for other in group[1:]:
+                self._merge(into, other, batch)
+            batch.changed[into.id] = into
+            self._reroot(into, batch)
+            return
 
     def _root_of(self, corr: m.Correlation) -> m.Member:
-        """The current root (cached until the correlation grows)."""
-        cached = self._roots.get(corr.id)
-        if cached is None or cached[0] != len(corr.members):
-            cached = (len(corr.members), self._ranking(corr)[0][0])
-            self._roots[corr.id] = cached
-        return corr.members[cached[1]]
+        """The current root event."""
+        if corr.root is None or corr.root.event_id not in corr.members:
+            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned)
+        return corr.members[corr.root.event_id]
 
     def _merge(self, into: m.Correlation, other: m.Correlation, batch: _Batch) -> None:
         """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""
@@ -254,13 +306,16 @@ class Engine:
             into.members[eid] = x
             self._of[eid] = into.id
         into.links.extend(other.links)
-        into.recurring = into.recurring or other.recurring
+        self._index.remove(other.id)
+        for x in other.members.values():
+            self._index.add_member(into.id, x)
         other.merged_into = into.id
         other.merged_target = into
         batch.changed.pop(other.id, None)
         batch.merged.append(other)
         del self._corrs[other.id]
         self._pieces.pop(other.id, None)
+        batch.changed[into.id] = into
 
     def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: _Batch) -> None:
         x = corr.members.get(s.event.id)
@@ -275,8 +330,8 @@ class Engine:
         for corr in list(self._corrs.values()):
             if corr.state != st.ACTIVE or corr.recurring:
                 continue
-            root = self._assess(corr).root
-            if corr.members[root].ctx.uid == s.resource.uid and s.resource.uid:
+            root = corr.root.resource if corr.root is not None else self._root_of(corr).ctx
+            if root.uid == s.resource.uid and s.resource.uid:
                 batch.recovered.add(corr.id)
                 batch.changed[corr.id] = corr
 
@@ -292,16 +347,19 @@ class Engine:
     # ------------------------------------------------------------------ assessing and emitting
     def _assess(self, corr: m.Correlation) -> Assessment:
         members = list(corr.members.values())
-        ranking = self._ranking(corr)
-        root = corr.members[ranking[0][0]]
-        pattern = name_pattern(members, root, recurring=corr.recurring is not None)
+        root = self._root_of(corr)
+        assert corr.root is not None
+        ranking = self._ranking.get(corr.id) or ((root.id, 1.0),)
+        if ranking[0][0] != root.id:
+            ranking = ((root.id, ranking[0][1]), *(r for r in ranking if r[0] != root.id))
+        pattern = name_pattern(members, root, recurring=corr.recurring is not None, root_kind=corr.root.resource.kind)
         conf = confidence(members, ranking)
         if corr.id in self.learned.pinned_root and ranking[0][0] == self.learned.pinned_root[corr.id]:
             conf = max(conf, 0.95)  # the root was confirmed by a person
         conf = self.learned.confidence(conf, pattern)
         if pattern == "recurring_failure" and corr.recurring:
             conf = max(conf, min(0.95, 0.5 + 0.1 * corr.recurring.occurrences))
-        return Assessment(ranking, pattern, conf, severity(members, pattern))
+        return Assessment(ranking, pattern, conf, severity(members, pattern), corr.root)
 
     def _facts(self, corr: m.Correlation, a: Assessment) -> Facts:
         root = corr.members[a.root]
@@ -323,7 +381,7 @@ class Engine:
             rollback_to=rollback,
             current=current,
             workload_pods=root.ctx.workload_replicas,
-            failing_pods=len(pods_of(members)),
+            failing_pods=len(pods_of([x for x in members if x.ctx.workload == root.ctx.workload])),
             period_seconds=r.period_seconds if r else 0,
             occurrences=r.occurrences if r else 0,
             since_image=r.since_image if r else "",
@@ -336,19 +394,32 @@ class Engine:
         A batch may span more time than the quiet period (a replay): a correlation with enough evidence still
         becomes active (and is published) before it resolves, so nothing that was an incident goes unreported.
         """
+        for cid in sorted(batch.reroot):
+            corr = self._corrs.get(cid)
+            if corr is not None and not corr.merged_into:
+                self._reroot(corr, batch)
         for corr in list(self._corrs.values()):
             if corr.id not in batch.changed and st.is_quiet(corr.last_seen, now, self.settings):
                 batch.changed[corr.id] = corr
+        for corr in sorted(batch.changed.values(), key=lambda c: (c.first_seen, c.id)):
+            root = self._root_of(corr)
+            if ex.is_cause(root, self.learned):
+                corr.recurring = self._history.occurred(root, corr.id)
         out: list[CorrelationResult] = []
         docs: dict[str, tuple[m.Correlation, CorrelationResult, Assessment]] = {}
         for corr in sorted(batch.changed.values(), key=lambda c: (c.first_seen, c.id)):
             a = self._assess(corr)
+            root = corr.members[a.root]
+            cause = ex.is_cause(root, self.learned) or ex.workload_crash(corr) or ex.node_inferred(corr)
             enough = st.evidence_enough(
                 self.settings,
                 members=len({(x.ctx.uid or x.id, x.reason) for x in corr.members.values()}),
                 confidence=a.confidence,
                 worst_rank=max(x.severity_rank for x in corr.members.values()),
                 pattern=a.pattern,
+                repeats=max(x.count for x in corr.members.values()),
+                cause_rank=root.severity_rank if cause and root.source_kind != "change" else 0,
+                rooted_in_cause=cause,
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
             recovered = corr.id in batch.recovered
@@ -385,6 +456,8 @@ class Engine:
         return out
 
     def _forget(self, corr: m.Correlation) -> None:
+        self._index.remove(corr.id)
+        self._ranking.pop(corr.id, None)
         self._corrs.pop(corr.id, None)
         self._roots.pop(corr.id, None)
         self._pieces.pop(corr.id, None)

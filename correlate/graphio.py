@@ -95,6 +95,7 @@ def contexts(store: GraphStore, uids: Iterable[str]) -> dict[str, m.Context]:
             limits_cpu=str(row["limits_cpu"] or ""),
             services=tuple(sorted(row["services"] or ())),
             service_uids=tuple(sorted(row["service_uids"] or ())),
+            pod_nodes=tuple(sorted(row["pod_nodes"] or ())),
         )
     return out
 

@@ -18,7 +18,10 @@ CALLS = "calls"
 SHARED_CONFIG = "shared_config"
 SHARED_VOLUME = "shared_volume"
 SAME_TRACE = "same_trace"
+TARGET = "target"  # a network event named the other's resource as what it was calling
 ROOT = "root"
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Context:
     limits_cpu: str = ""
     services: tuple[str, ...] = ()
     service_uids: tuple[str, ...] = ()
+    pod_nodes: tuple[str, ...] = ()  # a Service: the nodes its pods run on
 
     @property
     def workload(self) -> str:
@@ -67,6 +71,7 @@ class Member:
     count: int = 1
     last_ts: int = 0
     ctx: Context = field(default_factory=Context)
+    target: Context | None = None  # what a network event was calling, when it named another resource
     detail: dict[str, Any] = field(default_factory=dict)
     link: str = ROOT  # how it joined
     linked_to: str = ""  # the member it joined through
@@ -96,6 +101,23 @@ class Recurring:
     period_seconds: int
     occurrences: int
     since_image: str = ""
+    previous: tuple[str, ...] = ()  # correlation ids of the earlier occurrences, oldest first
+    since: int = 0  # time of the first occurrence
+
+
+@dataclass(frozen=True)
+class Root:
+    """A correlation's root hypothesis: the event, and the resource named as the cause at the level a person fixes.
+
+    ``resource`` is the event's own resource, or a resource above it (the workload of a workload-wide failure,
+    the Node its pods' symptoms share, the callee its callers' errors name); ``inferred`` when that resource has
+    no event of its own in the correlation, ``why`` says what pointed at it.
+    """
+
+    event_id: str
+    resource: Context
+    inferred: bool = False
+    why: str = ""
 
 
 @dataclass
@@ -110,6 +132,7 @@ class Correlation:
     published: bool = False
     last_published: Any = None  # the Snapshot of the last published version
     recurring: Recurring | None = None
+    root: Root | None = None  # the current root hypothesis (the engine keeps it current)
     merged_into: str = ""
     merged_target: Any = None  # the Correlation it was merged into (followed by the recurrence history)
     # What the graph already holds (the engine writes only what is new).

@@ -76,6 +76,12 @@ def period_text(seconds: int) -> str:
     return f"~{max(1, round(seconds / 60))}m"
 
 
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th``, ``22nd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -117,7 +123,8 @@ def summary(pattern: str, root: m.Member, members: Sequence[m.Member], facts: Fa
     others = [s for s in services if s not in root.ctx.services and s != root.ctx.name]
     if pattern == "recurring_failure":
         since = f" since image {facts.since_image}" if facts.since_image else ""
-        return f"{_short_reason(root)} every {period_text(facts.period_seconds)} on {_workload_ref(root)}{since}"
+        nth = f", {ordinal(facts.occurrences)} time" if facts.occurrences else ""
+        return f"{_short_reason(root)} every {period_text(facts.period_seconds)} on {_workload_ref(root)}{since}{nth}"
     if pattern == "single_event":
         text = root.message.strip().splitlines()[0][:160] if root.message.strip() else ""
         return f"{root.reason} on {root.ctx.kind.lower() or 'resource'}/{root.ctx.name or root.id}" + (

@@ -31,13 +31,16 @@ def pods_of(members: Sequence[m.Member]) -> list[str]:
     return sorted({f"{x.ctx.namespace}/{x.ctx.name}" for x in members if x.ctx.kind == "Pod"})
 
 
-def name_pattern(members: Sequence[m.Member], root: m.Member, *, recurring: bool = False) -> str:
-    """One of the nine pattern names of DESIGN §5."""
+def name_pattern(members: Sequence[m.Member], root: m.Member, *, recurring: bool = False, root_kind: str = "") -> str:
+    """One of the nine pattern names of DESIGN §5; ``root_kind``: the kind of the root resource when it is not the
+    root event's own (an inferred Node, the workload of a workload-wide failure)."""
     if recurring:
         return "recurring_failure"
     if len(members) == 1:
         return "single_event"
-    cat, kind, reason = root.category, root.ctx.kind, root.reason.lower()
+    cat, kind, reason = root.category, root_kind or root.ctx.kind, root.reason.lower()
+    if kind in WORKLOAD_KINDS and root.source_kind != "change" and cat not in ("rollout", "image", "config"):
+        return "workload_failure"
     if cat == "node" or kind == "Node":
         return "node_failure"
     if cat == "config" or kind in ("ConfigMap", "Secret"):

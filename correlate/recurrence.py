@@ -1,12 +1,11 @@
 """Recurring failures: the same workload failing for the same reason at a regular interval (DESIGN §5, history).
 
-``period`` and ``is_regular`` are pure; ``History`` is the engine's memory of occurrences per (workload, reason)
-and of the one recurring correlation per key, which outlives the engine's window so that its versions keep growing.
+``period`` and ``is_regular`` are pure; ``History`` is the engine's memory of occurrences per (workload, reason):
+recurrence links the occurrences (each its own correlation, paged on its own), it never merges them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from itertools import pairwise
 from statistics import median
@@ -48,80 +47,41 @@ def image_tag(images: Sequence[str]) -> str:
     return ref.rsplit(":", 1)[1] if ":" in ref.rsplit("/", 1)[-1] else ref
 
 
-def belongs(x: m.Member, occurrence: m.Member) -> bool:
-    """What an occurrence brings along into the recurring correlation: events of the same workload, and the
-    node's own report of the same kind of failure on the node it ran on (an OOM kill seen by the node)."""
-    if x.ctx.workload and x.ctx.workload == occurrence.ctx.workload:
-        return True
-    return x.ctx.kind == "Node" and x.ctx.name == occurrence.ctx.node and x.category == occurrence.category
-
-
 class History:
-    """Occurrences per (workload, reason); the recurring correlation of each key once it is regular.
+    """Occurrences per (workload, reason): each occurrence is its own correlation; a regular series links them.
 
-    Each occurrence remembers the correlation it was placed in, so that the recurring correlation gathers every
-    event of every occurrence (the kill and what followed it), not only the repeated event itself.
+    An occurrence is a correlation whose root is a cause-like event of a workload; one that comes back at a
+    regular interval gets ``recurring`` (period, count, the earlier occurrences' correlation ids). Nothing merges.
     """
 
     def __init__(self, settings: CorrelateSettings) -> None:
         self.settings = settings
-        self._seen: dict[tuple[str, str], list[tuple[m.Member, m.Correlation]]] = {}
-        self._recurring: dict[tuple[str, str], m.Correlation] = {}
-        self.first: dict[str, str] = {}  # recurring correlation id -> its first occurrence (the root)
+        self._seen: dict[tuple[str, str], list[tuple[int, str]]] = {}  # key -> [(root time, correlation id)]
 
-    def observe(self, x: m.Member, corr: m.Correlation) -> None:
-        """Record ``x`` as an occurrence when it is not part of the burst of the previous one."""
-        if not x.ctx.workload:
-            return
-        key = key_of(x)
+    def occurred(self, root: m.Member, corr_id: str) -> m.Recurring | None:
+        """Record ``corr_id`` (rooted at ``root``) as an occurrence; its recurrence when the series is regular."""
+        if not root.ctx.workload:
+            return None
+        key = key_of(root)
         seen = self._seen.setdefault(key, [])
-        if seen and x.ts - seen[-1][0].ts <= self.settings.window_ms:
-            return
-        seen.append((x, corr))
+        if any(cid == corr_id for _, cid in seen):
+            return self._recurrence(seen, corr_id, root)
+        if seen and abs(root.ts - seen[-1][0]) <= self.settings.window_ms:
+            return None  # part of the burst of the previous occurrence
+        seen.append((root.ts, corr_id))
+        seen.sort()
         del seen[:-MAX_OCCURRENCES]
-        if self._recurring.get(key) is corr:
-            self._update(corr, [p for p, _ in seen])
+        return self._recurrence(seen, corr_id, root)
 
-    def recurring_for(self, x: m.Member) -> tuple[m.Correlation | None, list[m.Correlation]]:
-        """The recurring correlation ``x`` belongs to (created when this occurrence makes the series regular), and
-        the correlations of earlier occurrences whose members it has just absorbed."""
-        if not x.ctx.workload:
-            return None, []
-        key = key_of(x)
-        seen = self._seen.get(key, [])
-        if seen and x.ts - seen[-1][0].ts <= self.settings.window_ms:
-            return None, []
-        times = [p.ts for p, _ in seen] + [x.ts]
+    def _recurrence(self, seen: Sequence[tuple[int, str]], corr_id: str, root: m.Member) -> m.Recurring | None:
+        upto = [(t, c) for t, c in seen if t <= root.ts]
+        times = [t for t, _ in upto]
         if not is_regular(times, self.settings.recurrence_min, self.settings.window_ms):
-            return None, []
-        corr = self._recurring.get(key)
-        absorbed: list[m.Correlation] = []
-        if corr is None:
-            first = seen[0][0]
-            digest = hashlib.sha256(f"{key[0]}|{key[1]}|{first.id}".encode()).hexdigest()[:20]
-            corr = m.Correlation(f"corr-{digest}")
-            for occurrence, placed in seen:
-                home = placed.current()
-                members = {k: v for k, v in home.members.items() if belongs(v, occurrence)}
-                members[occurrence.id] = occurrence
-                for mid, member in sorted(members.items(), key=lambda kv: (kv[1].ts, kv[0])):
-                    if mid not in corr.members:
-                        if mid == first.id:
-                            member.link, member.linked_to, member.weight = m.ROOT, "", 1.0
-                        elif member.link == m.ROOT:
-                            member.link, member.linked_to, member.weight = m.SAME_WORKLOAD, first.id, 0.6
-                        corr.members[mid] = member
-                corr.links.extend(home.links)
-                if home is not corr and home not in absorbed:
-                    absorbed.append(home)
-            corr.recurring = m.Recurring(0, 2, image_tag(first.ctx.workload_images))
-            self._recurring[key] = corr
-            self.first[corr.id] = first.id
-        self._update(corr, [*(p for p, _ in seen), x])
-        return corr, absorbed
-
-    def _update(self, corr: m.Correlation, seen: Sequence[m.Member]) -> None:
-        times = [p.ts for p in seen]
-        assert corr.recurring is not None
-        corr.recurring.period_seconds = period_ms(times) // 1000
-        corr.recurring.occurrences = len(times)
+            return None
+        return m.Recurring(
+            period_seconds=period_ms(times) // 1000,
+            occurrences=len(times),
+            since_image=image_tag(root.ctx.workload_images),
+            previous=tuple(c for _, c in upto if c != corr_id),
+            since=times[0],
+        )

@@ -27,6 +27,10 @@ class ReplayCorrelator:
     def on_stored(self, events: Sequence[StoredEvent]) -> None:
         self.emit(self.engine.process(events))
 
+    def finish(self) -> None:
+        """Correlate what the engine still holds back (the newest events, within the disorder bound)."""
+        self.emit(self.engine.flush())
+
     def emit(self, results: Sequence[CorrelationResult]) -> None:
         for r in results:
             self.out.write(r.to_json() + "\n")

@@ -40,6 +40,7 @@ CATEGORY_PRIOR: dict[str, float] = {
     "lifecycle": 0.35,
     "probe": 0.3,
     "network": 0.3,
+    "performance": 0.25,
     "application_error": 0.25,
     "informational": 0.1,
 }

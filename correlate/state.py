@@ -14,6 +14,7 @@ from causegraph.settings import CorrelateSettings
 BUILDING, ACTIVE, RESOLVED = "building", "active", "resolved"
 # A lone event is worth publishing only when it is this bad (critical) or a recurring failure.
 SINGLE_PUBLISH_RANK = 7
+CAUSE_PUBLISH_RANK = 5  # high: an OOM kill or a node condition is an incident on its own
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,30 @@ class Snapshot:
 
 
 def evidence_enough(
-    settings: CorrelateSettings, *, members: int, confidence: float, worst_rank: int, pattern: str
+    settings: CorrelateSettings,
+    *,
+    members: int,
+    confidence: float,
+    worst_rank: int,
+    pattern: str,
+    repeats: int = 1,
+    cause_rank: int = 0,
+    rooted_in_cause: bool = False,
 ) -> bool:
-    """Whether a building correlation has become an incident."""
+    """Whether a building correlation has become an incident: enough distinct evidence, a critical event, a
+    failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
+    that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
+    (``active_min_symptoms``): background warnings that happen to touch each other stay unpublished."""
     if pattern == "recurring_failure":
         return True
-    if members >= settings.active_min_events and confidence >= settings.active_min_confidence:
+    needed = (
+        settings.active_min_events if rooted_in_cause else max(settings.active_min_events, settings.active_min_symptoms)
+    )
+    if members >= needed and confidence >= settings.active_min_confidence:
         return True
-    return worst_rank >= SINGLE_PUBLISH_RANK
+    if cause_rank >= CAUSE_PUBLISH_RANK:
+        return True
+    return worst_rank >= SINGLE_PUBLISH_RANK or repeats >= settings.singleton_min_count
 
 
 def next_state(current: str, *, enough: bool, quiet: bool, recovered: bool = False) -> str:

@@ -212,6 +212,7 @@ NODE_KINDS: dict[Label, NodeKind] = {
                 "workload_key",
                 "node_name",
                 "detail",
+                "target_uid",
                 "correlation_id",
             ),
             indexed=("ts", "trace_id", "resource_key"),

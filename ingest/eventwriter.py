@@ -120,6 +120,7 @@ class Resolution:
     resolved_by: str = ""
     callers: tuple[str, ...] = ()
     callees: tuple[str, ...] = ()
+    target: str = ""  # uid of what a network event was calling (its destination), when that is not ``about``
 
 
 def _at(cands: Iterable[Candidate], ts: int, *, by_ip: bool) -> Candidate | None:
@@ -163,7 +164,8 @@ def pick(event: NormalEvent, cands: Sequence[Candidate]) -> Resolution:
     if src is not None and dst is not None:
         callers = src.services if src.kind == "Pod" else ()
         callees = (dst.uid,) if dst.kind == "Service" or dst.role == "dst_service" else dst.services
-    return Resolution(about, how, callers, callees)
+    target = dst.uid if dst is not None and (about is None or dst.uid != about.uid) else ""
+    return Resolution(about, how, callers, callees, target)
 
 
 @dataclass
@@ -267,7 +269,7 @@ class EventWriter:
             res = resolutions[first]
             is_new = first == i and first not in stored
             ref = res.about.ref(self.cluster) if res.about else ResourceRef()
-            out.append(StoredEvent(ev, ref, res.resolved_by, is_new))
+            out.append(StoredEvent(ev, ref, res.resolved_by, is_new, res.target))
             self.stats.written += 1
             self.stats.new += is_new
             self.stats.repeats += not is_new
@@ -360,6 +362,7 @@ class EventWriter:
             "workload_key": workload or None,
             "node_name": node or None,
             "detail": json.dumps(ev.detail, sort_keys=True, default=str) if ev.detail else None,
+            "target_uid": res.target or None,
         }
 
 

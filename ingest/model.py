@@ -27,6 +27,7 @@ class Category(StrEnum):
     SCHEDULING = "scheduling"
     IMAGE = "image"
     NETWORK = "network"
+    PERFORMANCE = "performance"  # latency and slow spans: what callers feel, rarely the cause
     NODE = "node"
     STORAGE = "storage"
     CONFIG = "config"
@@ -116,3 +117,4 @@ class StoredEvent:
     resource: ResourceRef = field(default_factory=ResourceRef)
     resolved_by: str = ""  # uid | key | ip | ""
     new: bool = True
+    target_uid: str = ""  # what a network event was calling (its destination pod or service), when resolved

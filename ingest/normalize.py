@@ -41,7 +41,9 @@ _TYPE_CATEGORY: dict[str, Category] = {
     "cpu": Category.RESOURCE_EXHAUSTION,
     "disk": Category.RESOURCE_EXHAUSTION,
     "oom": Category.RESOURCE_EXHAUSTION,
-    "performance": Category.RESOURCE_EXHAUSTION,
+    "performance": Category.PERFORMANCE,
+    "resource": Category.RESOURCE_EXHAUSTION,
+    "latency": Category.PERFORMANCE,
     "process": Category.CRASH,
     "log": Category.APPLICATION_ERROR,
     "error": Category.APPLICATION_ERROR,
@@ -298,7 +300,7 @@ def parse_unified(
     )
     network = _network(net) if net else None
     etype = _str(obj, "type")
-    reason, cls = _unified_reason(obj, kube, app, kernel, network, tag_list, etype, message)
+    reason, cls = _unified_reason(obj, kube, app, kernel, network, [*_metric_names(metrics), *tag_list], etype, message)
     severity = _str(obj, "severity").lower()
     if severity not in SEVERITY_RANK:
         severity = cls[1] if cls else "info"
@@ -397,6 +399,11 @@ def _unified_reason(
         if found is not None:
             return cand, (found.category, found.severity)
     return first or "event", None
+
+
+def _metric_names(metrics: Mapping[str, Any]) -> list[str]:
+    """A metric deviation is named by its metric (``cpu_usage``, ``latency_p99``)."""
+    return [n for n in (_str(metrics, "metric_name", "metrics."), _str(metrics, "name", "metrics.")) if n]
 
 
 def _fallback_category(category: str, etype: str, network: NetworkRef | None) -> Category:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.accuracy.baseline import Labeller
 from bench.accuracy.generate import main
+from bench.accuracy.knobs import Knobs
 from bench.accuracy.scenario import KINDS, build
 
 
@@ -83,8 +84,9 @@ def test_truth_matches_the_events_and_covers_every_kind(shared_data: Path) -> No
 
 
 def test_recurring_incident_has_its_period(shared_data: Path) -> None:
+    """Classic: one incident for the whole series (realistic splits it: test_accuracy_realistic)."""
     index = KINDS.index("recurring_oom")
-    sc = build(shared_data / "topologies", index, seed=1)
+    sc = build(shared_data / "topologies", index, seed=1, knobs=Knobs.classic())
     (inc,) = [i for i in sc.truth["incidents"] if i["kind"] == "recurring_oom"]
     assert inc["period_seconds"] in (7200, 10800, 14400, 21600)
     oom_times = sorted(ln.ts for ln in sc.lines if ln.event_id in inc["event_ids"] and "oom_kill" in ln.event_id)

@@ -13,8 +13,9 @@ from tests import topo_builder as tb
 
 
 def engine(store: GraphStore, **kw: object) -> Engine:
+    """An engine that places each batch at once (no disorder bound held back), on the small cluster."""
     tb.build(store)
-    return Engine(store, CorrelateSettings(**kw), tb.CLUSTER)  # type: ignore[arg-type]
+    return Engine(store, CorrelateSettings(**{"disorder_ms": 0, **kw}), tb.CLUSTER)  # type: ignore[arg-type]
 
 
 def cascade() -> list[StoredEvent]:
@@ -43,10 +44,10 @@ def test_cascade_grouped_with_the_callee_as_root(store: GraphStore) -> None:
 def test_root_found_even_when_symptoms_come_in_an_earlier_batch(store: GraphStore) -> None:
     e = engine(store)
     events = cascade()
-    first = e.process(tb.stored(store, events[:1]))
-    assert first == []  # a lone high event stays building, unpublished
+    (first,) = e.process(tb.stored(store, events[:1]))  # an OOM kill is an incident on its own
+    assert (first.type, first.root_cause.event_id, first.version) == ("single_event", "oom", 1)
     out = e.process(tb.stored(store, events[1:]))
-    assert out[0].root_cause.event_id == "oom" and out[0].version == 1
+    assert (out[0].id, out[0].root_cause.event_id, out[0].version) == (first.id, "oom", 2)
 
 
 def test_isolated_warnings_stay_unpublished(store: GraphStore) -> None:
@@ -190,7 +191,7 @@ def test_feedback_pins_the_named_root_and_teaches_the_next_correlation(store: Gr
     assert fresh.learned == e.learned
 
 
-def test_bridging_event_merges_two_correlations(store: GraphStore) -> None:
+def test_a_shared_trace_never_merges_two_incidents(store: GraphStore) -> None:
     e = engine(store)
     e.process(
         tb.stored(
@@ -202,13 +203,49 @@ def test_bridging_event_merges_two_correlations(store: GraphStore) -> None:
         )
     )
     assert len(e.open_correlations()) == 2  # unrelated so far
-    out = e.process(tb.stored(store, [tb.event("c", 2, "Pod", "frontend-2", "BackOff", C.CRASH, trace="x")]))
-    assert len(e.open_correlations()) == 1
-    assert out[-1].id == correlation_id("a") and out[-1].related_events == ["a", "b", "c"]
-    merged = store.run(
-        "MATCH (c:Correlation {id: $id}) RETURN c.state AS s, c.summary AS m", {"id": correlation_id("b")}
+    e.process(tb.stored(store, [tb.event("c", 2, "Pod", "frontend-2", "BackOff", C.CRASH, trace="x")]))
+    homes = {frozenset(c.members) for c in e.open_correlations()}
+    assert homes == {frozenset({"a"}), frozenset({"b", "c"})}  # c joins its workload's failure, not the trace
+
+
+def test_a_common_cause_merges_the_correlations_whose_roots_it_explains(store: GraphStore) -> None:
+    e = engine(store)
+    e.process(
+        tb.stored(
+            store,
+            [
+                tb.event("m1", 0, "Pod", "mysql-0", "Unhealthy", C.PROBE, message="probe timed out"),
+                tb.event("n1", 2, "Pod", "noise-1", "BackOff", C.CRASH),
+            ],
+        )
     )
-    assert merged == [{"s": "resolved", "m": f"merged into {correlation_id('a')}"}]
+    assert len(e.open_correlations()) == 2
+    out = e.process(tb.stored(store, [tb.event("nn", 30, "Node", "node-2", "NodeNotReady", C.NODE, severity="high")]))
+    (only,) = e.open_correlations()
+    assert set(only.members) == {"m1", "n1", "nn"}
+    assert out[-1].root_cause.event_id == "nn" and out[-1].type == "node_failure"
+    gone = correlation_id("n1") if only.id == correlation_id("m1") else correlation_id("m1")
+    merged = store.run("MATCH (c:Correlation {id: $id}) RETURN c.state AS s, c.summary AS m", {"id": gone})
+    assert merged == [{"s": "resolved", "m": f"merged into {only.id}"}]
+
+
+def test_pods_of_two_workloads_on_one_node_timing_out_make_the_node_the_inferred_root(store: GraphStore) -> None:
+    e = engine(store)
+    out = e.process(
+        tb.stored(
+            store,
+            [
+                tb.event("m1", 0, "Pod", "mysql-0", "Unhealthy", C.PROBE, message="Readiness probe: timeout"),
+                tb.event("a1", 20, "Pod", "api-2", "Unhealthy", C.PROBE, message="Readiness probe: timeout"),
+                tb.event("m2", 30, "Pod", "mysql-0", "Unhealthy", C.PROBE, message="Liveness probe: timeout"),
+            ],
+        )
+    )
+    (only,) = e.open_correlations()
+    assert set(only.members) == {"m1", "a1", "m2"}
+    r = out[-1]
+    assert (r.root_cause.resource.kind, r.root_cause.resource.name, r.root_cause.inferred) == ("Node", "node-2", True)
+    assert r.root_cause.event_id == "m1" and r.type == "node_failure"
 
 
 def test_graph_holds_edges_and_event_correlation_ids(store: GraphStore) -> None:
@@ -232,19 +269,36 @@ def test_graph_holds_edges_and_event_correlation_ids(store: GraphStore) -> None:
     assert {"mysql", "api", "frontend"} <= {x["n"] for x in hit}
 
 
-def test_recurring_oom_reports_its_period(store: GraphStore) -> None:
+def test_each_recurring_oom_is_its_own_correlation_linked_to_the_earlier_ones(store: GraphStore) -> None:
     e = engine(store)
     out = []
     for i in range(4):
         ev = tb.event(f"oom-{i}", i * 6 * 3600, "Pod", "api-1", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high")
         out += e.process(tb.stored(store, [ev]))
-    assert out, "the third regular occurrence makes it a recurring failure"
-    r = out[-1]
+    last = {r.id: r for r in out}
+    assert len(last) == 4, "one correlation per occurrence"
+    ids = [correlation_id(f"oom-{i}") for i in range(4)]
+    assert [last[c].root_cause.event_id for c in ids] == [f"oom-{i}" for i in range(4)]
+    assert last[ids[0]].recurrence is None and last[ids[0]].type != "recurring_failure"
+    r = next(x for x in out if x.id == ids[3])
     assert r.type == "recurring_failure" and r.recurrence is not None
     assert (r.recurrence.period_seconds, r.recurrence.occurrences) == (21600, 4)
-    assert r.related_events == ["oom-0", "oom-1", "oom-2", "oom-3"]
-    assert r.summary == "OOM every ~6h on deployment/api since image v2"
-    assert [x.version for x in out] == list(range(1, len(out) + 1))
+    assert r.recurrence.previous == ids[:3]
+    assert r.related_events == ["oom-3"]
+    assert r.summary == "OOM every ~6h on deployment/api since image v2, 4th time"
+
+
+def test_the_newest_events_are_held_back_until_the_disorder_bound_passes(store: GraphStore) -> None:
+    e = engine(store, disorder_ms=5_000)
+    oom, t1, f1, f2 = cascade()  # at 0, 5, 8 and 9 s
+    e.process(tb.stored(store, [t1, f1, f2]))  # the OOM arrives last, out of order
+    assert e.open_correlations() == []  # nothing is 5 s older than the newest yet
+    e.process(tb.stored(store, [oom]))
+    assert [set(c.members) for c in e.open_correlations()] == [{"oom"}]  # placed first, as it happened first
+    e.tick(tb.T0 + 20_000)  # time passing places the rest, in event-time order
+    (c,) = e.open_correlations()
+    assert set(c.members) == {"oom", "t1", "f1", "f2"} and c.root is not None and c.root.event_id == "oom"
+    assert e.flush() == []
 
 
 def test_same_input_same_output(falkor_url: str) -> None:

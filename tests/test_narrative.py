@@ -74,7 +74,10 @@ def test_config_change_names_the_keys_never_values() -> None:
 def test_recurring_summary_says_the_period() -> None:
     oom = member("o", 0, "OOMKilled", "resource_exhaustion", workload="cart")
     facts = Facts(period_seconds=21600, occurrences=4, since_image="v2.1.0")
-    assert summary("recurring_failure", oom, [oom], facts) == "OOM every ~6h on deployment/cart since image v2.1.0"
+    assert (
+        summary("recurring_failure", oom, [oom], facts)
+        == "OOM every ~6h on deployment/cart since image v2.1.0, 4th time"
+    )
     assert "4 OOMs so far" in remediation("recurring_failure", oom, [oom], facts)
 
 

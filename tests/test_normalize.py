@@ -133,6 +133,29 @@ def test_network_errors(network: dict[str, Any], message: str, reason: str, cate
     assert ev.is_warning
 
 
+@pytest.mark.parametrize(
+    ("obj", "reason", "category"),
+    [
+        # a metric deviation is named by its metric; saturation is exhaustion, latency is what callers feel
+        (
+            {"type": "metric", "metrics": {"metric_name": "cpu_usage", "value": 0.97}},
+            "cpu_usage",
+            "resource_exhaustion",
+        ),
+        ({"type": "metric", "metrics": {"name": "latency_p99", "value": 900}}, "latency_p99", "performance"),
+        ({"type": "trace", "category": "performance", "tags": ["slow_span"]}, "slow_span", "performance"),
+        (
+            {"type": "metric", "category": "memory", "metrics": {"name": "rss_bytes"}},
+            "rss_bytes",
+            "resource_exhaustion",
+        ),
+    ],
+)
+def test_metric_and_span_anomalies(obj: dict[str, Any], reason: str, category: str) -> None:
+    ev = parse_unified({"id": "m", "timestamp": "2026-01-01T00:00:00Z", "severity": "warning", **obj})
+    assert (ev.reason, ev.category.value) == (reason, category)
+
+
 def test_severity_from_the_event_wins_over_the_table() -> None:
     ev = parse_unified(
         {"id": "n", "timestamp": "2026-01-01T00:00:00Z", "network": {"status_code": 500}, "severity": "medium"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from causegraph.settings import CorrelateSettings
-from correlate import model as m
 from correlate.recurrence import History, image_tag, is_regular, period_ms
 from tests.correlate_members import member
 
@@ -28,34 +27,41 @@ def test_image_tag() -> None:
     assert image_tag([]) == ""
 
 
-def test_history_creates_one_recurring_correlation_per_key() -> None:
+def test_history_links_occurrences_and_never_merges_them() -> None:
     h = History(CorrelateSettings())
     found = []
     for i in range(4):
         x = member(
             f"o{i}", i * 6 * H, "OOMKilled", "resource_exhaustion", workload="cart", workload_images=("cart:v2.1.0",)
         )
-        corr, absorbed = h.recurring_for(x)
-        found.append(corr)
-        target = corr or m.Correlation(f"c{i}")
-        if i < 2:  # what followed the kill joined the occurrence's correlation
-            follow = member(f"u{i}", x.ts + 5000, "Unhealthy", "probe", workload="cart", link=m.SAME_RESOURCE)
-            target.members[follow.id] = follow
-        if i == 2:
-            assert len(absorbed) == 2
-        target.members[x.id] = x
-        h.observe(x, target)
-    assert found[0] is None and found[1] is None
-    assert found[2] is not None and found[3] is found[2]
-    rec = found[3].recurring
-    assert rec is not None and (rec.period_seconds, rec.occurrences, rec.since_image) == (21600, 4, "v2.1.0")
-    assert list(found[3].members) == ["o0", "u0", "o1", "u1", "o2", "o3"]
-    assert h.first[found[3].id] == "o0"
+        found.append(h.occurred(x, f"c{i}"))
+    assert found[0] is None, "one occurrence is no series"
+    second = found[1]
+    assert second is not None and (second.occurrences, second.previous) == (2, ("c0",))
+    rec = found[3]
+    assert rec is not None
+    assert (rec.period_seconds, rec.occurrences, rec.since_image) == (21600, 4, "v2.1.0")
+    assert (rec.previous, rec.since) == (("c0", "c1", "c2"), 0)
+
+
+def test_asking_again_for_a_known_occurrence_gives_the_same_answer() -> None:
+    h = History(CorrelateSettings())
+    xs = [member(f"o{i}", i * 3 * H, "OOMKilled", "resource_exhaustion", workload="cart") for i in range(3)]
+    first = [h.occurred(x, f"c{i}") for i, x in enumerate(xs)]
+    assert h.occurred(xs[1], "c1") == first[1]
 
 
 def test_a_burst_counts_once() -> None:
     h = History(CorrelateSettings())
     for i in range(5):
         x = member(f"b{i}", i * 1000, "OOMKilled", "resource_exhaustion", workload="cart")
-        assert h.recurring_for(x) == (None, [])
-        h.observe(x, m.Correlation("c"))
+        assert h.occurred(x, f"c{i}") is None
+
+
+def test_irregular_occurrences_are_no_series() -> None:
+    h = History(CorrelateSettings(recurrence_min=3))
+    out = [
+        h.occurred(member(f"o{i}", t, "OOMKilled", "resource_exhaustion", workload="cart"), f"c{i}")
+        for i, t in enumerate((0, 1 * H, 12 * H))
+    ]
+    assert out == [None, None, None]

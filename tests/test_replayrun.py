@@ -48,6 +48,7 @@ def replay(store: GraphStore) -> list[str]:
     pipeline = Pipeline(store, None, EventWriter(store, tb.CLUSTER), on_stored=corr.on_stored)
     for item in ITEMS:  # one at a time, as a stream would deliver them
         pipeline.ingest([item])
+    corr.finish()  # the newest events, held back within the disorder bound
     assert corr.lines == len(out.getvalue().splitlines())
     return out.getvalue().splitlines()
 

@@ -21,17 +21,34 @@ def snap(
 
 
 @pytest.mark.parametrize(
-    ("members", "conf", "rank", "pattern", "expected"),
+    ("members", "conf", "rank", "pattern", "cause", "expected"),
     [
-        (2, 0.6, 4, "workload_failure", True),
-        (1, 0.9, 4, "single_event", False),
-        (2, 0.4, 4, "x", False),
-        (1, 0.3, 7, "single_event", True),
-        (1, 0.5, 5, "recurring_failure", True),
+        (2, 0.6, 4, "workload_failure", True, True),  # a cause and what followed it
+        (2, 0.6, 4, "workload_failure", False, False),  # two symptoms touching: background, not an incident
+        (3, 0.6, 4, "workload_failure", False, True),
+        (1, 0.9, 4, "single_event", False, False),
+        (2, 0.4, 4, "x", True, False),
+        (1, 0.3, 7, "single_event", False, True),
+        (1, 0.5, 5, "recurring_failure", False, True),
     ],
 )
-def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, expected: bool) -> None:
-    assert st.evidence_enough(S, members=members, confidence=conf, worst_rank=rank, pattern=pattern) is expected
+def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, cause: bool, expected: bool) -> None:
+    got = st.evidence_enough(
+        S, members=members, confidence=conf, worst_rank=rank, pattern=pattern, rooted_in_cause=cause
+    )
+    assert got is expected
+
+
+@pytest.mark.parametrize(
+    ("repeats", "cause_rank", "expected"), [(3, 0, True), (2, 0, False), (1, 5, True), (1, 4, False)]
+)
+def test_a_lone_event_publishes_when_it_repeats_or_is_a_severe_cause(
+    repeats: int, cause_rank: int, expected: bool
+) -> None:
+    got = st.evidence_enough(
+        S, members=1, confidence=0.3, worst_rank=4, pattern="single_event", repeats=repeats, cause_rank=cause_rank
+    )
+    assert got is expected
 
 
 @pytest.mark.parametrize(

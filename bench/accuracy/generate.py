@@ -1,6 +1,7 @@
 """Write accuracy-benchmark scenarios: ``<out>/<scenario>/{topology.json, events.jsonl, truth.json}``.
 
 .venv/bin/python -m bench.accuracy.generate --seed 1 --count 20 --out bench/out/accuracy
+.venv/bin/python -m bench.accuracy.generate --classic ...      # the original, easier scenarios
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.accuracy.knobs import add_arguments, from_args
 from bench.accuracy.scenario import Scenario, build
 from bench.accuracy.topo import APPS
 from causegraph.synthcluster import as_list
@@ -37,12 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "accuracy")
     parser.add_argument("--topologies", type=Path, default=REPO / "data" / "topologies")
     parser.add_argument("--app", choices=APPS, default=None, help="only this app (default: rotate over all)")
+    add_arguments(parser)
     args = parser.parse_args(argv)
+    knobs = from_args(args)
     if not args.topologies.is_dir():
         print(f"generate: no topology folder at {args.topologies}", file=sys.stderr)
         return 2
     for index in range(args.count):
-        scenario = build(args.topologies, index, args.seed, app=args.app)
+        scenario = build(args.topologies, index, args.seed, app=args.app, knobs=knobs)
         folder = write(scenario, args.out)
         kinds = ", ".join(i["kind"] for i in scenario.truth["incidents"])
         print(f"{folder}: {len(scenario.lines)} lines, {scenario.truth['warning_events']} warnings, incidents: {kinds}")

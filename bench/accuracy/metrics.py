@@ -1,8 +1,10 @@
 """Scoring correlation results against a scenario's ground truth (definitions in bench/README.md). Pure.
 
-Results are DESIGN §6 documents; only ``id``, ``version``, ``type``, ``root_cause.event_id``, ``related_events`` and
-``recurrence.period_seconds`` are read. §6 has no ranked list of root-cause candidates, so root cause is scored at
-rank 1 only.
+Results are DESIGN §6 documents; only ``id``, ``version``, ``type``, ``root_cause.event_id``,
+``root_cause.resource``, ``related_events`` and ``recurrence.period_seconds`` are read. §6 has no ranked list of
+root-cause candidates, so root cause is scored at rank 1 only: by resource when the result names one (the truth's
+``root_resource``, or for a Pod root of a datastore/recurring OOM or an app fault its ``root_workload``), else by
+event id (the truth's ``root_event_id`` or one of its ``root_equivalents``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 Obj = dict[str, Any]
 PERIOD_TOLERANCE = 0.20
+WORKLOAD_ACCEPTED = frozenset({"datastore_oom", "recurring_oom", "app_fault"})  # the pod's owner is right too
+Ref = tuple[str, str, str]  # kind, namespace, name
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,17 @@ class Correlation:
     root: str
     type: str = ""
     period_seconds: int | None = None
+    root_resource: Ref | None = None  # ``root_cause.resource`` when it names a kind and a name
+
+
+def ref(resource: Any) -> Ref | None:
+    """(kind, namespace, name) of a resource object, or None when it lacks a kind or a name."""
+    if not isinstance(resource, Mapping):
+        return None
+    kind, name = str(resource.get("kind") or ""), str(resource.get("name") or "")
+    if not kind or not name:
+        return None
+    return kind, str(resource.get("namespace") or ""), name
 
 
 def last_versions(results: Iterable[Mapping[str, Any]]) -> list[Correlation]:
@@ -39,11 +54,13 @@ def last_versions(results: Iterable[Mapping[str, Any]]) -> list[Correlation]:
             latest[str(doc["id"])] = (version, doc)
     out = []
     for cid, (_, doc) in latest.items():
-        root = str((doc.get("root_cause") or {}).get("event_id", ""))
+        cause = doc.get("root_cause") or {}
+        root = str(cause.get("event_id", "")) if isinstance(cause, Mapping) else ""
+        resource = ref(cause.get("resource")) if isinstance(cause, Mapping) else None
         rec = doc.get("recurrence") or {}
         period = rec.get("period_seconds") if isinstance(rec, Mapping) else None
         members = frozenset(str(e) for e in doc["related_events"]) | ({root} if root else frozenset())
-        out.append(Correlation(cid, members, root, str(doc.get("type", "")), int(period) if period else None))
+        out.append(Correlation(cid, members, root, str(doc.get("type", "")), int(period) if period else None, resource))
     return out
 
 
@@ -57,6 +74,7 @@ class Score:
     purity_hits: int = 0
     purity_total: int = 0
     root_hits: int = 0
+    root_by_resource: int = 0  # hits judged by the result's root resource (the rest by event id)
     published: int = 0
     warnings: int = 0
     noise_only: int = 0
@@ -72,6 +90,7 @@ class Score:
             "purity_hits",
             "purity_total",
             "root_hits",
+            "root_by_resource",
             "published",
             "warnings",
             "noise_only",
@@ -133,6 +152,21 @@ def _assign(incidents: list[Obj], correlations: list[Correlation]) -> dict[str, 
     return chosen
 
 
+def root_hit(inc: Mapping[str, Any], c: Correlation | None) -> tuple[bool, bool]:
+    """(hit, judged by resource): the result's root resource is the truth's (or, for a Pod root of the kinds in
+    ``WORKLOAD_ACCEPTED``, its top-level workload); a result without a root resource is judged by event id."""
+    if c is None:
+        return False, False
+    want = ref(inc.get("root_resource"))
+    if c.root_resource is not None and want is not None:
+        if c.root_resource == want:
+            return True, True
+        workload = ref(inc.get("root_workload"))
+        accepted = want[0] == "Pod" and str(inc.get("kind")) in WORKLOAD_ACCEPTED and workload is not None
+        return bool(accepted and c.root_resource == workload), True
+    return c.root in {inc["root_event_id"], *inc.get("root_equivalents", [])}, False
+
+
 def score(truth: Mapping[str, Any], correlations: list[Correlation]) -> Score:
     """Score one scenario's correlations against its truth."""
     incidents: list[Obj] = list(truth.get("incidents", []))
@@ -147,29 +181,41 @@ def score(truth: Mapping[str, Any], correlations: list[Correlation]) -> Score:
         events = set(inc["event_ids"])
         c = chosen.get(inc["id"])
         held = len(events & c.members) if c else 0
-        roots = {inc["root_event_id"], *inc.get("root_equivalents", [])}
-        hit = int(c is not None and c.root in roots)
+        ok, by_resource = root_hit(inc, c)
+        hit = int(ok)
         s.related_events += len(events)
         s.grouped += held
         s.root_hits += hit
+        s.root_by_resource += int(by_resource)
         if c is not None:
             s.purity_hits += held
             s.purity_total += len(c.members & scored_ids)
-        kind = s.by_kind.setdefault(str(inc["kind"]), [0, 0, 0, 0])
-        kind[0] += 1
-        kind[1] += hit
-        kind[2] += len(events)
-        kind[3] += held
+        keys = [str(inc["kind"])]
+        if inc.get("variant") == "no_node_event":  # also shown on its own: the root no event is about
+            keys.append(f"{inc['kind']} (no node event)")
+        for key in keys:
+            kind = s.by_kind.setdefault(key, [0, 0, 0, 0])
+            kind[0] += 1
+            kind[1] += hit
+            kind[2] += len(events)
+            kind[3] += held
+    # A recurring failure is found when some correlation holding one of its events has its period (±20%); the
+    # occurrences of one failure (one ``series``) count once.
+    series: dict[str, tuple[int, set[str]]] = {}
+    for inc in incidents:
         period = inc.get("period_seconds")
         if period:
-            s.recurring += 1
-            s.recurring_found += int(
-                any(
-                    c2.period_seconds
-                    and abs(c2.period_seconds - period) <= PERIOD_TOLERANCE * period
-                    and c2.members & events
-                    for c2 in correlations
-                )
+            key = str(inc.get("series") or inc["id"])
+            series.setdefault(key, (int(period), set()))[1].update(inc["event_ids"])
+    for period, events in series.values():
+        s.recurring += 1
+        s.recurring_found += int(
+            any(
+                c2.period_seconds
+                and abs(c2.period_seconds - period) <= PERIOD_TOLERANCE * period
+                and c2.members & events
+                for c2 in correlations
             )
+        )
     s.noise_only = sum(1 for c in correlations if not (c.members & incident_ids))
     return s

@@ -1,6 +1,7 @@
 """What a healthy cluster says all day: scaling churn, info-level collector chatter, and isolated warnings that
-belong to no incident (a single failed probe, a one-off 5xx). Kept away from resources that an incident touches
-at the same time, so that the truth stays unambiguous."""
+belong to no incident (a single failed probe, a one-off 5xx). ``add_noise`` keeps them away from resources that an
+incident touches at the same time; ``add_near_noise`` (realistic) puts background warnings on the incidents' own
+nodes, services and workloads, inside their window, never on the part that is itself at fault."""
 
 from __future__ import annotations
 
@@ -227,3 +228,117 @@ def add_noise(
             ts = when()
             fn(cv, stream, rng, ts, _busy(incidents, ts), noise)
     return noise
+
+
+NEAR_WINDOW_MS = 10 * 60 * S
+
+
+def _uniq(pods: list[Obj]) -> list[Obj]:
+    seen: dict[str, Obj] = {}
+    for p in pods:
+        seen.setdefault(p["metadata"]["uid"], p)
+    return [seen[k] for k in sorted(seen)]
+
+
+def _near_targets(cv: ClusterView, inc: Incident) -> tuple[list[Obj], list[Obj]]:
+    """(pods of the incident's services and workloads, pods on its nodes): its symptom pods, the other replicas of
+    its faulty workloads, and the neighbours of its faulty pods and of its symptom pods."""
+    pods = {p["metadata"]["uid"]: p for p in cv.kind("Pod")}
+    core_pods = [pods[u] for u in sorted(inc.core) if u in pods]
+    symptom = [pods[u] for u in sorted(inc.footprint - inc.core) if u in pods]
+    siblings = [q for p in core_pods for q in cv.pods_of_workload(cv.workload(p))]
+    nodes = {p["spec"]["nodeName"] for p in core_pods + symptom} | {n for n in inc.core if n not in pods}
+    return _uniq(symptom + siblings), _uniq([q for n in sorted(nodes) for q in cv.pods_on(n)])
+
+
+def add_near_noise(
+    cv: ClusterView, stream: Stream, rng: random.Random, incidents: list[Incident], noise: Noise
+) -> None:
+    """Two to four background warnings per incident, inside its window, on its own resources: a readiness probe
+    that failed once, one 5xx or timeout between two services, a slow-request log, a BackOff of an unrelated pod on
+    the same node. Never on a faulty part (``core``) of an incident active at the time."""
+    for inc in incidents:
+        lo = inc.start + 5 * S
+        hi = max(lo + 60 * S, min(inc.end, inc.start + 6 * 60 * S))
+        core: set[str] = set()
+        for other in incidents:
+            if other.start - NEAR_WINDOW_MS <= hi and lo <= other.end + NEAR_WINDOW_MS:
+                core |= other.core
+        related, neighbours = _near_targets(cv, inc)
+        ok = [p for p in related + neighbours if p["metadata"]["uid"] not in core and p["spec"]["nodeName"] not in core]
+        if not ok:
+            continue
+        near = [p for p in neighbours if p in ok]
+        for _ in range(rng.randint(2, 4)):
+            ts = rng.randint(lo, hi)
+            choice = rng.randrange(4)
+            if choice == 3 and near:
+                pod = rng.choice(near)
+                c = pod["spec"]["containers"][0]
+                start = ts - rng.randint(60, 600) * S  # crash-looping quietly for a while already
+                eid = stream.k8s_event(
+                    pod,
+                    times=[start, ts],
+                    reason="BackOff",
+                    type_="Warning",
+                    message=f"Back-off restarting failed container {c['name']} in pod "
+                    f"{pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})",
+                    component="kubelet",
+                    host=pod["spec"]["nodeName"],
+                    field_path=f"spec.containers{{{c['name']}}}",
+                )
+            elif choice in (1, 2):
+                pod = rng.choice(ok)
+                svc = cv.service_of_pod(pod)
+                callees = [
+                    s
+                    for s in cv.calls.get(svc, [])
+                    if cv.pods_of_service.get(s)
+                    and not any(
+                        p["metadata"]["uid"] in core or p["spec"]["nodeName"] in core for p in cv.pods_of_service[s]
+                    )
+                ]
+                if not callees:
+                    continue
+                f = FaultCtx(cv=cv, stream=stream, rng=rng, avoid=core)
+                eid = caller_error(
+                    f,
+                    Incident(id="noise", kind="noise"),
+                    pod,
+                    rng.choice(callees),
+                    ts,
+                    "http_5xx" if choice == 1 else "timeout",
+                    f.trace() if rng.random() < 0.5 else "",
+                )
+            elif choice == 0:
+                pod = rng.choice(ok)
+                c = pod["spec"]["containers"][0]
+                eid = stream.k8s_event(
+                    pod,
+                    times=[ts],
+                    reason="Unhealthy",
+                    type_="Warning",
+                    message=f'Readiness probe failed: Get "http://{pod["status"]["podIP"]}:8080/healthz": '
+                    "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+                    component="kubelet",
+                    host=pod["spec"]["nodeName"],
+                    field_path=f"spec.containers{{{c['name']}}}",
+                )
+            else:
+                pod = rng.choice(ok)
+                w = cv.workload(pod)
+                eid = stream.collector(
+                    ts=ts,
+                    pod=pod,
+                    mode=rng.choice(("k8s", "entity")),
+                    type_="application",
+                    source="otel-logs",
+                    category="application",
+                    severity="warning",
+                    reason="slow_request",
+                    message=f"request took {rng.randint(2, 9)}.{rng.randint(0, 9)}s (threshold 2s)",
+                    workload=(w["kind"], w["metadata"]["name"]),
+                    extra={"application": {"level": "warn", "message": "slow request", "logger": "http"}},
+                )
+            noise.event_ids.append(eid)
+            noise.warning_ids.append(eid)

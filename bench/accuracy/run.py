@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.accuracy.baseline import baseline
+from bench.accuracy.knobs import add_arguments, from_args
 from bench.accuracy.metrics import Score, last_versions, score
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,13 +99,13 @@ def table(product: Score | None, base: Score) -> str:
 
 
 def by_kind(product: Score | None, base: Score) -> str:
-    lines = ["", f"{'fault kind':<24} {'n':>3}  {'root@1 cg':>9} {'root@1 am':>9}  {'group cg':>8} {'group am':>8}"]
+    lines = ["", f"{'fault kind':<36} {'n':>3}  {'root@1 cg':>9} {'root@1 am':>9}  {'group cg':>8} {'group am':>8}"]
     for kind in sorted(base.by_kind):
         b = base.by_kind[kind]
         p = product.by_kind.get(kind, [0, 0, 0, 0]) if product else None
         pr = f"{p[1] / p[0]:.2f}" if p and p[0] else "n/a"
         pg = f"{p[3] / p[2]:.2f}" if p and p[2] else "n/a"
-        lines.append(f"{kind:<24} {b[0]:>3}  {pr:>9} {b[1] / b[0]:>9.2f}  {pg:>8} {b[3] / b[2]:>8.2f}")
+        lines.append(f"{kind:<36} {b[0]:>3}  {pr:>9} {b[1] / b[0]:>9.2f}  {pg:>8} {b[3] / b[2]:>8.2f}")
     return "\n".join(lines)
 
 
@@ -118,12 +119,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--causegraph", type=Path, default=REPO / ".venv" / "bin" / "causegraph")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per scenario replay")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    add_arguments(parser)
     args = parser.parse_args(argv)
+    knobs = from_args(args)
     if args.generate:
         from bench.accuracy.generate import main as generate
 
         shutil.rmtree(args.scenarios, ignore_errors=True)
-        generate(["--seed", str(args.seed), "--count", str(args.generate), "--out", str(args.scenarios)])
+        generate(["--seed", str(args.seed), "--count", str(args.generate), "--out", str(args.scenarios), *knobs.argv()])
     folders = sorted(p.parent for p in args.scenarios.glob("*/truth.json"))
     if not folders:
         print(f"run: no scenarios under {args.scenarios} (use --generate N)", file=sys.stderr)
@@ -158,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         + (f", replay {seconds:.0f}s" if seconds else "")
     )
     print(table(product, base))
+    if product is not None:
+        print(f"root cause judged by the result's root resource in {product.root_by_resource} of {product.incidents}")
     print(by_kind(product, base))
     if args.json:
 

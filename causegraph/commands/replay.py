@@ -172,14 +172,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out: TextIO | None = None
     try:
         on_stored: StoredCallback | None = None
+        correlator = None
         if args.out:
             from correlate.replayrun import ReplayCorrelator
 
             out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
-            on_stored = ReplayCorrelator(store, settings.correlate, cluster, out).on_stored
+            correlator = ReplayCorrelator(store, settings.correlate, cluster, out)
+            on_stored = correlator.on_stored
         replay = build_replay(store, cluster, on_stored, batch_size=settings.graph.batch_size)
         replay.load_topology(args.topology, sys.stderr)
         summary = replay.replay_events(events, sys.stderr, label=args.events)
+        if correlator is not None:
+            correlator.finish()
     finally:
         if out is not None and out is not sys.stdout:
             out.close()

@@ -104,7 +104,7 @@ class ServeRuntime:
     def _correlate_now(self, stored: Sequence[Any]) -> None:
         started = time.perf_counter()
         with self._engine_lock:
-            results = self.engine.process(stored)
+            results = self.engine.process(stored, now_ms=int(time.time() * 1000))
         if self.services is not None:
             self.services.metrics.correlation_seconds.observe(time.perf_counter() - started)
         self._publish_from_thread(results)
@@ -263,6 +263,13 @@ class ServeRuntime:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop_event.wait(), timeout=RETENTION_INTERVAL_S)
 
+    def _flush_engine(self) -> None:
+        """The flushed results are written to the graph, the outbox: ``drain_outbox`` publishes them."""
+        if self.engine is None:
+            return
+        with self._engine_lock:
+            self.engine.flush()
+
     def _tick(self, now_ms: int) -> list[Any]:
         with self._engine_lock:
             return list(self.engine.tick(now_ms))
@@ -306,6 +313,8 @@ class ServeRuntime:
             await self._close_consumer()
         if self.correlator is not None:  # correlate what was stored, so its results are published below
             await asyncio.to_thread(self.correlator.stop, timeout)
+        if self.engine is not None:  # and what the engine held back within the disorder bound
+            await asyncio.to_thread(self._flush_engine)
         if self.publisher is not None:
             with contextlib.suppress(Exception):
                 await self.publisher.drain_outbox()

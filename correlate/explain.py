@@ -1,0 +1,559 @@
+"""Which correlation explains an event, when two correlations are one, and what the root is (pure).
+
+An event joins the correlation whose root explains it: a dependency path from the event's resource (or from the
+resource it was calling) to the root's resource, in the dependency direction (pod -> node, pod -> owner, caller ->
+callee, pod -> ConfigMap/Secret/PVC), consistent in time. Symmetric links (same node, same trace, a shared caller)
+never join or merge on their own: one link at a time they string independent incidents together. Two
+correlations merge only when one's root explains the other's root. The root is named at the level a person fixes:
+the top-level owner of a workload-wide failure, the Node whose pods of several workloads fail together, the callee
+its callers' errors name; such a root is ``inferred`` when that resource has no event of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from correlate import model as m
+from correlate.feedback import NOTHING_LEARNED, Learned
+from correlate.scoring import prior
+
+SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
+NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
+JOIN_GAP_MS = 5 * 60_000  # a symptom follows the member it is explained through within this gap
+NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
+ONSET_MS = 3 * 60_000  # root candidates: resources that misbehave within this long of the incident's onset
+CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
+
+# Links through the call graph: an event that names its callee is explained through that callee only.
+CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
+NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
+# Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
+WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "application_error", "image"})
+NODE_SIGNAL_WORDS = ("timeout", "timed out", "deadline", "unreachable", "evict", "notready")
+WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
+WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
+# A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
+ECHO_REASONS = frozenset({"OOMKilling"})
+
+# Ranking mix of root candidates: what they explain, what they are, how much evidence they have, how early.
+W_EXPLAIN, W_CAUSE, W_EVIDENCE, W_EARLY = 0.4, 0.3, 0.2, 0.1
+
+
+def is_echo(x: m.Member) -> bool:
+    """A node event that reports one container's failure (an OOM kill seen by the node's kernel monitor)."""
+    return x.ctx.kind == "Node" and x.reason in ECHO_REASONS
+
+
+def is_eviction(x: m.Member) -> bool:
+    """A pod evicted by its node's kubelet: the node's trouble, felt by the pod."""
+    return x.ctx.kind == "Pod" and "evict" in x.reason.lower()
+
+
+def is_change(x: m.Member) -> bool:
+    return x.source_kind == "change"
+
+
+def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """Whether ``x`` is likely a cause rather than a symptom (exhaustion, node conditions, changes)."""
+    if is_echo(x) or is_eviction(x):
+        return False
+    return learned.prior(prior(x.category, x.reason, x.source_kind), x.reason) >= CAUSE_PRIOR
+
+
+def lag(x: m.Member) -> int:
+    """How long after its first effects a cause like ``x`` may be reported."""
+    return NODE_LAG_MS if x.category == "node" else SLACK_MS
+
+
+def timely(cause: m.Member, effect_ts: int) -> bool:
+    """A cause comes before its effect (within the slack of how late such a cause is reported)."""
+    return cause.ts <= effect_ts + lag(cause)
+
+
+def _sides(x: m.Member, caller_too: bool = True) -> Iterable[tuple[bool, m.Context]]:
+    if caller_too or not is_call(x):
+        yield False, x.ctx
+    if x.target is not None:
+        yield True, x.target
+
+
+def is_call(x: m.Member) -> bool:
+    """A failed or slow call that names its callee: what explains it is what explains the callee."""
+    return x.target is not None and x.category in WIRE_CATEGORIES
+
+
+def resource_explains(r: m.Context, x: m.Member, *, caller_too: bool = True) -> str:
+    """The link kind by which resource ``r`` is upstream of ``x``'s resource or of what ``x`` was calling ('' if
+    it is not): the resource itself, its node, its top-level owner, a Service selecting it, a Service it serves.
+    ``caller_too=False``: a call failure is explained only through its callee (a caller pod's own trouble explains
+    its failed calls only when that trouble is a cause, such as its OOM kill)."""
+    if not (r.uid or r.name):
+        return ""
+    if is_echo(x) and r.kind == "Pod" and r.node == x.ctx.name:
+        return m.SAME_NODE
+    if r.kind == "Node":
+        blamed = blamed_node(x)
+        if not blamed or blamed != r.name:
+            return ""
+        return m.TARGET if x.target is not None and x.target.node == blamed else m.SAME_NODE
+    for called, c in _sides(x, caller_too):
+        if (r.uid and c.uid == r.uid) or (not r.uid and c.kind == r.kind and c.name == r.name and c.name):
+            return m.TARGET if called else m.SAME_RESOURCE
+        if r.kind in WORKLOAD_KINDS and c.workload and c.workload == r.workload:
+            return m.TARGET if called else m.OWNER
+        if r.kind == "Service" and r.name in c.services:
+            return m.TARGET if called else m.SELECTS
+        if called and r.kind == "Pod" and c.kind == "Service" and c.name in r.services:
+            return m.TARGET
+    return ""
+
+
+def blamed_node(x: m.Member) -> str:
+    """The node ``x`` is a symptom of ('' if none): for a failed call, the callee's (a pod's node, or the one node
+    a Service's pods run on; the caller's node only carried the call), else its own resource's."""
+    t = x.target
+    if t is None or x.category not in WIRE_CATEGORIES:
+        return x.ctx.node
+    if t.kind == "Pod":
+        return t.node
+    return t.pod_nodes[0] if len(t.pod_nodes) == 1 else ""
+
+
+def node_signals(x: m.Member) -> list[tuple[str, str]]:
+    """``(node, workload)`` pairs that ``x`` is a node-scoped symptom of: probe timeouts, calls to an address that
+    timed out (on either end of the call), evictions, NotReady pods. A refused connection is not one (the peer's
+    host answered), nor an application's log that mentions a timeout."""
+    text = f"{x.reason} {x.message}".lower()
+    if "refused" in text:
+        return []
+    seen_by_kubelet = x.category in ("probe", "node") or is_eviction(x)
+    seen_on_the_wire = x.category == "network" and x.target is not None  # an address it could not reach
+    if not (seen_by_kubelet or seen_on_the_wire):
+        return []
+    if not any(w in text for w in NODE_SIGNAL_WORDS):
+        return []
+    blamed = blamed_node(x)
+    out = []
+    for _, c in _sides(x):
+        if c.kind == "Pod" and c.node and c.node == blamed:
+            out.append((c.node, c.workload or c.uid))
+    return out
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a correlation's root explains an event: through which member, by which link, how strongly."""
+
+    strength: float
+    link: str
+    via: str
+
+
+def explanation(
+    x: m.Member, corr: m.Correlation, links: Sequence[m.Link], learned: Learned = NOTHING_LEARNED
+) -> Explanation | None:
+    """How ``corr``'s root explains ``x`` (None when it does not). ``links``: ``x``'s links to other events."""
+    root = corr.root
+    if root is None or corr.last_seen + JOIN_GAP_MS < x.ts:
+        return None
+    first = corr.members[root.event_id]
+    if not timely(first, x.ts):
+        return None
+    best: Explanation | None = None
+    kind = resource_explains(root.resource, x, caller_too=is_cause(first, learned))
+    if kind:
+        best = Explanation(1.0, kind, root.event_id)
+    wide = workload_wide(corr, learned)
+    for link in links:
+        y = corr.members.get(link.b)
+        if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
+            continue
+        directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
+        if directed and x.target is not None and not _through_target(x, y, learned):
+            continue  # it named what it was calling: only what explains that call explains it
+        if directed and (best is None or link.weight > best.strength):
+            best = Explanation(link.weight, link.kind, y.id)
+    if x.target is not None:
+        for y in corr.members.values():
+            if y.id == x.id or is_echo(y) or not timely(y, x.ts) or (y.ctx.kind == "Node" and not is_cause(y, learned)):
+                continue
+            if resource_explains(y.ctx, _bare(x)) == m.TARGET:
+                if best is None or best.strength < 0.9:
+                    best = Explanation(0.9, m.TARGET, y.id)
+                break
+    return best
+
+
+def _through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
+    """Whether member ``y`` explains ``x``, an event that names what it was calling: ``y`` is on that callee, or
+    is the same call failing, or is a cause on the caller's own side (its pod OOM-killed, its node down)."""
+    assert x.target is not None
+    if resource_explains(y.ctx, _bare(x)):
+        return True
+    if y.target is not None and y.target.uid and y.target.uid == x.target.uid:
+        return True
+    own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == blamed_node(x))
+    return own_side and is_cause(y, learned)
+
+
+def _bare(x: m.Member) -> m.Member:
+    """``x`` seen only by what it was calling (to ask whether a member's resource is that)."""
+    return m.Member(id=x.id, ts=x.ts, reason=x.reason, category=x.category, severity_rank=0, target=x.target)
+
+
+def workload_wide(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool:
+    """Whether the root is a pod-intrinsic failure that the workload's other pods share (no cause of its own)."""
+    if corr.root is None:
+        return False
+    r = corr.members[corr.root.event_id]
+    if corr.root.resource.kind in WORKLOAD_KINDS:
+        return True
+    return r.ctx.kind == "Pod" and bool(r.ctx.workload) and r.category in WORKLOAD_WIDE and not is_cause(r, learned)
+
+
+def workload_crash(corr: m.Correlation) -> bool:
+    """Pods of one workload crashing (two or more of them) with the workload as the root: an incident by itself."""
+    if corr.root is None or corr.root.resource.kind not in WORKLOAD_KINDS:
+        return False
+    w = corr.root.resource.workload
+    return len({x.ctx.uid for x in corr.members.values() if x.category == "crash" and x.ctx.workload == w}) >= 2
+
+
+def node_inferred(corr: m.Correlation) -> bool:
+    """The Node named as the root by its pods' symptoms (several workloads, several signals): a finding in itself."""
+    return corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
+
+
+def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool:
+    """Whether the correlation's root is a cause: a cause-like event, a workload's pods crashing, an inferred node."""
+    if corr.root is None:
+        return False
+    return is_cause(corr.members[corr.root.event_id], learned) or workload_crash(corr) or node_inferred(corr)
+
+
+def choose(
+    x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
+) -> int:
+    """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
+    symptom; then the one whose member it follows most closely in time (of two incidents upstream of one caller,
+    the one failing now); then the stronger explanation, the later onset, the id."""
+
+    def key(i: int) -> tuple[bool, int, float, int, str]:
+        corr, ex = candidates[i]
+        via = corr.members.get(ex.via)
+        gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
+        return (found_cause(corr, learned), -(gap // 5_000), ex.strength, corr.first_seen, corr.id)
+
+    return max(range(len(candidates)), key=key)
+
+
+def root_explains_root(
+    a: m.Correlation, b: m.Correlation, links: Mapping[tuple[str, str], m.Link], learned: Learned = NOTHING_LEARNED
+) -> bool:
+    """Whether ``a``'s root explains ``b``'s root (then ``b`` is part of ``a``'s incident). A symptom never takes in a
+    correlation whose root is a cause; ``links``: known links ``(later, earlier) -> Link`` between events."""
+    if a.root is None or b.root is None or a.id == b.root.event_id:
+        return False
+    ra, rb = a.members[a.root.event_id], b.members[b.root.event_id]
+    if not timely(ra, rb.ts) or (is_cause(rb, learned) and not (is_cause(ra, learned) and is_change(ra))):
+        return False  # a cause is its own incident unless a change (a rollout, a config edit) came before it
+    if is_cause(rb, learned) and a.root.inferred:
+        return False
+    if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
+        return True
+    if is_call(rb):
+        return _through_target(rb, ra, learned)
+    link = links.get((rb.id, ra.id))
+    if link is not None and (link.direction > 0 or link.kind == m.SAME_RESOURCE):
+        return True
+    back = links.get((ra.id, rb.id))
+    return back is not None and back.direction < 0
+
+
+# ---------------------------------------------------------------------------------------------------- the root
+
+
+def _resource_key(c: m.Context) -> str:
+    return c.uid or f"{c.kind}/{c.namespace}/{c.name}"
+
+
+def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``(full, half)``: ``{event id: {ids directly downstream of it}}`` over the members, consistent in time.
+
+    Full: a directed link (or one resource), a call that named the member's resource. Half: a call-graph link
+    alone (being called by many is weak evidence): it credits the event it reaches, and goes no further.
+    """
+    by_id = {x.id: x for x in members}
+    full: dict[str, set[str]] = {}
+    half: dict[str, set[str]] = {}
+    for link in links:
+        a, b = by_id.get(link.a), by_id.get(link.b)
+        if a is None or b is None or a.id == b.id:
+            continue
+        if link.direction < 0:
+            a, b = b, a
+        elif link.direction == 0 and link.kind != m.SAME_RESOURCE:
+            continue
+        if not timely(b, a.ts) or is_echo(b) or (is_call(a) and not _through_target(a, b, NOTHING_LEARNED)):
+            continue
+        named = a.target is not None and resource_explains(b.ctx, _bare(a)) == m.TARGET
+        weak = link.kind in CALL_LINKS and not named
+        (half if weak else full).setdefault(b.id, set()).add(a.id)
+    by_key: dict[str, list[m.Member]] = {}
+    for y in members:
+        for k in (f"u:{y.ctx.uid}", *(f"s:{svc}" for svc in y.ctx.services)):
+            by_key.setdefault(k, []).append(y)
+    for x in members:
+        t = x.target
+        if t is None:
+            continue
+        keys = [f"u:{t.uid}"] + ([f"s:{t.name}"] if t.kind == "Service" else [])
+        for k in keys:
+            for y in by_key.get(k, ()):
+                if y.id != x.id and timely(y, x.ts):
+                    full.setdefault(y.id, set()).add(x.id)
+    return full, half
+
+
+def _closure(start: Iterable[str], full: Mapping[str, set[str]]) -> set[str]:
+    seen = set(start)
+    stack = list(seen)
+    while stack:
+        for nxt in full.get(stack.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+def rank_resources(
+    members: Sequence[m.Member], links: Iterable[m.Link], learned: Learned = NOTHING_LEARNED
+) -> list[tuple[m.Context, str, float]]:
+    """Root candidates ``(resource, its best event id, score)``, best first.
+
+    A candidate is a resource with an event in the incident's onset; it scores by the share of members it explains
+    (on it, downstream of it through links and named calls, transitively), by how likely its events are causes, by
+    how many anomalies it has itself (the resource that went wrong has the most), and by how early it started.
+    """
+    if not members:
+        return []
+    onset = min(x.ts for x in members)
+    ordered = sorted(members, key=lambda x: (x.ts, x.id))
+    n = len(members)
+    full, half = _downs(members, links)
+    on: dict[str, list[m.Member]] = {}
+    ctx_of: dict[str, m.Context] = {}
+    for x in ordered:
+        k = _resource_key(x.ctx)
+        on.setdefault(k, []).append(x)
+        ctx_of.setdefault(k, x.ctx)
+    most = max(len(v) for v in on.values())
+    position = {x.id: i for i, x in enumerate(ordered)}
+    out: list[tuple[m.Context, str, float, int, str]] = []
+    for k, own in on.items():
+        r = ctx_of[k]
+        if len(on) > 1 and all(is_echo(x) for x in own):
+            continue
+        causes = [(learned.prior(prior(x.category, x.reason, x.source_kind), x.reason), x) for x in own]
+        best_prior, best = max(causes, key=lambda t: (t[0], -t[1].ts, t[1].id))
+        if own[0].ts > onset + ONSET_MS and best_prior < CAUSE_PRIOR:
+            continue
+        start = {x.id for x in own}
+        cause = best_prior >= CAUSE_PRIOR
+        start |= {
+            x.id for x in members if any(timely(y, x.ts) for y in own) and resource_explains(r, x, caller_too=cause)
+        }
+        reached = _closure(start, full)
+        weak = {d for u in reached for d in half.get(u, ()) if d not in reached}
+        explained = len(reached) + 0.5 * len(weak)
+        explain = (explained - 1) / (n - 1) if n > 1 else 1.0
+        evidence = len(own) / most
+        early = 1.0 - position[own[0].id] / (n - 1) if n > 1 else 1.0
+        score = W_EXPLAIN * explain + W_CAUSE * best_prior + W_EVIDENCE * evidence + W_EARLY * early
+        out.append((r, best.id, round(score, 4), best.ts, best.id))
+    out.sort(key=lambda t: (-t[2], t[3], t[4]))
+    return [(r, eid, s) for r, eid, s, _, _ in out]
+
+
+def _workload_of(c: m.Context) -> m.Context:
+    return m.Context(
+        uid=c.workload_uid,
+        cluster=c.cluster,
+        kind=c.workload_kind,
+        namespace=c.workload_namespace,
+        name=c.workload_name,
+        workload_uid=c.workload_uid,
+        workload_kind=c.workload_kind,
+        workload_namespace=c.workload_namespace,
+        workload_name=c.workload_name,
+        workload_replicas=c.workload_replicas,
+        workload_revision=c.workload_revision,
+        workload_images=c.workload_images,
+        limits_memory=c.limits_memory,
+        limits_cpu=c.limits_cpu,
+    )
+
+
+def node_context(name: str, cluster: str, uid: str = "") -> m.Context:
+    return m.Context(uid=uid, cluster=cluster, kind="Node", name=name, node=name)
+
+
+def inferred_node(members: Sequence[m.Member]) -> str:
+    """The node whose pods of two or more workloads show node-scoped symptoms within a short span ('' if none)."""
+    seen: dict[str, list[tuple[int, str]]] = {}
+    for x in members:
+        for node, workload in node_signals(x):
+            # an eviction is the node's own act: it weighs as much as two symptoms seen from outside
+            for _ in range(2 if is_eviction(x) else 1):
+                seen.setdefault(node, []).append((x.ts, workload))
+    found = []
+    for node, marks in seen.items():
+        marks.sort()
+        for i, (t, _) in enumerate(marks):
+            near = [w for s, w in marks[i:] if s - t <= NODE_SPAN_MS]
+            if len(set(near)) >= 2 and len(near) >= NODE_MIN_SIGNALS:
+                found.append((t, node))
+                break
+    return min(found)[1] if found else ""
+
+
+def decide_root(
+    members: Sequence[m.Member],
+    links: Iterable[m.Link],
+    learned: Learned = NOTHING_LEARNED,
+    *,
+    node_uids: Mapping[str, str] | None = None,
+    ranked: Sequence[tuple[m.Context, str, float]] | None = None,
+) -> m.Root:
+    """The root hypothesis of a set of members: the best-ranked resource, raised to the level a person fixes."""
+    if ranked is None:
+        ranked = rank_resources(members, links, learned)
+    by_id = {x.id: x for x in members}
+    resource, eid, _ = ranked[0]
+    root = by_id[eid]
+    if is_cause(root, learned):
+        return m.Root(eid, resource)
+    node = inferred_node(members)
+    if node:
+        on_node = [x for x in members if x.ctx.kind == "Node" and x.ctx.name == node]
+        if on_node:
+            best = max(on_node, key=lambda x: (prior(x.category, x.reason, x.source_kind), -x.ts, x.id))
+            return m.Root(best.id, best.ctx)
+        first = min((x for x in members if any(n == node for n, _ in node_signals(x))), key=lambda x: (x.ts, x.id))
+        ctx = node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
+        return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together")
+    c = root.ctx
+    if c.kind == "Pod" and c.workload and root.category in WORKLOAD_WIDE:
+        pods = {x.ctx.uid for x in members if x.ctx.kind == "Pod" and x.ctx.workload == c.workload}
+        if len(pods) >= 2 or (c.workload_replicas and len(pods) >= c.workload_replicas):
+            w = _workload_of(c)
+            own = any(x.ctx.uid == w.uid and w.uid for x in members)
+            n = f"{len(pods)} pods" if len(pods) > 1 else "its one pod"
+            return m.Root(
+                eid, w, not own, f"{n} of {c.workload_kind.lower()}/{c.workload_name} failing, nothing upstream"
+            )
+    if root.target is not None and root.target.uid:
+        t = root.target
+        if not any(x.ctx.uid == t.uid for x in members):
+            return m.Root(eid, t, True, f"callers' errors name {t.kind.lower()}/{t.name}")
+    return m.Root(eid, resource)
+
+
+# ---------------------------------------------------------------------------------------------------- lookups
+
+
+def resource_keys(c: m.Context | None, prefix: str = "") -> set[str]:
+    """Index keys of a resource: its uid, its node, its top-level owner, the services selecting it."""
+    if c is None:
+        return set()
+    keys = {f"{prefix}s:{s}" for s in c.services}
+    for tag, value in (("u", c.uid), ("n", c.node), ("w", c.workload)):
+        if value:
+            keys.add(f"{prefix}{tag}:{value}")
+    if c.kind == "Service" and c.name:
+        keys.add(f"{prefix}s:{c.name}")
+    return keys
+
+
+def keys_of(x: m.Member) -> set[str]:
+    """Keys under which a correlation that may explain ``x`` is indexed (its root's resource, a member's)."""
+    keys = resource_keys(x.ctx) | resource_keys(x.target)
+    if x.target is not None and x.target.kind == "Service":
+        keys.add("ms:" + x.target.name)
+    return keys
+
+
+def root_keys(r: m.Root) -> set[str]:
+    """Keys a root resource is found under by the events it explains (``keys_of``)."""
+    c = r.resource
+    keys = {f"u:{c.uid}"} if c.uid else set()
+    if c.kind == "Node":
+        keys.add(f"n:{c.name}")
+    elif c.kind in WORKLOAD_KINDS and c.workload:
+        keys.add(f"w:{c.workload}")
+    elif c.kind == "Service":
+        keys.add(f"s:{c.name}")
+    return keys
+
+
+def member_keys(x: m.Member) -> set[str]:
+    """Keys a member is found under: its resource (what others call) and the node it signals trouble of."""
+    keys = {f"u:{x.ctx.uid}"} if x.ctx.uid else set()
+    keys |= {f"ms:{s}" for s in x.ctx.services}
+    keys |= {f"ns:{n}" for n, _ in node_signals(x)}
+    return keys
+
+
+def keys_explained_by(r: m.Root) -> set[str]:
+    """Keys of root events that ``r``'s resource may explain (``root_event_keys``)."""
+    c = r.resource
+    keys = {f"ru:{c.uid}"} if c.uid else set()
+    if c.kind == "Node":
+        keys.add(f"rn:{c.name}")
+    elif c.kind in WORKLOAD_KINDS and c.workload:
+        keys.add(f"rw:{c.workload}")
+    elif c.kind == "Service":
+        keys.add(f"rs:{c.name}")
+    if c.kind == "Pod":
+        keys |= {f"rs:{s}" for s in c.services}
+    return keys
+
+
+def root_event_keys(x: m.Member) -> set[str]:
+    return resource_keys(x.ctx, "r") | resource_keys(x.target, "r")
+
+
+class Index:
+    """Open correlations by the keys of their root, members and root event, for finding candidates fast."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, set[str]] = {}
+        self._keys: dict[str, set[str]] = {}
+
+    def _add(self, cid: str, keys: Iterable[str]) -> None:
+        mine = self._keys.setdefault(cid, set())
+        for k in keys:
+            self._by_key.setdefault(k, set()).add(cid)
+            mine.add(k)
+
+    def add_member(self, cid: str, x: m.Member) -> None:
+        self._add(cid, member_keys(x))
+
+    def set_root(self, cid: str, root: m.Root, event: m.Member) -> None:
+        """Keys of an earlier root stay: they only make candidates that ``explanation`` then turns down."""
+        self._add(cid, root_keys(root) | root_event_keys(event))
+
+    def find(self, keys: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for k in keys:
+            out |= self._by_key.get(k, set())
+        return out
+
+    def remove(self, cid: str) -> None:
+        for k in self._keys.pop(cid, set()):
+            ids = self._by_key.get(k)
+            if ids is not None:
+                ids.discard(cid)
+                if not ids:
+                    del self._by_key[k]

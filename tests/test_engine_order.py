@@ -1,0 +1,89 @@
+"""The same events give the same correlations whatever the batch sizes and the arrival order within the disorder
+bound (DESIGN §6): hypothesis reorders arrival and splits batches at random, on a real graph."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from causegraph.settings import CorrelateSettings
+from correlate.engine import Engine
+from graph import GraphStore
+from ingest.model import Category as C
+from ingest.model import SourceKind, StoredEvent
+from tests import topo_builder as tb
+
+DISORDER_S = 3.0  # how far out of event-time order an event may arrive
+
+# Two incidents a few seconds apart in one app, a background warning between them, and symptoms that touch both.
+EVENTS = [
+    tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high"),
+    tb.event("m-backoff", 1.5, "Pod", "mysql-0", "BackOff", C.CRASH),
+    tb.event("api-probe", 4, "Pod", "api-2", "Unhealthy", C.PROBE, message="Readiness probe failed: 503"),
+    tb.event("front-503", 5, "Pod", "frontend-2", "http_503", C.NETWORK, trace="t1"),
+    tb.event("noise", 6, "Pod", "noise-1", "BackOff", C.CRASH),
+    tb.event(
+        "cm",
+        7,
+        "ConfigMap",
+        "app-config",
+        "ConfigMapChanged",
+        C.CONFIG,
+        severity="info",
+        source_kind=SourceKind.CHANGE,
+    ),
+    tb.event("api1-err", 8.5, "Pod", "api-1", "ConfigError", C.APPLICATION_ERROR, severity="error"),
+    tb.event("api1-probe", 9, "Pod", "api-1", "Unhealthy", C.PROBE, message="Readiness probe failed: 500"),
+    tb.event("front1-503", 10, "Pod", "frontend-1", "http_503", C.NETWORK, trace="t2"),
+    tb.event("m-probe", 11, "Pod", "mysql-0", "Unhealthy", C.PROBE, message="Readiness probe timed out"),
+]
+
+
+def outcome(store: GraphStore, batches: Sequence[Sequence[StoredEvent]]) -> set[tuple[frozenset[str], str, str]]:
+    """Each open correlation as (members, root event, root resource) after feeding ``batches`` in order."""
+    engine = Engine(store, CorrelateSettings(disorder_ms=int(DISORDER_S * 1000)), tb.CLUSTER)
+    for batch in batches:
+        engine.process(batch)
+    engine.flush()
+    out = set()
+    for c in engine.open_correlations():
+        assert c.root is not None
+        out.add((frozenset(c.members), c.root.event_id, c.root.resource.name))
+    return out
+
+
+@st.composite
+def arrivals(draw: st.DrawFn) -> list[list[StoredEvent]]:
+    """EVENTS in an arrival order at most DISORDER_S out of time order, split into batches at random."""
+    delays = draw(st.lists(st.floats(0, DISORDER_S), min_size=len(EVENTS), max_size=len(EVENTS)))
+    order = sorted(range(len(EVENTS)), key=lambda i: (EVENTS[i].event.ts + delays[i] * 1000, i))
+    cuts = draw(st.lists(st.booleans(), min_size=len(EVENTS) - 1, max_size=len(EVENTS) - 1))
+    batches: list[list[StoredEvent]] = [[EVENTS[order[0]]]]
+    for i, cut in zip(order[1:], cuts, strict=True):
+        if cut:
+            batches.append([])
+        batches[-1].append(EVENTS[i])
+    return batches
+
+
+def test_one_batch_in_time_order_is_the_reference(store: GraphStore) -> None:
+    tb.build(store)
+    tb.stored(store, EVENTS)
+    reference = outcome(store, [EVENTS])
+    homes = {eid: (root, name) for members, root, name in reference for eid in members}
+    assert homes["oom"] == homes["front-503"] == ("oom", "mysql-0")
+    assert homes["api1-err"] == ("cm", "app-config")  # the config change explains its users' errors
+    assert homes["noise"][0] == "noise"  # a background warning stays on its own
+    assert outcome(store, [[e] for e in EVENTS]) == reference  # batches of one
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=arrivals())
+def test_batches_and_arrival_order_do_not_change_the_correlations(
+    store: GraphStore, batches: list[list[StoredEvent]]
+) -> None:
+    tb.build(store)
+    tb.stored(store, EVENTS)
+    assert outcome(store, batches) == outcome(store, [EVENTS])
