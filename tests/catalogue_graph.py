@@ -133,7 +133,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "correlation_graph": {"id": "corr-1", "limit": 200},
     "correlation_outbox": {"limit": 100},
     "correlation_timeline": {"id": "corr-1", "limit": 500},
-    "event_context": {"uids": [REDIS["uid"], CART["uid"]]},
+    "event_context": {"uids": [REDIS["uid"], CART["uid"], SERVICES["redis"]["uid"]]},
     "event_exists": {"id": "ev-oom"},
     "failing_owner_groups": {"cluster": CLUSTER, "since": T0 - 60_000},
     "feedback_verdicts": {"limit": 100},
@@ -221,7 +221,7 @@ PARAMS: dict[str, dict[str, Any]] = {
 # items in any order, so the comparison sorts them.
 UNORDERED_LISTS: dict[str, tuple[str, ...]] = {
     "correlation_graph": ("about", "impacted"),
-    "event_context": ("services", "service_uids"),
+    "event_context": ("services", "service_uids", "pod_nodes"),
     "resolve_event_resources": ("owners", "nodes", "services"),
     "resource_context": ("related",),
 }

@@ -57,6 +57,7 @@ def published(neo4j_schema: Neo4jTarget) -> Iterator[dict[str, Any]]:
         pipeline = Pipeline(store, None, EventWriter(store, tb.CLUSTER), on_stored=correlator.on_stored)
         for item in EVENTS:
             pipeline.ingest([item])
+        correlator.finish()  # the newest events, held back within the disorder bound
         doc: dict[str, Any] = json.loads(out.getvalue().splitlines()[-1])
         (row,) = store.run("MATCH (:Correlation {id: $id})-[:IMPACTS]->(r) RETURN count(r) AS n", {"id": doc["id"]})
         doc["_impacted"] = row["n"]
