@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 LINT    := tools/cypher-lint/node_modules/.installed
 
-.PHONY: demo test lint typecheck cypher-lint unit bench clean
+.PHONY: demo test lint typecheck cypher-lint unit bench clean neo4j neo4j-stop
 
 $(BIN)/python:
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -41,8 +41,16 @@ test: $(STAMP) $(LINT)
 	node tools/cypher-lint/lint.mjs cypher/*.cypher
 	$(BIN)/pytest
 
+# A local Neo4j 5 Community on loopback (Java 17+ and Maven); prints `bolt://127.0.0.1:PORT neo4j PASSWORD`.
+neo4j:
+	scripts/neo4j-local.sh start .causegraph/neo4j
+
+neo4j-stop:
+	scripts/neo4j-local.sh stop .causegraph/neo4j
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) tools/cypher-lint/node_modules .causegraph
+	-scripts/neo4j-local.sh stop .causegraph/neo4j
+	rm -rf $(VENV) tools/cypher-lint/node_modules tools/neo4j/target .causegraph

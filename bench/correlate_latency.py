@@ -1,6 +1,6 @@
 """Live-path latency: collector events published on NATS -> ingest -> correlator -> result published on NATS.
 
-    .venv/bin/python -m bench.correlate_latency [--rate 1000] [--seconds 20] [--scale 0.02] [--json]
+    .venv/bin/python -m bench.correlate_latency [--rate 1000] [--seconds 20] [--scale 0.02] [--graph URL] [--json]
 
 Starts a nats-server (JetStream) and an embedded FalkorDB holding the synthetic cluster of
 ``bench.topology_import`` (``--scale`` of 5,000 nodes / 150,000 pods), then runs ``causegraph serve``'s own runtime
@@ -183,8 +183,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     with tempfile.TemporaryDirectory() as tmp:
         server = NatsServer(Path(tmp) / "js").start()
-        store = open_store(str(Path(tmp) / "graph.rdb"), graph_name="latency")
+        store = open_store(args.graph or str(Path(tmp) / "graph.rdb"), graph_name="latency")
         try:
+            if args.graph:
+                store.clear()
             store.apply_schema()
             t = time.perf_counter()
             pods, by_service, calls = topology(store, args.scale)
@@ -259,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fetch-timeout", type=float, default=0.05)
     ap.add_argument("--incident-share", type=float, default=0.03, help="share of events that start an incident")
     ap.add_argument("--warning-share", type=float, default=0.07, help="share of isolated warnings")
+    ap.add_argument(
+        "--graph",
+        metavar="URL",
+        help="a Neo4j to run on (bolt://neo4j:PASSWORD@127.0.0.1:PORT; its graph is cleared) instead of a fresh "
+        "embedded FalkorDB",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     result = asyncio.run(run(args))

@@ -5,5 +5,5 @@ RETURN e.id AS id, e.ts AS ts, e.last_ts AS last_ts, e.reason AS reason, e.type 
        e.category AS category, e.source AS source, e.message AS message, e.count AS count, e.trace_id AS trace_id,
        type(r) AS rel, r.role AS role, r.link AS link, r.weight AS weight, c.root_event_id AS root_event_id,
        res.kind AS kind, res.namespace AS namespace, res.name AS name, res.key AS resource_key, res.uid AS resource_uid
-ORDER BY ts, id
+ORDER BY ts, id, rel
 LIMIT $limit

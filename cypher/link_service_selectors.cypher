@@ -2,7 +2,7 @@
 // service's selector (labels and selectors are k=v lists). Returns how many links the run made or refreshed.
 MATCH (s:Service {cluster: $cluster})
 WHERE s.deleted_at IS NULL AND size(s.selector) > 0
-WITH s, [(s)-[e:SELECTS]->(:Pod) | e.via] AS vias
+WITH s, [(s)-[e:SELECTS]->(:Pod) | coalesce(e.via, '')] AS vias
 WHERE NOT 'endpoints' IN vias
 MATCH (p:Resource {namespace: s.namespace})
 WHERE p:Pod AND p.cluster = $cluster AND p.deleted_at IS NULL AND all(l IN s.selector WHERE l IN p.labels)

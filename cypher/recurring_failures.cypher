@@ -7,5 +7,5 @@ MATCH (e:Event)-[:ABOUT]->(x)
 WITH e
 WHERE e.ts >= $since AND e.severity_rank >= 4
 WITH e.reason AS reason, e.ts AS ts, e.id AS id
-ORDER BY ts
+ORDER BY ts, id
 RETURN reason, collect(ts) AS times, collect(id) AS ids

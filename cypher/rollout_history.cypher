@@ -2,4 +2,4 @@
 MATCH (d:Resource {uid: $uid})<-[:OWNED_BY]-(rs:ReplicaSet)
 RETURN rs.name AS name, rs.revision AS revision, rs.images AS images, rs.replicas AS replicas,
        rs.created_at AS created_at
-ORDER BY toInteger(rs.revision) DESC, rs.created_at DESC
+ORDER BY toInteger(rs.revision) DESC, rs.created_at DESC, rs.name DESC

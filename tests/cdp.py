@@ -1,6 +1,6 @@
 """A headless Debian chromium driven over the DevTools protocol, for the web view test (no downloaded browsers).
 
-Only what the test needs: navigate, evaluate JavaScript, wait for a condition, take a screenshot.
+Only what the tests need: navigate, evaluate JavaScript, wait for a condition, type into a field, take a screenshot.
 """
 
 from __future__ import annotations
@@ -93,6 +93,16 @@ class Browser:
                 return value
             time.sleep(0.1)
         raise TimeoutError(f"the page never satisfied: {expression}")
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Focus the element ``selector`` and type ``text`` as a keyboard would (frameworks see real input events)."""
+        found = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); "
+            "if (!e) return false; e.focus(); return true; })()"
+        )
+        if not found:
+            raise LookupError(f"no element matches {selector}")
+        self.send("Input.insertText", text=text)
 
     def navigate(self, url: str) -> None:
         self.send("Page.enable")

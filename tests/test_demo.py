@@ -12,8 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from api.result import CorrelationResult
+from causegraph import neo4jlocal
 from causegraph.demo.story import tell
+from tests.conftest import Neo4jTarget
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "causegraph"]
@@ -37,11 +41,39 @@ def test_demo_once_tells_each_incident(tmp_path: Path) -> None:
     out = proc.stdout
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "online-boutique materialised" in out
+    _assert_both_stories(out)
+    assert "stopped cleanly" in out and "Traceback" not in proc.stderr
+
+
+def _assert_both_stories(out: str) -> None:
     assert re.search(r"root cause\s+OOMKilled on Pod default/redis-cart-", out), out
     # a crash loop of every pod of a workload (here its one replica) is the workload's failure
     assert re.search(r"root cause\s+BackOff on Deployment default/productcatalogservice ", out), out
     assert out.count("remediation") == 2 and "chain" in out and "impact" in out
+
+
+@pytest.mark.neo4j
+def test_demo_once_on_the_local_neo4j_prints_the_browser_and_leaves_a_running_server_up(
+    neo4j_server: Neo4jTarget,
+) -> None:
+    if neo4j_server.home is None:
+        pytest.skip("needs the session's Neo4j from scripts/neo4j-local.sh")
+    work = neo4j_server.home.parent  # the demo's Neo4j is <dir>/neo4j: the session's server, already running
+    proc = subprocess.run(
+        [*CLI, "demo", "--once", "--wait", "60", "--dir", str(work), "--graph", "neo4j-local"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    browser = f"Neo4j Browser: http://127.0.0.1:{(neo4j_server.home / 'http_port').read_text().strip()}/browser/"
+    assert f"{browser} (connect to {neo4j_server.url} as neo4j / {neo4j_server.password})" in out
+    _assert_both_stories(out)
     assert "stopped cleanly" in out and "Traceback" not in proc.stderr
+    assert neo4jlocal.running(neo4j_server.home)
 
 
 def test_demo_serves_the_web_view_and_stops_on_ctrl_c(tmp_path: Path) -> None:

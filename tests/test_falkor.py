@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from graph import GraphStore
 from graph.falkor import FalkorStore, params_header
 from graph.querybuilder import merge_nodes
 from graph.schema import Label
+
+pytestmark = pytest.mark.falkordb_only  # the FalkorDB adapter itself
 
 keys = st.text(st.characters(blacklist_characters='"\\`', blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=8)
 scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=30)

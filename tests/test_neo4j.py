@@ -1,7 +1,7 @@
-"""The same store and catalogue against a real Neo4j 5.
+"""The Neo4j adapter (graph/bolt.py) on a real Neo4j 5: schema, writes, graph values, errors.
 
-Runs when ``CAUSEGRAPH_TEST_NEO4J_URI`` is set (user/password from ``CAUSEGRAPH_GRAPH__USER``/``__PASSWORD``), or when a
-Docker engine answers (testcontainers ``neo4j:5``); otherwise skipped with the reason printed (``-ra``).
+The store-level suites run on Neo4j through the ``store`` fixture (``store[neo4j]``); this module holds what only
+the Bolt adapter does. The server is the session's (see tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -10,60 +10,69 @@ from collections.abc import Iterator
 
 import pytest
 
-import cypher
-from causegraph.settings import load_settings
-from graph import GraphStore, open_store
-from graph.querybuilder import merge_nodes, merge_rels
+from graph import GraphStore, GraphUnavailable, QueryError, open_store
+from graph.querybuilder import index_statements, merge_nodes, merge_rels
 from graph.schema import Label, Rel
-from tests.cypher_params import PARAMS
+from tests.conftest import Neo4jTarget
 
 pytestmark = pytest.mark.neo4j
 
 
-def _docker_answers() -> bool:
+@pytest.fixture
+def neo4j_store(neo4j_schema: Neo4jTarget) -> Iterator[GraphStore]:
+    s = neo4j_schema.open()
+    s.clear()
+    yield s
+    s.clear()
+    s.close()
+
+
+def _pod_on_node(s: GraphStore) -> None:
+    s.write(merge_nodes(Label.POD), [{"uid": "p1", "key": "c/Pod/ns/p1", "labels": ["app=a"]}])
+    s.write(merge_nodes(Label.NODE), [{"uid": "n1", "key": "c/Node//n1"}])
+    s.write(merge_rels(Rel.RUNS_ON), [{"from": "p1", "to": "c/Node//n1"}])
+
+
+def test_schema_is_applied_again_without_error(neo4j_store: GraphStore) -> None:
+    neo4j_store.apply_schema()
+    neo4j_store.apply_schema()
+    names = {r["name"] for r in neo4j_store.run("SHOW INDEXES YIELD name RETURN name")}
+    expected = {s.split()[2] for s in index_statements("neo4j")}
+    assert expected <= names
+
+
+def test_nodes_relationships_and_paths_come_back_plain(neo4j_store: GraphStore) -> None:
+    _pod_on_node(neo4j_store)
+    (row,) = neo4j_store.run("MATCH p = (pod:Pod)-[r:RUNS_ON]->(n:Node) RETURN pod, r, n, p")
+    pod = {"uid": "p1", "key": "c/Pod/ns/p1", "labels": ["app=a"], "_labels": ["Pod", "Resource"]}
+    node = {"uid": "n1", "key": "c/Node//n1", "_labels": ["Node", "Resource"]}
+    assert row["pod"] == pod
+    assert row["r"] == {"_type": "RUNS_ON"}
+    assert row["n"] == node
+    assert row["p"] == {"nodes": [pod, node], "relationships": [{"_type": "RUNS_ON"}]}
+
+
+def test_a_rejected_statement_is_a_query_error(neo4j_store: GraphStore) -> None:
+    with pytest.raises(QueryError, match="RETURN"):
+        neo4j_store.run("RETURN RETURN")
+
+
+def test_a_wrong_password_is_unavailable(neo4j_schema: Neo4jTarget) -> None:
+    with pytest.raises(GraphUnavailable, match="cannot reach Neo4j"):
+        open_store(neo4j_schema.url, user="neo4j", password="not-the-password")
+
+
+def test_credentials_can_come_in_the_url_and_are_not_shown(neo4j_schema: Neo4jTarget) -> None:
+    url = neo4j_schema.url.replace("bolt://", f"bolt://{neo4j_schema.user}:{neo4j_schema.password}@")
+    s = open_store(url, user="someone-else", password="")
     try:
-        import docker
-
-        docker.from_env(timeout=3).ping()
-    except Exception:
-        return False
-    return True
+        assert s.health().ok
+        assert neo4j_schema.password not in s.url
+    finally:
+        s.close()
 
 
-@pytest.fixture(scope="module")
-def neo4j_store() -> Iterator[GraphStore]:
-    settings = load_settings()
-    if settings.test_neo4j_uri:
-        store = open_store(
-            settings.test_neo4j_uri,
-            user=settings.graph.user,
-            password=settings.graph.password.get_secret_value(),
-        )
-        yield store
-        store.close()
-        return
-    if not _docker_answers():
-        pytest.skip("Neo4j tests need CAUSEGRAPH_TEST_NEO4J_URI or a Docker engine; neither is available here")
-    from testcontainers.neo4j import Neo4jContainer
-
-    with Neo4jContainer("neo4j:5") as container:
-        store = open_store(container.get_connection_url(), user="neo4j", password=container.password)
-        yield store
-        store.close()
-
-
-def test_schema_and_writes_on_neo4j(neo4j_store: GraphStore) -> None:
-    neo4j_store.clear()
-    neo4j_store.apply_schema()
-    neo4j_store.apply_schema()
-    neo4j_store.write(merge_nodes(Label.POD), [{"uid": "p1", "key": "c/Pod/ns/p1", "labels": ["app=a"]}])
-    neo4j_store.write(merge_nodes(Label.NODE), [{"uid": "n1", "key": "c/Node//n1"}])
-    neo4j_store.write(merge_rels(Rel.RUNS_ON), [{"from": "p1", "to": "c/Node//n1"}])
-    (row,) = neo4j_store.run("MATCH (p:Pod)-[r:RUNS_ON]->(n) RETURN p, r, n")
-    assert row["p"]["uid"] == "p1"
-    assert row["r"]["_type"] == "RUNS_ON"
-
-
-@pytest.mark.parametrize("name", cypher.names())
-def test_catalogue_runs_on_neo4j(neo4j_store: GraphStore, name: str) -> None:
-    assert isinstance(neo4j_store.query(name, PARAMS[name]), list)
+def test_health_names_the_backend(neo4j_store: GraphStore) -> None:
+    health = neo4j_store.health()
+    assert health.ok
+    assert health.backend == "neo4j"

@@ -11,6 +11,7 @@ import pytest
 from causegraph.cli import main
 from graph import open_store
 from tests import scenario_events as sc
+from tests.conftest import Neo4jTarget
 
 
 @pytest.fixture
@@ -79,3 +80,37 @@ def test_replay_refuses_lines_that_are_not_utf8_nested_too_deep_or_ahead_of_time
     bad = [ln.split(":", 2)[1:] for ln in err.splitlines() if ln.startswith(str(events))]
     assert [int(n) for n, _ in bad] == [2, 3, 4]
     assert bad[0][1].startswith(" not UTF-8") and "nesting" in bad[1][1] and "timestamp" in bad[2][1]
+
+
+@pytest.mark.neo4j
+def test_replay_publishes_the_same_correlations_on_both_engines(
+    tmp_path: Path, shared_data: Path, neo4j_schema: Neo4jTarget, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two generated accuracy scenarios, replayed into the embedded FalkorDB and into Neo4j (credentials in the URL):
+    the same result lines, byte for byte (ids, versions, roots, members, patterns, impact)."""
+    from bench.accuracy.generate import main as generate
+
+    scenarios = tmp_path / "scenarios"
+    args = ["--seed", "3", "--count", "2", "--topologies", str(shared_data / "topologies"), "--out", str(scenarios)]
+    assert generate(args) == 0
+    capsys.readouterr()
+    bolt = neo4j_schema.url.replace("bolt://", f"bolt://{neo4j_schema.user}:{neo4j_schema.password}@")
+    folders = sorted(p for p in scenarios.iterdir() if p.is_dir())
+    assert len(folders) == 2
+    for folder in folders:
+        neo4j = neo4j_schema.open()
+        neo4j.clear()
+        neo4j.close()
+        results = {}
+        for engine, url in (("falkordb", str(tmp_path / folder.name / "graph.rdb")), ("neo4j", bolt)):
+            out = tmp_path / f"{folder.name}-{engine}.jsonl"
+            replay = ["replay", "--topology", str(folder / "topology.json"), "--events", str(folder / "events.jsonl")]
+            assert main([*replay, "--graph", url, "--out", str(out)]) == 0
+            results[engine] = out.read_text().splitlines()
+        falkordb, neo4j_lines = results["falkordb"], results["neo4j"]
+        assert falkordb, f"{folder.name}: no correlation published"
+        summary = [(d["id"], d["version"], d["type"], d["root_cause"]["event_id"]) for d in map(json.loads, falkordb)]
+        assert [
+            (d["id"], d["version"], d["type"], d["root_cause"]["event_id"]) for d in map(json.loads, neo4j_lines)
+        ] == summary
+        assert neo4j_lines == falkordb

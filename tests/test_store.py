@@ -1,4 +1,5 @@
-"""The graph store on the real embedded FalkorDB: plain results, batches, schema, health, errors, lifecycle."""
+"""The graph store on both engines (``store[falkordb]``, ``store[neo4j]``): plain results, batches, schema, health,
+errors, the differences between the engines that the queries must allow for; the embedded FalkorDB's lifecycle."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from graph import GraphStore, GraphUnavailable, GraphURLError, QueryError, class
 from graph.falkor import FalkorStore, embedded_path
 from graph.querybuilder import merge_nodes, merge_rels
 from graph.schema import Label, Rel
+from graph.store import split_credentials
 
 
 def _pods(n: int) -> list[dict[str, object]]:
@@ -62,6 +64,38 @@ def test_apply_schema_twice(store: GraphStore) -> None:
 def test_query_error_names_the_statement(store: GraphStore) -> None:
     with pytest.raises(QueryError, match="MATCH \\(n RETURN"):
         store.run("MATCH (n RETURN n")
+
+
+def test_a_pattern_comprehension_keeps_nulls_on_neo4j_and_drops_them_on_falkordb(store: GraphStore) -> None:
+    """Why ``link_service_selectors`` writes ``coalesce(e.via, '')``: docs/neo4j.md, 'Differences'."""
+    store.write(merge_nodes(Label.SERVICE), [{"uid": "s", "key": "c/Service/ns/s"}])
+    store.write(merge_nodes(Label.POD), _pods(1))
+    store.write(merge_rels(Rel.SELECTS), [{"from": "s", "to": "p0"}])
+    (row,) = store.run(
+        "MATCH (s:Service {uid: 's'}) "
+        "RETURN [(s)-[e:SELECTS]->(:Pod) | e.via] AS raw, [(s)-[e:SELECTS]->(:Pod) | coalesce(e.via, '')] AS safe"
+    )
+    assert row["raw"] == ([None] if store.backend == "neo4j" else [])
+    assert row["safe"] == [""]
+
+
+def test_nulls_behave_alike_on_both(store: GraphStore) -> None:
+    (row,) = store.run("RETURN 'a' IN [null] AS in_null_list, null = null AS eq, [1, null] = [1, null] AS lists")
+    assert row == {"in_null_list": None, "eq": None, "lists": None}
+    assert store.run("UNWIND [1, null] AS x RETURN collect(x) AS c") == [{"c": [1]}]
+    store.write(merge_nodes(Label.POD), [{"uid": "p", "key": "c/Pod/ns/p", "phase": "Running"}])
+    store.run("MATCH (p:Pod {uid: 'p'}) SET p.phase = null")
+    (pod,) = store.run("MATCH (p:Pod {uid: 'p'}) RETURN p, keys(p) AS keys")
+    assert "phase" not in pod["p"] and "phase" not in pod["keys"]
+
+
+def test_credentials_in_a_bolt_url_are_taken_out_of_it() -> None:
+    assert split_credentials("bolt://neo4j:p%40ss@127.0.0.1:7687", "u", "") == (
+        "bolt://127.0.0.1:7687",
+        "neo4j",
+        "p@ss",
+    )
+    assert split_credentials("neo4j+s://db.example:7687", "u", "pw") == ("neo4j+s://db.example:7687", "u", "pw")
 
 
 def test_url_forms() -> None:

@@ -3,6 +3,10 @@ recorded incidents played through NATS, each told in a few lines while ``serve``
 
 ``--once`` plays the incidents, prints the stories and exits (tests); ``--duration S`` serves S seconds;
 otherwise it serves until Ctrl-C, then stops everything cleanly.
+
+``--graph neo4j-local`` runs the same demo on a local Neo4j 5 (scripts/neo4j-local.sh, in ``<dir>/neo4j``) and
+prints the Neo4j Browser address and credentials; a server that was already running there is left running, one
+the demo started is stopped with it.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dir", metavar="PATH", help="working folder for the graph and NATS (default: a temporary one)")
     p.add_argument("--topology", type=Path, default=DATA_DIR / f"{TOPOLOGY}.yaml", help="manifests to materialise")
     p.add_argument("--wait", type=float, default=30.0, metavar="S", help="how long to wait for the stories")
+    p.add_argument(
+        "--graph",
+        choices=("embedded", "neo4j-local"),
+        default="embedded",
+        help="embedded FalkorDB (default), or a local Neo4j 5 with Neo4j Browser (needs Java and Maven)",
+    )
     p.set_defaults(run=run)
 
 
@@ -185,6 +195,8 @@ async def main_async(args: argparse.Namespace, settings: Settings) -> int:
         token, line = new_token(Scope.WRITE)
         s = settings.model_copy(deep=True)
         s.graph.url, s.graph.name = str(work / "graph.rdb"), "demo"
+        if args.graph == "neo4j-local":
+            await asyncio.to_thread(_use_local_neo4j, s, work / "neo4j", stack)
         s.nats.url = nats_server.url
         s.kubernetes.mode, s.kubernetes.cluster = "none", CLUSTER
         s.api.token_hashes = [line]
@@ -243,6 +255,22 @@ async def main_async(args: argparse.Namespace, settings: Settings) -> int:
         print("causegraph demo: stopped cleanly")
         return 0 if all(any(ids & set(r.related_events) for r in latest.values()) for ids in expected) else 1
     return 1
+
+
+def _use_local_neo4j(settings: Settings, home: Path, stack: contextlib.ExitStack) -> None:
+    """Start (or find running) the local Neo4j in ``home`` and point ``settings`` at it."""
+    from pydantic import SecretStr
+
+    from causegraph import neo4jlocal
+
+    was_running = neo4jlocal.running(home)
+    print(f"causegraph demo: starting Neo4j in {home} (the first start resolves it from Maven Central)")
+    server = neo4jlocal.start(home)
+    if not was_running:
+        stack.callback(server.stop)
+    settings.graph.url, settings.graph.user = server.url, server.user
+    settings.graph.password = SecretStr(server.password)
+    print(f"Neo4j Browser: {server.browser_url} (connect to {server.url} as {server.user} / {server.password})")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
