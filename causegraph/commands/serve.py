@@ -83,6 +83,7 @@ class ServeRuntime:
         self.publisher: Any = None
         self.consumer: Any = None
         self.watcher: Any = None
+        self._link_thread: threading.Thread | None = None
         self.nc: Any = None
         self.services: Services | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -238,7 +239,8 @@ class ServeRuntime:
                     return
 
         watcher.start()
-        threading.Thread(target=link_after_sync, name="watch-link", daemon=True).start()
+        self._link_thread = threading.Thread(target=link_after_sync, name="watch-link", daemon=True)
+        self._link_thread.start()
 
     def _count(self, source: str, accepted: int, rejected: int = 0) -> None:
         if self.services is not None:
@@ -322,6 +324,8 @@ class ServeRuntime:
                 task.cancel()
         if self.watcher is not None:
             await asyncio.to_thread(self.watcher.stop)
+        if self._link_thread is not None:  # it may be writing the first lists' relationships: let it finish first
+            await asyncio.to_thread(self._link_thread.join, timeout)
         if self.consumer is not None:
             await self._close_consumer()
         if self.correlator is not None:  # correlate what was stored, so its results are published below
