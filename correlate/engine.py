@@ -43,8 +43,8 @@ RESUME_LIMIT = 10_000  # open correlations, history roots and uncorrelated event
 HISTORY_MS = 7 * 86_400_000  # how far back a restart looks for occurrences of recurring failures
 # A correlation up to this size decides its root again on each new member; a larger one on a cause and every
 # REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
-REROOT_EAGER = 64
-REROOT_EVERY = 16
+REROOT_EAGER = 24
+REROOT_EVERY = 8
 LINK_MEMORY_MAX = 500_000
 
 

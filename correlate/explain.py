@@ -378,9 +378,8 @@ def rank_resources(
             continue
         start = {x.id for x in own}
         cause = best_prior >= CAUSE_PRIOR
-        start |= {
-            x.id for x in members if any(timely(y, x.ts) for y in own) and resource_explains(r, x, caller_too=cause)
-        }
+        since = min(y.ts - lag(y) for y in own)  # what any of its events may have caused
+        start |= {x.id for x in members if x.ts >= since and resource_explains(r, x, caller_too=cause)}
         reached = _closure(start, full)
         weak = {d for u in reached for d in half.get(u, ()) if d not in reached}
         explained = len(reached) + 0.5 * len(weak)
