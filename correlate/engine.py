@@ -9,11 +9,10 @@ to publish now.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +27,7 @@ from correlate.document import Assessment, Pieces, build
 from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
+from correlate.placement import Placement, Step
 from correlate.scoring import confidence
 from graph import GraphStore
 from ingest.model import WARNING_RANK, Category, SourceKind, StoredEvent
@@ -41,24 +41,7 @@ FEEDBACK_REFRESH_MS = 30_000  # how often a running engine reads new verdicts
 FEEDBACK_LIMIT = 10_000
 RESUME_LIMIT = 10_000  # open correlations, history roots and uncorrelated events taken up at a restart
 HISTORY_MS = 7 * 86_400_000  # how far back a restart looks for occurrences of recurring failures
-# A correlation up to this size decides its root again on each new member; a larger one on a cause and every
-# REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
-REROOT_EAGER = 24
-REROOT_EVERY = 8
 LINK_MEMORY_MAX = 500_000
-
-
-def correlation_id(first_event_id: str) -> str:
-    """Deterministic id: the same first event gives the same correlation id."""
-    return "corr-" + hashlib.sha256(first_event_id.encode()).hexdigest()[:20]
-
-
-@dataclass
-class _Batch:
-    changed: dict[str, m.Correlation] = field(default_factory=dict)
-    merged: list[m.Correlation] = field(default_factory=list)
-    recovered: set[str] = field(default_factory=set)
-    reroot: set[str] = field(default_factory=set)
 
 
 class Engine:
@@ -71,14 +54,9 @@ class Engine:
         self.now = 0
         self._newest = 0  # the newest event time taken
         self._held: dict[str, StoredEvent] = {}  # events within the disorder bound of the newest, not yet placed
-        self._corrs: dict[str, m.Correlation] = {}
-        self._of: dict[str, str] = {}  # event id -> correlation id
+        self.core = Placement()  # the open correlations and where events go (pure)
         self._ctx: dict[str, m.Context] = {}
         self._history = rec.History(settings)
-        self._index = ex.Index()
-        self._links: dict[tuple[str, str], m.Link] = {}  # (later, earlier) event ids -> their link
-        self._roots: dict[str, tuple[int, str]] = {}
-        self._ranking: dict[str, tuple[tuple[str, float], ...]] = {}
         self._pieces: dict[str, Pieces] = {}  # per-member document pieces of each correlation
         self.learned = NOTHING_LEARNED
         self._feedback_checked: int | None = None
@@ -116,13 +94,13 @@ class Engine:
         return self._correlate(ready)
 
     def _correlate(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
-        batch = _Batch()
+        batch = Step()
         wanted = sorted(events, key=lambda s: (s.event.ts, s.event.id))
         fresh = []
         for s in wanted:
-            cid = self._of.get(s.event.id)
-            if cid is not None and cid in self._corrs:
-                self._repeat(self._corrs[cid], s, batch)
+            home = self.core.home(s.event.id)
+            if home is not None:
+                self._repeat(home, s, batch)
             elif s.event.reason in RECOVERY_REASONS:
                 self._recover(s, batch)
             else:
@@ -130,14 +108,14 @@ class Engine:
         if wanted:
             self.now = max(self.now, max(s.event.ts for s in wanted))
         self._load_contexts({s.resource.uid for s in fresh} | {s.target_uid for s in fresh})
-        if len(self._links) > LINK_MEMORY_MAX:
-            self._links.clear()
+        if len(self.core.links) > LINK_MEMORY_MAX:
+            self.core.links.clear()
         rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in fresh]
         links = graphio.related_links(
             self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops, min_rank=WARNING_RANK
         )
         for s in fresh:
-            self._place(s, links.get(s.event.id, []), batch)
+            self.core.place(self._member(s), links.get(s.event.id, []), batch)
         return self._finish(batch, self.now)
 
     def tick(self, now_ms: int) -> list[CorrelationResult]:
@@ -145,13 +123,13 @@ class Engine:
         correlations resolve (and leave memory), new feedback applies."""
         out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
         self.now = max(self.now, now_ms)
-        batch = _Batch()
+        batch = Step()
         if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
             self._feedback_checked = now_ms
             pinned_before = dict(self.learned.pinned_root)
             self.refresh_feedback()
             for cid, eid in self.learned.pinned_root.items():
-                corr = self._corrs.get(cid)
+                corr = self.core.corrs.get(cid)
                 if corr is not None and pinned_before.get(cid) != eid and eid in corr.members:
                     batch.reroot.add(cid)
                     batch.changed[cid] = corr  # re-assessed with the root people named
@@ -160,7 +138,7 @@ class Engine:
     def refresh_feedback(self) -> None:
         """Read the stored verdicts again (``POST /correlations/{id}/feedback`` writes them)."""
         rows = self.store.query("feedback_verdicts", {"limit": FEEDBACK_LIMIT})
-        self.learned = learn(
+        self.learned = self.core.learned = learn(
             Verdict(
                 verdict=str(r["verdict"] or ""),
                 correlation_id=str(r["correlation_id"] or ""),
@@ -215,14 +193,13 @@ class Engine:
 
     def _resumed(self, row: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> m.Correlation | None:
         """One open correlation as it was written: members, version, what was last published."""
-        if not rows or str(row["id"]) in self._corrs:
+        if not rows or str(row["id"]) in self.core.corrs:
             return None
         doc = document_of(str(row["document"]))
         corr = m.Correlation(str(row["id"]), state=str(row["state"]), version=int(row["version"] or 0))
         for r in rows:
             x = self._row_member(r)
             corr.members[x.id] = x
-            self._of[x.id] = corr.id
         corr.published = corr.version > 0
         ms = list(corr.members.values())
         corr.last_published = st.Snapshot(
@@ -239,9 +216,7 @@ class Engine:
         corr.written_members = set(corr.members)
         corr.written_root = doc.root_cause.event_id
         corr.written_impacts = {u for x in ms for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
-        self._corrs[corr.id] = corr
-        for x in ms:
-            self._index.add_member(corr.id, x)
+        self.core.adopt(corr)
         self._newest = max(self._newest, corr.last_seen)
         return corr
 
@@ -253,15 +228,15 @@ class Engine:
         links = graphio.related_links(
             self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops, min_rank=WARNING_RANK
         )
-        batch = _Batch()
+        batch = Step()
         for c in corrs:
             c.links = [lk for x in c.members for lk in links.get(x, []) if lk.b in c.members]
             for lk in c.links:
-                self._links[(lk.a, lk.b)] = lk
-            self._reroot(c, batch)
+                self.core.links[(lk.a, lk.b)] = lk
+            self.core.reroot(c, batch)
 
     def open_correlations(self) -> list[m.Correlation]:
-        return [c for c in self._corrs.values() if not c.merged_into]
+        return self.core.open()
 
     # ------------------------------------------------------------------ placing events
     def _relevant(self, s: StoredEvent) -> bool:
@@ -302,114 +277,7 @@ class Engine:
             detail=dict(e.detail),
         )
 
-    def _place(self, s: StoredEvent, links: list[m.Link], batch: _Batch) -> None:
-        """Join the correlation whose root explains the event, else open one; then merge what its root explains."""
-        member = self._member(s)
-        mine: dict[str, list[m.Link]] = {}
-        for lk in links:
-            cid = self._of.get(lk.b)
-            if cid is not None and cid in self._corrs:
-                mine.setdefault(cid, []).append(lk)
-                self._links[(lk.a, lk.b)] = lk
-        homes = []
-        for cid in sorted(set(mine) | self._index.find(ex.keys_of(member))):
-            corr = self._corrs.get(cid)
-            if corr is None or corr.merged_into:
-                continue
-            found = ex.explanation(member, corr, mine.get(cid, ()), self.learned)
-            if found is not None:
-                homes.append((corr, found))
-        if homes:
-            corr, why = homes[ex.choose(member, homes, self.learned)]
-            member.link, member.linked_to, member.weight = why.link, why.via, why.strength
-        else:
-            corr = m.Correlation(correlation_id(member.id))
-            self._corrs[corr.id] = corr
-        corr.members[member.id] = member
-        corr.links.extend(mine.get(corr.id, ()))
-        self._of[member.id] = corr.id
-        self._index.add_member(corr.id, member)
-        batch.changed[corr.id] = corr
-        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or ex.is_cause(member):
-            self._reroot(corr, batch)
-        self._infer_node(corr, member, batch)
-
-    def _reroot(self, corr: m.Correlation, batch: _Batch) -> None:
-        """Decide the correlation's root again; when it changed, take in the correlations it explains."""
-        before = corr.root
-        pinned = self.learned.pinned_root.get(corr.id)
-        if pinned in corr.members:  # a person said which event is the root
-            x = corr.members[pinned]
-            corr.root = m.Root(x.id, x.ctx)
-        else:
-            ranked = ex.rank_resources(list(corr.members.values()), corr.links, self.learned)
-            self._ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
-            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
-        self._roots[corr.id] = (len(corr.members), corr.root.event_id)
-        if corr.root == before:
-            return
-        self._index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
-        for cid in sorted(self._index.find(ex.keys_explained_by(corr.root))):
-            other = self._corrs.get(cid)
-            if other is None or other is corr or other.merged_into:
-                continue
-            if ex.root_explains_root(corr, other, self._links, self.learned):
-                self._merge(corr, other, batch)
-        if len(corr.members) != self._roots[corr.id][0]:
-            self._reroot(corr, batch)
-
-    def _infer_node(self, corr: m.Correlation, member: m.Member, batch: _Batch) -> None:
-        """Symptom-rooted correlations whose node-scoped symptoms on pods of several workloads of one node fall in a
-        short span are one incident of that node: merged, the Node as their (inferred) root."""
-        nodes = {n for n, _ in ex.node_signals(member)}
-        for node in sorted(nodes):
-            group = [
-                c
-                for cid in sorted(self._index.find({"ns:" + node}))
-                if (c := self._corrs.get(cid)) is not None
-                and not c.merged_into
-                and c.root is not None
-                and not ex.is_cause(c.members[c.root.event_id], self.learned)
-                and (c.root.resource.kind == "Node" or ex.node_signals(c.members[c.root.event_id]))
-                and c.last_seen + ex.NODE_SPAN_MS >= member.ts
-            ]
-            if corr not in group:
-                continue
-            signals = [x for c in group for x in c.members.values() if any(n == node for n, _ in ex.node_signals(x))]
-            if ex.inferred_node(signals) != node:
-                continue
-            group.sort(key=lambda c: (c.first_seen, c.id))
-            into = group[0]
-            for other in group[1:]:
-                self._merge(into, other, batch)
-            batch.changed[into.id] = into
-            self._reroot(into, batch)
-            return
-
-    def _root_of(self, corr: m.Correlation) -> m.Member:
-        """The current root event."""
-        if corr.root is None or corr.root.event_id not in corr.members:
-            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned)
-        return corr.members[corr.root.event_id]
-
-    def _merge(self, into: m.Correlation, other: m.Correlation, batch: _Batch) -> None:
-        """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""
-        for eid, x in other.members.items():
-            into.members[eid] = x
-            self._of[eid] = into.id
-        into.links.extend(other.links)
-        self._index.remove(other.id)
-        for x in other.members.values():
-            self._index.add_member(into.id, x)
-        other.merged_into = into.id
-        other.merged_target = into
-        batch.changed.pop(other.id, None)
-        batch.merged.append(other)
-        del self._corrs[other.id]
-        self._pieces.pop(other.id, None)
-        batch.changed[into.id] = into
-
-    def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: _Batch) -> None:
+    def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: Step) -> None:
         x = corr.members.get(s.event.id)
         if x is None:
             return
@@ -417,12 +285,12 @@ class Engine:
         x.last_ts = max(x.last_ts, s.event.last_ts, s.event.ts)
         batch.changed[corr.id] = corr
 
-    def _recover(self, s: StoredEvent, batch: _Batch) -> None:
+    def _recover(self, s: StoredEvent, batch: Step) -> None:
         """A recovery event about the root's resource resolves an active correlation."""
-        for corr in list(self._corrs.values()):
+        for corr in list(self.core.corrs.values()):
             if corr.state != st.ACTIVE or corr.recurring:
                 continue
-            root = corr.root.resource if corr.root is not None else self._root_of(corr).ctx
+            root = corr.root.resource if corr.root is not None else self.core.root_of(corr).ctx
             if root.uid == s.resource.uid and s.resource.uid:
                 batch.recovered.add(corr.id)
                 batch.changed[corr.id] = corr
@@ -439,9 +307,9 @@ class Engine:
     # ------------------------------------------------------------------ assessing and emitting
     def _assess(self, corr: m.Correlation) -> Assessment:
         members = list(corr.members.values())
-        root = self._root_of(corr)
+        root = self.core.root_of(corr)
         assert corr.root is not None
-        ranking = self._ranking.get(corr.id) or ((root.id, 1.0),)
+        ranking = self.core.ranking.get(corr.id) or ((root.id, 1.0),)
         if ranking[0][0] != root.id:
             ranking = ((root.id, ranking[0][1]), *(r for r in ranking if r[0] != root.id))
         pattern = name_pattern(members, root, recurring=corr.recurring is not None, root_kind=corr.root.resource.kind)
@@ -480,21 +348,23 @@ class Engine:
             node_services=node_services,
         )
 
-    def _finish(self, batch: _Batch, now: int) -> list[CorrelationResult]:
+    def _finish(self, batch: Step, now: int) -> list[CorrelationResult]:
         """Assess, move the state, version and write what changed; expire quiet correlations.
 
         A batch may span more time than the quiet period (a replay): a correlation with enough evidence still
         becomes active (and is published) before it resolves, so nothing that was an incident goes unreported.
         """
         for cid in sorted(batch.reroot):
-            corr = self._corrs.get(cid)
+            corr = self.core.corrs.get(cid)
             if corr is not None and not corr.merged_into:
-                self._reroot(corr, batch)
-        for corr in list(self._corrs.values()):
+                self.core.reroot(corr, batch)
+        for gone in batch.merged:
+            self._pieces.pop(gone.id, None)
+        for corr in list(self.core.corrs.values()):
             if corr.id not in batch.changed and st.is_quiet(corr.last_seen, now, self.settings):
                 batch.changed[corr.id] = corr
         for corr in sorted(batch.changed.values(), key=lambda c: (c.first_seen, c.id)):
-            root = self._root_of(corr)
+            root = self.core.root_of(corr)
             if ex.is_cause(root, self.learned):
                 corr.recurring = self._history.occurred(root, corr.id)
         out: list[CorrelationResult] = []
@@ -543,19 +413,10 @@ class Engine:
                     out.append(doc)
                 docs[corr.id] = (corr, doc, a)
             if corr.state == st.RESOLVED:
-                self._forget(corr)
+                self.core.forget(corr)
+                self._pieces.pop(corr.id, None)
         self._write(list(docs.values()), batch.merged)
         return out
-
-    def _forget(self, corr: m.Correlation) -> None:
-        self._index.remove(corr.id)
-        self._ranking.pop(corr.id, None)
-        self._corrs.pop(corr.id, None)
-        self._roots.pop(corr.id, None)
-        self._pieces.pop(corr.id, None)
-        for eid in corr.members:
-            if self._of.get(eid) == corr.id:
-                del self._of[eid]
 
     def _write(
         self, docs: list[tuple[m.Correlation, CorrelationResult, Assessment]], merged: list[m.Correlation]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from causegraph.settings import CorrelateSettings
-from correlate.engine import Engine, correlation_id
+from correlate.engine import Engine
+from correlate.placement import correlation_id
 from graph import GraphStore
 from ingest.model import Category as C
 from ingest.model import SourceKind, StoredEvent

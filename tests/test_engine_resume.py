@@ -4,7 +4,8 @@ ghosts resolve, events stored but never correlated are, recurring failures go on
 from __future__ import annotations
 
 from causegraph.settings import CorrelateSettings
-from correlate.engine import Engine, correlation_id
+from correlate.engine import Engine
+from correlate.placement import correlation_id
 from graph import GraphStore
 from ingest.model import Category as C
 from tests import topo_builder as tb

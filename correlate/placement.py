@@ -1,0 +1,180 @@
+"""The engine's pure core: the open correlations, where each new event goes, when two are one, and their roots.
+
+No I/O: the engine (the shell) fetches each event's links and the topology around it, hands the events here in
+event-time order, and writes what changed (``Step``). The rules themselves are in ``correlate.explain``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from correlate import explain as ex
+from correlate import model as m
+from correlate.feedback import NOTHING_LEARNED, Learned
+
+# A correlation up to this size decides its root again on each new member; a larger one on a cause and every
+# REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
+REROOT_EAGER = 24
+REROOT_EVERY = 8
+
+
+def correlation_id(first_event_id: str) -> str:
+    """Deterministic id: the same first event gives the same correlation id."""
+    return "corr-" + hashlib.sha256(first_event_id.encode()).hexdigest()[:20]
+
+
+@dataclass
+class Step:
+    """What one batch changed: the correlations to assess and write, those merged away, recoveries, and the
+    correlations whose root must be decided again (feedback pinned one)."""
+
+    changed: dict[str, m.Correlation] = field(default_factory=dict)
+    merged: list[m.Correlation] = field(default_factory=list)
+    recovered: set[str] = field(default_factory=set)
+    reroot: set[str] = field(default_factory=set)
+
+
+class Placement:
+    """The open correlations in memory, indexed for finding which may explain a new event."""
+
+    def __init__(self, learned: Learned = NOTHING_LEARNED) -> None:
+        self.learned = learned
+        self.corrs: dict[str, m.Correlation] = {}
+        self.of: dict[str, str] = {}  # event id -> correlation id
+        self.index = ex.Index()
+        self.links: dict[tuple[str, str], m.Link] = {}  # (later, earlier) event ids -> their link
+        self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
+
+    def place(self, member: m.Member, links: Sequence[m.Link], step: Step) -> m.Correlation:
+        """Join the correlation whose root explains ``member``, else open one; then merge what its root explains.
+        ``links``: the member's links to other events (the graph's answer)."""
+        mine: dict[str, list[m.Link]] = {}
+        for lk in links:
+            cid = self.of.get(lk.b)
+            if cid is not None and cid in self.corrs:
+                mine.setdefault(cid, []).append(lk)
+                self.links[(lk.a, lk.b)] = lk
+        homes = []
+        for cid in sorted(set(mine) | self.index.find(ex.keys_of(member))):
+            corr = self.corrs.get(cid)
+            if corr is None or corr.merged_into:
+                continue
+            found = ex.explanation(member, corr, mine.get(cid, ()), self.learned)
+            if found is not None:
+                homes.append((corr, found))
+        if homes:
+            corr, why = homes[ex.choose(member, homes, self.learned)]
+            member.link, member.linked_to, member.weight = why.link, why.via, why.strength
+        else:
+            corr = m.Correlation(correlation_id(member.id))
+            self.corrs[corr.id] = corr
+        corr.members[member.id] = member
+        corr.links.extend(mine.get(corr.id, ()))
+        self.of[member.id] = corr.id
+        self.index.add_member(corr.id, member)
+        step.changed[corr.id] = corr
+        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or ex.is_cause(member):
+            self.reroot(corr, step)
+        self._infer_node(corr, member, step)
+        return corr
+
+    def reroot(self, corr: m.Correlation, step: Step) -> None:
+        """Decide the correlation's root again; when it changed, take in the correlations it explains."""
+        before = corr.root
+        pinned = self.learned.pinned_root.get(corr.id)
+        if pinned in corr.members:  # a person said which event is the root
+            x = corr.members[pinned]
+            corr.root = m.Root(x.id, x.ctx)
+        else:
+            ranked = ex.rank_resources(list(corr.members.values()), corr.links, self.learned)
+            self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
+            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
+        size = len(corr.members)
+        if corr.root == before:
+            return
+        self.index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
+        for cid in sorted(self.index.find(ex.keys_explained_by(corr.root))):
+            other = self.corrs.get(cid)
+            if other is None or other is corr or other.merged_into:
+                continue
+            if ex.root_explains_root(corr, other, self.links, self.learned):
+                self._merge(corr, other, step)
+        if len(corr.members) != size:  # it took others in: decide again over all
+            self.reroot(corr, step)
+
+    def _infer_node(self, corr: m.Correlation, member: m.Member, step: Step) -> None:
+        """Symptom-rooted correlations whose node-scoped symptoms on pods of several workloads of one node fall in a
+        short span are one incident of that node: merged, the Node as their (inferred) root."""
+        nodes = {n for n, _ in ex.node_signals(member)}
+        for node in sorted(nodes):
+            group = [
+                c
+                for cid in sorted(self.index.find({"ns:" + node}))
+                if (c := self.corrs.get(cid)) is not None
+                and not c.merged_into
+                and c.root is not None
+                and not ex.is_cause(c.members[c.root.event_id], self.learned)
+                and (c.root.resource.kind == "Node" or ex.node_signals(c.members[c.root.event_id]))
+                and c.last_seen + ex.NODE_SPAN_MS >= member.ts
+            ]
+            if corr not in group:
+                continue
+            signals = [x for c in group for x in c.members.values() if any(n == node for n, _ in ex.node_signals(x))]
+            if ex.inferred_node(signals) != node:
+                continue
+            group.sort(key=lambda c: (c.first_seen, c.id))
+            into = group[0]
+            for other in group[1:]:
+                self._merge(into, other, step)
+            step.changed[into.id] = into
+            self.reroot(into, step)
+            return
+
+    def root_of(self, corr: m.Correlation) -> m.Member:
+        """The current root event."""
+        if corr.root is None or corr.root.event_id not in corr.members:
+            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned)
+        return corr.members[corr.root.event_id]
+
+    def _merge(self, into: m.Correlation, other: m.Correlation, step: Step) -> None:
+        """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""
+        for eid, x in other.members.items():
+            into.members[eid] = x
+            self.of[eid] = into.id
+        into.links.extend(other.links)
+        self.index.remove(other.id)
+        for x in other.members.values():
+            self.index.add_member(into.id, x)
+        other.merged_into = into.id
+        other.merged_target = into
+        step.changed.pop(other.id, None)
+        step.merged.append(other)
+        del self.corrs[other.id]
+        self.ranking.pop(other.id, None)
+        step.changed[into.id] = into
+
+    def forget(self, corr: m.Correlation) -> None:
+        """A resolved correlation leaves memory (the graph keeps it)."""
+        self.index.remove(corr.id)
+        self.ranking.pop(corr.id, None)
+        self.corrs.pop(corr.id, None)
+        for eid in corr.members:
+            if self.of.get(eid) == corr.id:
+                del self.of[eid]
+
+    def adopt(self, corr: m.Correlation) -> None:
+        """Take in a correlation rebuilt from the graph (a restart): its members are found again."""
+        self.corrs[corr.id] = corr
+        for x in corr.members.values():
+            self.of[x.id] = corr.id
+            self.index.add_member(corr.id, x)
+
+    def home(self, event_id: str) -> m.Correlation | None:
+        """The open correlation an event is in."""
+        cid = self.of.get(event_id)
+        return self.corrs.get(cid) if cid is not None else None
+
+    def open(self) -> list[m.Correlation]:
+        return [c for c in self.corrs.values() if not c.merged_into]

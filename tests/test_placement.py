@@ -1,0 +1,68 @@
+"""The engine's pure core: placing members, merging, inferring a node, forgetting, adopting (no graph, no I/O)."""
+
+from __future__ import annotations
+
+from correlate import model as m
+from correlate.placement import Placement, Step, correlation_id
+from tests.test_explain import CALLER, DB, OOM, ev, pod, service
+
+
+def place_all(core: Placement, *members: m.Member, links: dict[str, list[m.Link]] | None = None) -> Step:
+    step = Step()
+    for x in members:
+        core.place(x, (links or {}).get(x.id, []), step)
+    return step
+
+
+def homes(core: Placement) -> set[frozenset[str]]:
+    return {frozenset(c.members) for c in core.open()}
+
+
+def test_a_call_naming_the_oom_killed_pod_joins_its_incident_and_a_stranger_stays_alone() -> None:
+    core = Placement()
+    stranger = ev("s", 3, "BackOff", pod("other-1", "n3"), category="crash")
+    place_all(core, OOM, ev("t", 5, "timeout", CALLER, target=DB), stranger)
+    assert homes(core) == {frozenset({"oom", "t"}), frozenset({"s"})}
+    home = core.home("t")
+    assert home is not None and home.id == correlation_id("oom") and home.root is not None
+    assert home.root.event_id == "oom"
+
+
+def test_symptoms_of_two_workloads_on_one_node_merge_under_the_inferred_node() -> None:
+    core = Placement()
+    a, b = pod("a-1", "n1"), pod("b-1", "n1")
+    step = place_all(
+        core,
+        ev("t1", 0, "timeout", CALLER, target=a, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=b, message="request timed out"),
+        ev("p1", 20, "Unhealthy", b, category="probe", message="Readiness probe failed: timeout"),
+    )
+    (c,) = core.open()
+    assert set(c.members) == {"t1", "t2", "p1"} and c.root is not None
+    assert (c.root.resource.kind, c.root.resource.name, c.root.inferred) == ("Node", "n1", True)
+    assert [g.id for g in step.merged] == [correlation_id("t2")]
+
+
+def test_a_late_node_condition_merges_what_it_explains() -> None:
+    core = Placement()
+    a = pod("a-1", "n1")
+    place_all(core, ev("t1", 0, "timeout", CALLER, target=a, message="timed out"))
+    node_event = ev(
+        "nr", 40, "NodeNotReady", m.Context(uid="uid-n1", kind="Node", name="n1", node="n1"), category="node"
+    )
+    place_all(core, node_event)
+    (c,) = core.open()
+    assert set(c.members) == {"t1", "nr"} and c.root is not None and c.root.event_id == "nr"
+
+
+def test_forget_and_adopt() -> None:
+    core = Placement()
+    place_all(core, OOM, ev("t", 5, "timeout", CALLER, target=service("db")))
+    (c,) = core.open()
+    core.forget(c)
+    assert core.open() == [] and core.home("oom") is None
+    core.adopt(c)
+    assert core.home("t") is c
+    later = ev("t2", 9, "timeout", pod("front-2", "n1", workload="front"), target=DB)
+    place_all(core, later)
+    assert core.home("t2") is c  # an adopted correlation explains new events as before
