@@ -7,7 +7,7 @@ event-time order, and writes what changed (``Step``). The rules themselves are i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from correlate import explain as ex
@@ -76,12 +76,14 @@ class Placement:
         self.index.add_member(corr.id, member)
         step.changed[corr.id] = corr
         if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or ex.is_cause(member):
-            self.reroot(corr, step)
+            self.reroot(corr, step, near=mine)
         self._infer_node(corr, member, step)
         return corr
 
-    def reroot(self, corr: m.Correlation, step: Step) -> None:
-        """Decide the correlation's root again; when it changed, take in the correlations it explains."""
+    def reroot(self, corr: m.Correlation, step: Step, near: Iterable[str] = ()) -> None:
+        """Decide the correlation's root again; when it changed, take in the correlations it explains: those the index
+        finds by the root's resource, and ``near``, the correlations of the events the newest member is linked to (a
+        cause that arrived after its effects)."""
         before = corr.root
         pinned = self.learned.pinned_root.get(corr.id)
         if pinned in corr.members:  # a person said which event is the root
@@ -95,7 +97,7 @@ class Placement:
         if corr.root == before:
             return
         self.index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
-        for cid in sorted(self.index.find(ex.keys_explained_by(corr.root))):
+        for cid in sorted(self.index.find(ex.keys_explained_by(corr.root)) | set(near)):
             other = self.corrs.get(cid)
             if other is None or other is corr or other.merged_into:
                 continue

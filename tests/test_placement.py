@@ -55,6 +55,18 @@ def test_a_late_node_condition_merges_what_it_explains() -> None:
     assert set(c.members) == {"t1", "nr"} and c.root is not None and c.root.event_id == "nr"
 
 
+def test_a_cause_that_arrives_after_its_effect_takes_it_in() -> None:
+    core = Placement()
+    cart = pod("cart-1", "n2")
+    backoff = ev("b", 5, "BackOff", cart, category="crash")  # arrived first (a slower path), happened later
+    place_all(core, backoff)
+    # the OOM kill of what cart calls: its link to the BackOff says the BackOff's pod depends on it
+    place_all(core, OOM, links={"oom": [m.Link("oom", "b", m.CALLS, 0.85, -1, 1)]})
+    assert homes(core) == {frozenset({"oom", "b"})}
+    home = core.home("b")
+    assert home is not None and home.root is not None and home.root.event_id == "oom"
+
+
 def test_forget_and_adopt() -> None:
     core = Placement()
     place_all(core, OOM, ev("t", 5, "timeout", CALLER, target=service("db")))
