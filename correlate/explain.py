@@ -500,17 +500,21 @@ def keys_of(x: m.Member) -> set[str]:
     return keys
 
 
+def _level_keys(c: m.Context, prefix: str) -> set[str]:
+    """Keys of a resource at its own level: its uid, and the Node, workload or Service it is."""
+    keys = {f"{prefix}u:{c.uid}"} if c.uid else set()
+    if c.kind == "Node":
+        keys.add(f"{prefix}n:{c.name}")
+    elif c.kind in WORKLOAD_KINDS and c.workload:
+        keys.add(f"{prefix}w:{c.workload}")
+    elif c.kind == "Service":
+        keys.add(f"{prefix}s:{c.name}")
+    return keys
+
+
 def root_keys(r: m.Root) -> set[str]:
     """Keys a root resource is found under by the events it explains (``keys_of``)."""
-    c = r.resource
-    keys = {f"u:{c.uid}"} if c.uid else set()
-    if c.kind == "Node":
-        keys.add(f"n:{c.name}")
-    elif c.kind in WORKLOAD_KINDS and c.workload:
-        keys.add(f"w:{c.workload}")
-    elif c.kind == "Service":
-        keys.add(f"s:{c.name}")
-    return keys
+    return _level_keys(r.resource, "")
 
 
 def member_keys(x: m.Member) -> set[str]:
@@ -522,15 +526,10 @@ def member_keys(x: m.Member) -> set[str]:
 
 
 def keys_explained_by(r: m.Root) -> set[str]:
-    """Keys of root events that ``r``'s resource may explain (``root_event_keys``)."""
+    """Keys of root events that ``r``'s resource may explain (``root_event_keys``): also a call to a Service of a
+    root Pod."""
     c = r.resource
-    keys = {f"ru:{c.uid}"} if c.uid else set()
-    if c.kind == "Node":
-        keys.add(f"rn:{c.name}")
-    elif c.kind in WORKLOAD_KINDS and c.workload:
-        keys.add(f"rw:{c.workload}")
-    elif c.kind == "Service":
-        keys.add(f"rs:{c.name}")
+    keys = _level_keys(c, "r")
     if c.kind == "Pod":
         keys |= {f"rs:{s}" for s in c.services}
     return keys

@@ -10,11 +10,9 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import nats
 import pytest
 from nats.js.api import StreamConfig
@@ -22,6 +20,7 @@ from nats.js.api import StreamConfig
 from causegraph.natsserver import NatsServer, free_port
 from graph import open_store
 from graph.embedded import alive
+from tests.serveproc import graph_server_pid, start_serve
 
 EVENTS = 1500
 RATE_PER_S = 1000
@@ -35,25 +34,7 @@ def _serve(graph: Path, nats_url: str, port: int) -> subprocess.Popen[bytes]:
         "CAUSEGRAPH_SERVE__PUBLISHER": "false",
         "CAUSEGRAPH_NATS__FETCH_TIMEOUT_S": "0.05",
     }
-    argv = ["serve", "--graph", str(graph), "--kubernetes", "none", "--port", str(port)]
-    with (graph.parent.parent / "serve.log").open("ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "causegraph", *argv], env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("serve did not get ready")
-
-
-def _graph_server(graph: Path) -> int:
-    pidfile = json.loads(graph.with_name(graph.name + ".settings").read_text())["pidfile"]
-    return int(Path(pidfile).read_text().strip())
+    return start_serve(graph, port, env)
 
 
 def _stored(graph: Path) -> tuple[int, int]:
@@ -90,7 +71,7 @@ async def test_kill9_at_a_random_point_loses_nothing_and_duplicates_nothing(
     publishing = asyncio.create_task(publish())
     try:
         await asyncio.sleep(rng.uniform(0.2, 0.8 * EVENTS / RATE_PER_S))
-        server = _graph_server(graph)
+        server = graph_server_pid(graph)
         if victim in ("graph", "both"):
             os.kill(server, signal.SIGKILL)
         if victim in ("serve", "both"):
@@ -105,7 +86,7 @@ async def test_kill9_at_a_random_point_loses_nothing_and_duplicates_nothing(
         assert (await js.consumer_info("TRACES", "causegraph")).num_pending == 0
         with pytest.raises(nats.js.errors.NotFoundError):
             await js.get_last_msg("CAUSEGRAPH_DEADLETTER", "causegraph.deadletter")  # nothing dead-lettered
-        server = _graph_server(graph)
+        server = graph_server_pid(graph)
     finally:
         publishing.cancel()
         serve.terminate()

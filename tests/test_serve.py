@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from graph.embedded import alive
 from tests import apidata
 from tests.apidata import PODS
 from tests.fakekube import FakeKube, obj, pod
+from tests.serveproc import graph_server_pid, start_serve
 
 
 def unified(ident: str, pod: str, offset_s: int, reason: str, severity: str, now_ms: int) -> dict[str, Any]:
@@ -214,25 +214,7 @@ def test_serve_watch_links_pods_listed_before_their_owners(store: GraphStore, fa
 
 def _serve_process(graph: Path, port: int, hashes: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CAUSEGRAPH_API__TOKEN_HASHES": hashes, "CAUSEGRAPH_KUBERNETES__CLUSTER": "prod"}
-    argv = ["serve", "--graph", str(graph), "--nats", "none", "--kubernetes", "none", "--port", str(port)]
-    with (graph.parent.parent / "serve.log").open("ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "causegraph", *argv], env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("serve did not get ready")
-
-
-def _graph_server_pid(graph: Path) -> int:
-    pidfile = json.loads(graph.with_name(graph.name + ".settings").read_text())["pidfile"]
-    return int(Path(pidfile).read_text().strip())
+    return start_serve(graph, port, env, "--nats", "none")
 
 
 def test_serve_restarted_after_kill9_owns_the_orphaned_graph_server(tmp_path: Path, toks: dict[str, str]) -> None:
@@ -247,13 +229,13 @@ def test_serve_restarted_after_kill9_owns_the_orphaned_graph_server(tmp_path: Pa
             headers={"Authorization": f"Bearer {toks['write']}"},
         )
         assert r.status_code == 202 and r.json()["accepted"] == 1
-        server = _graph_server_pid(graph)
+        server = graph_server_pid(graph)
     finally:
         first.kill()  # kill -9 of serve
         first.wait()
     assert alive(server)  # orphaned, still serving the graph
     second = _serve_process(graph, port, toks["hashes"])
-    assert _graph_server_pid(graph) == server  # the restarted serve reused it
+    assert graph_server_pid(graph) == server  # the restarted serve reused it
     second.terminate()  # a clean stop (uvicorn exits by the signal once it has shut down)
     assert second.wait(timeout=60) in (0, -signal.SIGTERM)
     assert "stopped cleanly" in (graph.parent.parent / "serve.log").read_text()
