@@ -379,7 +379,10 @@ class Engine:
                 confidence=a.confidence,
                 worst_rank=max(x.severity_rank for x in corr.members.values()),
                 pattern=a.pattern,
-                repeats=max(x.count for x in corr.members.values()),
+                repeats=st.repeats(
+                    (x.ctx.uid or x.id, x.reason, x.count, x.source_kind == SourceKind.COLLECTOR)
+                    for x in corr.members.values()
+                ),
                 cause_rank=root.severity_rank if cause and root.source_kind != "change" else 0,
                 rooted_in_cause=cause,
             )

@@ -30,6 +30,9 @@ CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
 NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "application_error", "image"})
+# Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
+# one pod's error logs or probe failures stay that pod's.
+TEMPLATE_FAILURES = frozenset({"crash", "image"})
 NODE_SIGNAL_WORDS = ("timeout", "timed out", "deadline", "unreachable", "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
@@ -462,7 +465,8 @@ def decide_root(
     c = root.ctx
     if c.kind == "Pod" and c.workload and root.category in WORKLOAD_WIDE:
         pods = {x.ctx.uid for x in members if x.ctx.kind == "Pod" and x.ctx.workload == c.workload}
-        if len(pods) >= 2 or (c.workload_replicas and len(pods) >= c.workload_replicas):
+        single = root.category in TEMPLATE_FAILURES and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
+        if len(pods) >= 2 or single:
             w = _workload_of(c)
             own = any(x.ctx.uid == w.uid and w.uid for x in members)
             n = f"{len(pods)} pods" if len(pods) > 1 else "its one pod"

@@ -41,6 +41,7 @@ CATEGORY_PRIOR: dict[str, float] = {
     "probe": 0.3,
     "network": 0.3,
     "performance": 0.25,
+    "saturation": 0.6,
     "application_error": 0.25,
     "informational": 0.1,
 }
@@ -68,7 +69,7 @@ def prior(category: str, reason: str, source_kind: str = "") -> float:
         return 0.9
     p = CATEGORY_PRIOR.get(category, 0.3)
     r = reason.lower()
-    if any(w in r for w in CAUSE_WORDS):
+    if category != "saturation" and any(w in r for w in CAUSE_WORDS):
         p = max(p, 0.85)
     if any(w in r for w in SYMPTOM_WORDS):
         p = min(p, 0.2)

@@ -7,6 +7,8 @@ unpublished: isolated warnings are kept, not paged.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from causegraph.settings import CorrelateSettings
@@ -53,6 +55,21 @@ def evidence_enough(
     if cause_rank >= CAUSE_PUBLISH_RANK:
         return True
     return worst_rank >= SINGLE_PUBLISH_RANK or repeats >= settings.singleton_min_count
+
+
+def repeats(marks: Iterable[tuple[str, str, int, bool]]) -> int:
+    """How often the most repeated warning (one reason on one resource) happened, from ``(resource, reason,
+    count, sent_again)`` marks. A Kubernetes Event counts its own repeats (``count``); a collector's detector that
+    fires every window sends a new event each time (``sent_again``), so those add up."""
+    counted: Counter[tuple[str, str]] = Counter()
+    sent: Counter[tuple[str, str]] = Counter()
+    for resource, reason, count, sent_again in marks:
+        key = (resource, reason)
+        if sent_again:
+            sent[key] += 1
+        else:
+            counted[key] = max(counted[key], count)
+    return max([*counted.values(), *sent.values()], default=0)
 
 
 def next_state(current: str, *, enough: bool, quiet: bool, recovered: bool = False) -> str:

@@ -28,6 +28,7 @@ class Category(StrEnum):
     IMAGE = "image"
     NETWORK = "network"
     PERFORMANCE = "performance"  # latency and slow spans: what callers feel, rarely the cause
+    SATURATION = "saturation"  # a pod using more CPU or memory than it did: its own trouble, not yet a failure
     NODE = "node"
     STORAGE = "storage"
     CONFIG = "config"

@@ -404,11 +404,13 @@ def _metric_names(metrics: Mapping[str, Any]) -> list[str]:
 
 
 def _fallback_category(category: str, etype: str, network: NetworkRef | None) -> Category:
+    """The category a collector names; a metric's deviation in resource use is saturation, not exhaustion (a
+    detector's threshold crossed, not a container killed)."""
     for value in (category.lower(), etype.lower()):
-        if value in Category._value2member_map_:
-            return Category(value)
-        if value in _TYPE_CATEGORY:
-            return _TYPE_CATEGORY[value]
+        found = Category(value) if value in Category._value2member_map_ else _TYPE_CATEGORY.get(value)
+        if found is not None:
+            metric = etype.lower() == "metric" and found == Category.RESOURCE_EXHAUSTION and value != "oom"
+            return Category.SATURATION if metric else found
     return Category.NETWORK if network is not None else Category.INFORMATIONAL
 
 

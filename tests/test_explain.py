@@ -280,6 +280,23 @@ def test_one_pod_of_many_is_not_a_workload_failure() -> None:
     assert ex.decide_root(members, []).resource.kind == "Pod"
 
 
+def test_a_single_replica_crash_loop_is_its_workloads() -> None:
+    members = [
+        ev("c1", 0, "process_exit", pod("api-1", "n1", replicas=1), category="crash"),
+        ev("b1", 12, "BackOff", pod("api-1", "n1", replicas=1), category="crash"),
+    ]
+    assert ex.decide_root(members, []).resource.kind == "Deployment"
+
+
+def test_one_pods_error_logs_stay_that_pods_even_with_one_replica() -> None:
+    members = [
+        ev("e1", 0, "error_log", pod("api-1", "n1", replicas=1), category="application_error"),
+        ev("e2", 12, "error_log", pod("api-1", "n1", replicas=1), category="application_error"),
+    ]
+    root = ex.decide_root(members, [])
+    assert (root.resource.kind, root.resource.name) == ("Pod", "api-1")
+
+
 def test_pods_of_two_workloads_on_one_node_point_at_the_node() -> None:
     members = [
         ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),

@@ -136,19 +136,21 @@ def test_network_errors(network: dict[str, Any], message: str, reason: str, cate
 @pytest.mark.parametrize(
     ("obj", "reason", "category"),
     [
-        # a metric deviation is named by its metric; saturation is exhaustion, latency is what callers feel
+        # a metric deviation is named by its metric; resource use above its baseline is saturation (a detector's
+        # threshold crossed, not a container killed), latency is what callers feel
         (
             {"type": "metric", "metrics": {"metric_name": "cpu_usage", "value": 0.97}},
             "cpu_usage",
-            "resource_exhaustion",
+            "saturation",
         ),
         ({"type": "metric", "metrics": {"name": "latency_p99", "value": 900}}, "latency_p99", "performance"),
         ({"type": "trace", "category": "performance", "tags": ["slow_span"]}, "slow_span", "performance"),
         (
             {"type": "metric", "category": "memory", "metrics": {"name": "rss_bytes"}},
             "rss_bytes",
-            "resource_exhaustion",
+            "saturation",
         ),
+        ({"type": "oom", "category": "oom", "message": "process killed"}, "oom", "resource_exhaustion"),
     ],
 )
 def test_metric_and_span_anomalies(obj: dict[str, Any], reason: str, category: str) -> None:

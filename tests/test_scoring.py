@@ -41,6 +41,9 @@ def test_weight_falls_with_hops_and_time() -> None:
         ("network", "timeout", "", 0, 0.25),
         ("node", "NodeNotReady", "", 0.85, 1),
         ("crash", "BackOff", "", 0.4, 0.7),
+        # a metric over its baseline is evidence of a cause, not one: above symptoms, below an OOM kill
+        ("saturation", "memory_usage", "", 0.5, 0.7),
+        ("saturation", "cpu_usage", "", 0.5, 0.7),
     ],
 )
 def test_priors_causes_over_symptoms(category: str, reason: str, source: str, low: float, high: float) -> None:

@@ -86,3 +86,11 @@ def test_resolution_published_once_and_only_if_ever_published() -> None:
 def test_versions_count_publishes_and_quiet_uses_settings() -> None:
     assert st.next_version(3, True) == 4 and st.next_version(3, False) == 3
     assert st.is_quiet(0, S.resolve_quiet_ms, S) and not st.is_quiet(0, S.resolve_quiet_ms - 1, S)
+
+
+def test_repeats_add_up_events_sent_again_and_take_a_kubernetes_events_own_count() -> None:
+    assert st.repeats([("pod-a", "latency_p99", 1, True)] * 3 + [("pod-b", "latency_p99", 1, True)]) == 3
+    assert st.repeats([("pod-a", "BackOff", 5, False), ("pod-a", "BackOff", 2, False)]) == 5
+    assert st.repeats([("pod-a", "Unhealthy", 1, False)] * 3) == 1
+    assert st.repeats([("pod-a", "x", 1, True), ("pod-b", "x", 1, True), ("pod-a", "y", 1, True)]) == 1
+    assert st.repeats([]) == 0
