@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 
 import pytest
 
@@ -30,6 +31,12 @@ def test_nesting_past_the_parser_and_past_the_limit_are_refused_by_name() -> Non
         load_json(_nested(MAX_DEPTH + 1))
     assert load_json(_nested(MAX_DEPTH)) == json.loads(_nested(MAX_DEPTH))
     check_depth({"a": {"b": [1, {"c": 2}]}})
+    # any mapping or sequence counts, not only what JSON decodes to
+    deep: object = 1
+    for i in range(MAX_DEPTH + 1):
+        deep = MappingProxyType({"x": deep}) if i % 3 == 0 else ((deep,) if i % 3 == 1 else [deep])
+    with pytest.raises(RejectedInput, match="nesting"):
+        check_depth(deep)
 
 
 def test_load_json_names_what_is_wrong() -> None:
