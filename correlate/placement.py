@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from correlate import explain as ex
 from correlate import model as m
 from correlate.feedback import NOTHING_LEARNED, Learned
+from correlate.spans import orient
 
 # A correlation up to this size decides its root again on each new member; a larger one on a cause and every
 # REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
@@ -54,6 +55,7 @@ class Placement:
         for lk in links:
             cid = self.of.get(lk.b)
             if cid is not None and cid in self.corrs:
+                lk = orient(member, lk, self.corrs[cid].members.get(lk.b))
                 mine.setdefault(cid, []).append(lk)
                 self.links[(lk.a, lk.b)] = lk
         homes = []

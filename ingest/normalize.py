@@ -309,8 +309,9 @@ def parse_unified(
         for key, value in part.items():
             if isinstance(value, str | int | float) and not isinstance(value, bool) and key != "message":
                 detail[f"{prefix}.{key}"] = _clean(value) if isinstance(value, str) else value
-    if span := _str(trace, "span_id", "trace_context."):
-        detail["span_id"] = span
+    for key in ("span_id", "parent_span_id"):  # a span and its parent name caller and callee (correlate.spans)
+        if span := _str(trace, key, "trace_context."):
+            detail[key] = span
     if tag_list:
         detail["tags"] = tag_list[:32]
     confidence = obj.get("confidence")

@@ -219,6 +219,17 @@ def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely
     assert ex.choose(x, homes) == 1
 
 
+def test_choose_keeps_a_resources_trouble_in_the_correlation_rooted_at_it() -> None:
+    api = pod("api-1", "n1")
+    own = corr_of(ev("u1", 0, "latency_p99", api, category="performance"))
+    own.members["u2"] = ev("u2", 50, "latency_p99", api, category="performance")
+    other = corr_of(ev("w1", 0, "slow_span", pod("web-1", "n2"), category="performance"))
+    other.members["w2"] = ev("w2", 60, "latency_p99", api, category="performance")  # it took one of api's events
+    x = ev("u3", 62, "cpu_usage", api, category="saturation")
+    homes = [(other, ex.Explanation(0.95, m.SAME_RESOURCE, "w2")), (own, ex.Explanation(1.0, m.SAME_RESOURCE, "u1"))]
+    assert ex.choose(x, homes) == 1
+
+
 @pytest.mark.parametrize(
     ("a", "b", "merges"),
     [

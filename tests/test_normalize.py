@@ -332,3 +332,17 @@ def test_unified_with_id_and_time_mostly_parses(obj: dict[str, Any]) -> None:
         _check(parse_unified(obj))
     except RejectedInput as exc:
         assert str(exc).split(":")[0]  # names a field
+
+
+def test_a_spans_id_and_its_parents_are_kept_to_tell_caller_from_callee() -> None:
+    ev = parse_unified(
+        {
+            "id": "s",
+            "timestamp": "2026-01-01T00:00:00Z",
+            "severity": "warning",
+            "type": "trace",
+            "tags": ["slow_span"],
+            "trace_context": {"trace_id": "t1", "span_id": "b2", "parent_span_id": "a1"},
+        }
+    )
+    assert (ev.trace_id, ev.detail["span_id"], ev.detail["parent_span_id"]) == ("t1", "b2", "a1")

@@ -78,3 +78,24 @@ def test_forget_and_adopt() -> None:
     later = ev("t2", 9, "timeout", pod("front-2", "n1", workload="front"), target=DB)
     place_all(core, later)
     assert core.home("t2") is c  # an adopted correlation explains new events as before
+
+
+def _span(eid: str, ts_s: float, ctx: m.Context, span_id: str, parent: str = "") -> m.Member:
+    x = ev(eid, ts_s, "slow_span", ctx, category="performance")
+    x.detail = {"span_id": span_id} | ({"parent_span_id": parent} if parent else {})
+    return x
+
+
+def test_a_callers_slow_span_joins_its_callees_incident_when_the_trace_names_the_callee() -> None:
+    core = Placement()
+    cart, front, ads = pod("cart-1", "n2"), pod("front-1", "n1"), pod("ads-1", "n3")
+    callee = _span("c1", 0, cart, "s2", parent="s1")
+    place_all(core, callee, ev("c2", 10, "latency_p99", cart, category="performance"))
+    same_trace = {
+        "f1": [m.Link("f1", "c1", m.SAME_TRACE, 0.95)],  # front's span is c1's parent: the trace names cart
+        "a1": [m.Link("a1", "c1", m.SAME_TRACE, 0.95)],  # ads is in the trace too, but no parent of anything
+    }
+    place_all(core, _span("f1", 12, front, "s1"), _span("a1", 13, ads, "s7", parent="s0"), links=same_trace)
+    assert homes(core) == {frozenset({"c1", "c2", "f1"}), frozenset({"a1"})}
+    home = core.home("f1")
+    assert home is not None and home.root is not None and home.root.resource.name == "cart-1"

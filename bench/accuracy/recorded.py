@@ -13,7 +13,8 @@ it: fixed detector rules set from pre-fault data, each event on its pod):
   at each hop, and the entry services see some of every fault; errors show on the pod and its direct callers.
 - Detectors also fire without any fault (false positives of rules set from pre-fault data), more often on entry
   services whose latency varies most.
-- Slow spans of one fault share a few trace ids about half the time. No network destination, no Kubernetes Event.
+- Events of one fault carry one of a few traces about half the time: each trace a request path from an entry down
+  to the faulty service, each span the child of its caller's. No network destination, no Kubernetes Event.
 
 Scored per fault: the result (final version) holding most of the fault window's events answers it; its root
 resource is right when it is the injected pod (``pod``) or the pod's workload (``workload``). Beside it, the simplest
@@ -23,6 +24,7 @@ ranker: the pod with the most anomaly events in the fault window.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -91,8 +93,11 @@ class Recorder:
     def __init__(self, cv: ClusterView, stream: Stream, rng: random.Random) -> None:
         self.cv, self.stream, self.rng = cv, stream, rng
         self.entries = {s for s in cv.services_with_pods() if not cv.callers(s)}
+        self.parents: dict[str, str] = {}  # span id -> its parent's (the caller's) span id
 
-    def emit(self, pod: Obj, ts: int, detector: str, trace: str = "") -> str:
+    def emit(self, pod: Obj, ts: int, detector: str, ctx: Obj | None = None) -> str:
+        trace = ctx["trace_id"] if ctx else ""
+        span = {"trace_context": {k: v for k, v in ctx.items() if v}} if ctx else {}
         svc = self.cv.service_of_pod(pod)
         w = self.cv.workload(pod)
         wl = (str(w["kind"]), str(w["metadata"]["name"]))
@@ -111,7 +116,7 @@ class Recorder:
                 message=f"span {svc}/handle took {ms} ms",
                 trace_id=trace or self.stream._id("trace", ts)[:32].replace("-", "0"),
                 workload=wl,
-                extra={"span": {"operation": f"{svc}/handle", "duration_ms": ms, "status_code": 200}},
+                extra={"span": {"operation": f"{svc}/handle", "duration_ms": ms, "status_code": 200}, **span},
             )
         if detector == "error_log":
             return self.stream.collector(
@@ -126,7 +131,10 @@ class Recorder:
                 message=f"{svc}: error while serving request",
                 trace_id=trace,
                 workload=wl,
-                extra={"application": {"level": "error", "message": "error while serving request", "logger": svc}},
+                extra={
+                    "application": {"level": "error", "message": "error while serving request", "logger": svc},
+                    **span,
+                },
             )
         base, unit = {"cpu_usage": (0.3, " cores"), "memory_usage": (300, "Mi"), "latency_p99": (50, "ms")}[detector]
         value = round(base * rng.uniform(2.0, 6.0), 2)
@@ -157,17 +165,33 @@ class Recorder:
 
     def fault(self, f: Fault) -> None:
         rng = self.rng
-        traces = [self.stream._id("ftrace", f.t0, i)[:32].replace("-", "0") for i in range(rng.randint(3, 5))]
+        up = _upstream(self.cv, f.service)
+        # Each trace is one request path, from an entry down to the faulty service: a span per service on it, each
+        # the child of its caller's span (what the detectors' span events carry as trace_context).
+        paths: list[dict[str, tuple[str, str]]] = []
+        for i in range(rng.randint(3, 5)):
+            tid = self.stream._id("ftrace", f.t0, i)[:32].replace("-", "0")
+            chain, svc = [f.service], f.service
+            while callers := [c for c in self.cv.callers(svc) if c in up and c not in chain]:
+                svc = rng.choice(callers)
+                chain.append(svc)
+            ids = [self.stream._id("span", tid, s)[:16].replace("-", "0") for s in chain]
+            paths.append({s: (tid, ids[k]) for k, s in enumerate(chain)})
+            self.parents.update(itertools.pairwise(ids))
 
-        def trace() -> str:
-            return rng.choice(traces) if rng.random() < 0.5 else ""
+        def trace(svc: str) -> Obj | None:
+            mine = [p for p in paths if svc in p]
+            if not mine or rng.random() >= 0.5:
+                return None
+            tid, span = rng.choice(mine)[svc]
+            return {"trace_id": tid, "span_id": span, "parent_span_id": self.parents.get(span, "")}
 
         signals = ROOT_SIGNALS[f.kind]
         onset = f.t0 + rng.randint(0, 30 * S)
         for w in range(onset, f.t1, WINDOW):
             for det, p in signals.items():
                 if rng.random() < p:
-                    f.events.append(self.emit(f.pod, w + rng.randint(0, WINDOW - 1), det, trace()))
+                    f.events.append(self.emit(f.pod, w + rng.randint(0, WINDOW - 1), det, trace(f.service)))
         latency = signals.get("latency_p99", 0.0)
         errors = signals.get("error_log", 0.0)
         for svc, hop in sorted(_upstream(self.cv, f.service).items()):
@@ -180,9 +204,9 @@ class Recorder:
                 pod = rng.choice(pods)
                 for det in ("latency_p99", "slow_span"):
                     if rng.random() < p_lat:
-                        f.events.append(self.emit(pod, w + rng.randint(0, WINDOW - 1), det, trace()))
+                        f.events.append(self.emit(pod, w + rng.randint(0, WINDOW - 1), det, trace(svc)))
                 if hop == 1 and rng.random() < errors * 0.5:
-                    f.events.append(self.emit(pod, w + rng.randint(0, WINDOW - 1), "error_log", trace()))
+                    f.events.append(self.emit(pod, w + rng.randint(0, WINDOW - 1), "error_log", trace(svc)))
 
 
 def build(topologies: Path, index: int, seed: int, *, app: str | None, gap_min: int, faults: int) -> Obj:
