@@ -29,7 +29,7 @@ CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node 
 CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
 NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
-WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "application_error", "image"})
+WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 # Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
 # one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
