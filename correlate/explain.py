@@ -23,6 +23,7 @@ NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this 
 JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
 ONSET_MS = 3 * 60_000  # root candidates: resources that misbehave within this long of the incident's onset
+BURST, BURST_MS = 2, 60_000  # the onset: an event followed by this many more within this long
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
@@ -349,6 +350,16 @@ def _closure(start: Iterable[str], full: Mapping[str, set[str]]) -> set[str]:
     return seen
 
 
+def onset_of(ordered: Sequence[m.Member]) -> int:
+    """When the incident began (``ordered`` by time): the first event that the next ones follow closely
+    (``BURST`` of them within ``BURST_MS``), not a lone warning minutes before; the first event when none does."""
+    for i, x in enumerate(ordered):
+        j = i + BURST
+        if j < len(ordered) and ordered[j].ts - x.ts <= BURST_MS:
+            return x.ts
+    return ordered[0].ts
+
+
 def rank_resources(
     members: Sequence[m.Member], links: Iterable[m.Link], learned: Learned = NOTHING_LEARNED
 ) -> list[tuple[m.Context, str, float]]:
@@ -360,8 +371,8 @@ def rank_resources(
     """
     if not members:
         return []
-    onset = min(x.ts for x in members)
     ordered = sorted(members, key=lambda x: (x.ts, x.id))
+    onset = onset_of(ordered)
     n = len(members)
     full, half = _downs(members, links)
     on: dict[str, list[m.Member]] = {}
@@ -379,8 +390,8 @@ def rank_resources(
             continue
         causes = [(learned.prior(prior(x.category, x.reason, x.source_kind), x.reason), x) for x in own]
         best_prior, best = max(causes, key=lambda t: (t[0], -t[1].ts, t[1].id))
-        if own[0].ts > onset + ONSET_MS and best_prior < CAUSE_PRIOR:
-            continue
+        if best_prior < CAUSE_PRIOR and not any(onset - lag(x) <= x.ts <= onset + ONSET_MS for x in own):
+            continue  # a weak signal counts only at the onset, not as a precursor from an earlier episode
         start = {x.id for x in own}
         cause = best_prior >= CAUSE_PRIOR
         since = min(y.ts - lag(y) for y in own)  # what any of its events may have caused

@@ -362,7 +362,21 @@ def test_the_pod_with_the_most_anomalies_beats_a_hub_with_one_slow_span() -> Non
 def test_a_late_symptom_is_no_root_candidate() -> None:
     members = [
         ev("a", 0, "error_log", A, category="application_error"),
+        ev("a2", 20, "error_log", A, category="application_error"),
+        ev("a3", 30, "error_log", A, category="application_error"),
         *(ev(f"l{i}", 400 + i, "error_log", B, category="application_error") for i in range(6)),
     ]
     names = [r.name for r, _, _ in ex.rank_resources(members, [])]
     assert names == ["a-1"]
+
+
+def test_a_lone_warning_minutes_before_the_burst_is_no_root_candidate() -> None:
+    members = [
+        ev("early", 0, "memory_usage", DB, category="saturation"),
+        *(ev(f"l{i}", 245 + 10 * i, "latency_p99", B, category="performance") for i in range(6)),
+    ]
+    assert ex.onset_of(sorted(members, key=lambda x: x.ts)) == 245 * S
+    assert [r.name for r, _, _ in ex.rank_resources(members, [])] == ["b-1"]
+    # a cause stays a candidate however long before (an OOM kill, a change: what the symptoms follow from)
+    members[0] = ev("early", 0, "oom_kill", DB, category="resource_exhaustion")
+    assert "db-0" in [r.name for r, _, _ in ex.rank_resources(members, [])]
