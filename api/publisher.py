@@ -24,9 +24,9 @@ from nats.errors import Error as NatsError
 from nats.js.api import StreamConfig
 from nats.js.errors import Error as JetStreamError
 
-from api.result import CorrelationResult
 from causegraph.settings import NatsSettings
 from graph import GraphStore
+from model.result import CorrelationResult
 
 log = logging.getLogger(__name__)
 

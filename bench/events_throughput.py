@@ -87,9 +87,9 @@ async def _run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from graph import open_store
     from ingest.eventwriter import EventWriter
     from ingest.loader import TopologyLoader
-    from ingest.model import StoredEvent
     from ingest.natsconsumer import NatsIngest
     from ingest.pipeline import Pipeline
+    from model.event import StoredEvent
     from tests import scenario_events as sc
 
     server = NatsServer(tmp / "js").start()

@@ -6,7 +6,10 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from api.result import (
+from correlate import model as m
+from correlate.narrative import Facts, describe, remediation, summary
+from correlate.patterns import pods_of, services_of, workloads_of
+from model.result import (
     ChainLink,
     CorrelationResult,
     Evidence,
@@ -16,9 +19,6 @@ from api.result import (
     RootCause,
     iso_ms,
 )
-from correlate import model as m
-from correlate.narrative import Facts, describe, remediation, summary
-from correlate.patterns import pods_of, services_of, workloads_of
 
 
 @dataclass(frozen=True)

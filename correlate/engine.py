@@ -16,7 +16,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from api.result import CorrelationResult
 from causegraph.settings import CorrelateSettings
 from correlate import explain as ex
 from correlate import graphio
@@ -30,7 +29,8 @@ from correlate.patterns import name_pattern, pods_of, services_of, severity, wor
 from correlate.placement import Placement, Step
 from correlate.scoring import confidence
 from graph import GraphStore
-from ingest.model import WARNING_RANK, Category, SourceKind, StoredEvent
+from model.event import WARNING_RANK, Category, SourceKind, StoredEvent
+from model.result import CorrelationResult
 
 log = logging.getLogger(__name__)
 

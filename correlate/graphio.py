@@ -17,7 +17,7 @@ from correlate.scoring import link_weight
 from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import Label, Rel
-from ingest.model import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
+from model.event import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
 
 
 def related_links(

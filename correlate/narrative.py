@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from api.result import iso_ms
 from correlate import model as m
 from correlate.patterns import pods_of, services_of, workloads_of
+from model.result import iso_ms
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph import GraphStore
-from ingest.model import NormalEvent, ResourceRef, StoredEvent
+from model.event import NormalEvent, ResourceRef, StoredEvent
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
 EGRESS = frozenset({"egress", "outbound", "client", "out"})

@@ -35,9 +35,9 @@ from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import REL_KINDS, Label, Rel
 from ingest import changes
-from ingest.model import NormalEvent
 from ingest.topology import Transformed, TransformError, supported, transform
 from ingest.topology.common import Row, base_row, where
+from model.event import NormalEvent
 
 log = logging.getLogger(__name__)
 

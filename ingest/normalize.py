@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ingest.kinds import BY_KIND
 from ingest.limits import MAX_MESSAGE, MAX_TEXT, RejectedInput, identity, text
-from ingest.model import SEVERITY_RANK, Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
 from ingest.reasons import table
+from model.event import SEVERITY_RANK, Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
+from model.kinds import BY_KIND
 
 LineKind = Literal["k8s_event", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")

@@ -21,8 +21,8 @@ from typing import Any, Protocol
 from graph import GraphError, GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.limits import MAX_FUTURE_MS, RejectedInput, check_depth, check_not_future, clean_tree, identity
-from ingest.model import NormalEvent, StoredEvent
 from ingest.normalize import classify_line, parse_k8s_event, parse_time, parse_unified
+from model.event import NormalEvent, StoredEvent
 
 log = logging.getLogger(__name__)
 

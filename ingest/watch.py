@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from causegraph.settings import KubernetesSettings
-from ingest.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 from ingest.kubeclient import (
     KubeClient,
     KubeError,
@@ -41,7 +40,8 @@ from ingest.kubeclient import (
     WatchStream,
     build_client,
 )
-from ingest.model import NormalEvent
+from model.event import NormalEvent
+from model.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 
 log = logging.getLogger(__name__)
 

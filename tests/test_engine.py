@@ -8,8 +8,8 @@ from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
 from correlate.placement import correlation_id
 from graph import GraphStore
-from ingest.model import Category as C
-from ingest.model import SourceKind, StoredEvent
+from model.event import Category as C
+from model.event import SourceKind, StoredEvent
 from tests import topo_builder as tb
 
 

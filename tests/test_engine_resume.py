@@ -7,7 +7,7 @@ from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
 from correlate.placement import correlation_id
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 from tests.test_engine import cascade
 

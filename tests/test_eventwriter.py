@@ -9,8 +9,8 @@ import pytest
 from graph import GraphStore
 from ingest.eventwriter import Candidate, EventWriter, pick
 from ingest.loader import TopologyLoader
-from ingest.model import Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
 from ingest.normalize import parse_k8s_event, parse_unified
+from model.event import Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
 from tests import scenario_events as sc
 
 

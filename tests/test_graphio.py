@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from correlate import graphio
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.model import Category, NormalEvent, SourceKind
 from ingest.normalize import RejectedInput, classify_line, parse_k8s_event, parse_time, parse_unified
+from model.event import Category, NormalEvent, SourceKind
 
 V1_EVENT: dict[str, Any] = {
     "apiVersion": "v1",

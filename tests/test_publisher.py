@@ -12,7 +12,7 @@ from causegraph.natsserver import NatsServer
 from causegraph.settings import CorrelateSettings, NatsSettings
 from correlate.engine import Engine
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 
 SETTINGS = NatsSettings(publish_timeout_s=0.3)

@@ -1,14 +1,11 @@
-"""The result document: field names of DESIGN §6, serialisation, and the committed JSON Schema."""
+"""The result document: field names of DESIGN §6, serialisation, its JSON Schema."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from api.result import SCHEMA_PATH, CorrelationResult, export_schema, iso_ms, json_schema
+from model.result import CorrelationResult, iso_ms, json_schema
 
 DOC = {
     "schema": "causegraph.correlation/v1",
@@ -66,13 +63,6 @@ def test_bad_values_are_refused(field: str, value: object) -> None:
 def test_unknown_field_refused() -> None:
     with pytest.raises(ValidationError, match="surprise"):
         CorrelationResult.model_validate({**DOC, "surprise": 1})
-
-
-def test_committed_schema_equals_export(tmp_path: Path) -> None:
-    exported = export_schema(tmp_path / "schema.json")
-    assert json.loads(SCHEMA_PATH.read_text()) == json.loads(exported.read_text()), (
-        "api/correlation.schema.json is stale: run python -m api.result"
-    )
 
 
 def test_schema_uses_public_field_names() -> None:

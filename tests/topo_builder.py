@@ -13,7 +13,7 @@ from typing import Any
 from graph import GraphStore
 from graph.querybuilder import merge_nodes, merge_rels
 from graph.schema import Label, Rel
-from ingest.model import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
+from model.event import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
 
 CLUSTER = "prod"
 NS = "shop"

@@ -14,8 +14,8 @@ from api import problems, views
 from api.deps import ReadScope, SettingsDep, StoreDep, WriteScope
 from api.models import CorrelationPage, FeedbackIn, FeedbackOut, IncidentGraph, Timeline
 from api.problems import ApiProblem
-from api.result import PATTERNS, SEVERITIES, STATES, CorrelationResult
 from graph import GraphStore
+from model.result import PATTERNS, SEVERITIES, STATES, CorrelationResult
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/correlations", tags=["correlations"], responses=problems.COMMON)

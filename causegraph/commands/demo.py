@@ -26,13 +26,13 @@ from typing import Any
 import yaml
 
 from api.auth import Scope, new_token
-from api.result import CorrelationResult
 from causegraph.demo.incidents import INCIDENTS, Incident, Step
 from causegraph.demo.story import tell
 from causegraph.natsserver import NatsServer
 from causegraph.settings import Settings
 from causegraph.wiring import open_graph
 from graph import GraphStore
+from model.result import CorrelationResult
 
 CLUSTER = "demo"
 TOPOLOGY = "online-boutique"

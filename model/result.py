@@ -1,21 +1,20 @@
 """The correlation result document of DESIGN §6: what NATS subscribers, the REST API and ``replay --out`` see.
 
-One pydantic model, ``CorrelationResult``; its JSON Schema is exported to ``api/correlation.schema.json`` by
-``export_schema()`` and a test pins the committed file to the export. ``to_json()`` is the one serialisation
-(aliases, no ``None`` fields such as ``recurrence`` outside recurring failures, stable key order).
+The contract between the engine that produces it (``correlate``) and what serves it (``api``), so it lives below
+both. One pydantic model, ``CorrelationResult``; ``json_schema()`` is its JSON Schema, which ``api.schema`` exports
+to the committed ``api/correlation.schema.json``. ``to_json()`` is the one serialisation (aliases, no ``None``
+fields such as ``recurrence`` outside recurring failures, stable key order).
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_ID: Literal["causegraph.correlation/v1"] = "causegraph.correlation/v1"
-SCHEMA_PATH = Path(__file__).with_name("correlation.schema.json")
 
 PatternType = Literal[
     "cascading_failure",
@@ -169,13 +168,3 @@ def json_schema() -> dict[str, Any]:
     schema["$id"] = "https://causegraph.dev/schemas/correlation/v1.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
-
-
-def export_schema(path: Path = SCHEMA_PATH) -> Path:
-    """Write the JSON Schema to ``path`` (the committed ``api/correlation.schema.json`` by default)."""
-    path.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
-
-
-if __name__ == "__main__":
-    print(export_schema())

@@ -1,6 +1,7 @@
 """The normalised event: one shape for Kubernetes Events, collector events and recorded changes (DESIGN §4).
 
-Pure data; parsers in ``ingest.events`` build it, ``ingest.load`` writes it, ``correlate`` reads it.
+Pure data in the bottom layer: ``ingest.normalize`` and ``ingest.changes`` build it, ``ingest.eventwriter`` writes
+it, ``correlate`` reads it, and neither of those two imports the other for it.
 """
 
 from __future__ import annotations
