@@ -88,12 +88,6 @@ def _valid_unicode(s: str) -> bool:
     return True
 
 
-def resource_key(cluster: str, kind: str, namespace: str, name: str) -> str:
-    """The graph key; ``_`` or ``-`` as the namespace names a cluster-scoped object."""
-    ns = "" if namespace in ("_", "-") else namespace
-    return f"{cluster}/{kind}/{ns}/{name}"
-
-
 def clean_props(props: Mapping[str, Any]) -> dict[str, Any]:
     """A node's properties as the API shows them: no labels bookkeeping, never a secret value."""
     return {k: v for k, v in props.items() if not k.startswith("_") and k not in FORBIDDEN_PROPS}

@@ -17,7 +17,8 @@ from correlate.scoring import link_weight
 from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import Label, Rel
-from model.event import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
+from model.event import Category, NormalEvent, SourceKind, StoredEvent
+from model.resource import WORKLOAD_KINDS, ResourceRef
 
 
 def related_links(
@@ -78,7 +79,7 @@ def contexts(store: GraphStore, uids: Iterable[str]) -> dict[str, m.Context]:
         if row["uid"] in out:
             continue
         kind = row["kind"] or ""
-        top = not row["workload_name"] and kind in ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
+        top = not row["workload_name"] and kind in WORKLOAD_KINDS and kind != "ReplicaSet"
         out[row["uid"]] = m.Context(
             uid=row["uid"],
             cluster=row["cluster"] or "",

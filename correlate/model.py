@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from model.resource import WORKLOAD_KINDS as WORKLOAD_KINDS  # the engine modules read it as ``m.WORKLOAD_KINDS``
+
 # Link kinds (the ``link`` of a chain step and of evidence).
 SAME_RESOURCE = "same_resource"
 OWNER = "owner"
@@ -20,8 +22,6 @@ SHARED_VOLUME = "shared_volume"
 SAME_TRACE = "same_trace"
 TARGET = "target"  # a network event named the other's resource as what it was calling
 ROOT = "root"
-
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from correlate import model as m
 from correlate.scoring import prior
+from model.resource import WORKLOAD_KINDS
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
 NETWORK_WORDS = ("network", "unreachable", "partition", "connection", "dns", "timeout", "refused")
 
 

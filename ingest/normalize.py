@@ -17,8 +17,9 @@ from typing import Any, Literal
 
 from ingest.limits import MAX_MESSAGE, MAX_TEXT, RejectedInput, identity, text
 from ingest.reasons import table
-from model.event import SEVERITY_RANK, Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
+from model.event import SEVERITY_RANK, Category, NetworkRef, NormalEvent, SourceKind
 from model.kinds import BY_KIND
+from model.resource import CLUSTER_SCOPED, ResourceRef
 
 LineKind = Literal["k8s_event", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
@@ -439,7 +440,6 @@ def _unified_resource(
 
 def _ref(cluster: str, kind: str, namespace: str, name: str, uid: str) -> ResourceRef:
     """Cluster-scoped kinds have an empty namespace in their key, whatever the source said."""
-    api = BY_KIND.get(kind)
-    if api is not None and not api.namespaced:
+    if kind in CLUSTER_SCOPED:
         namespace = ""
     return ResourceRef(cluster=cluster, kind=kind, namespace=namespace, name=name, uid=uid)

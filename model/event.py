@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from model.resource import ResourceRef
+
 
 class SourceKind(StrEnum):
     """Where an event came from."""
@@ -43,21 +45,6 @@ SEVERITIES: tuple[str, ...] = ("debug", "info", "low", "medium", "warning", "hig
 # One scale: 0 (debug) .. 7 (critical). "warning" and above count as warning-level input.
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 WARNING_RANK = SEVERITY_RANK["warning"]
-
-
-@dataclass(frozen=True)
-class ResourceRef:
-    """What an event is about, as far as its source says."""
-
-    cluster: str = ""
-    kind: str = ""
-    namespace: str = ""
-    name: str = ""
-    uid: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.cluster}/{self.kind}/{self.namespace}/{self.name}" if self.kind and self.name else ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from api.models import Groups, RootCauses
 from api.problems import ApiProblem
 from correlate import groups, impact, rootcause
 from ingest.clock import event_clock
+from model.resource import key_namespace
 
 router = APIRouter(tags=["analysis"], responses=problems.COMMON)
 
@@ -44,9 +45,10 @@ def impact_of_resource(
     name: Name,
     cluster: Cluster = None,
 ) -> Any:
-    ns = "" if namespace in ("_", "-") else namespace
     try:
-        return impact.blast_radius_resource(store, cluster_of(settings, cluster), kind, ns, name)
+        return impact.blast_radius_resource(
+            store, cluster_of(settings, cluster), kind, key_namespace(kind, namespace), name
+        )
     except impact.TargetNotFound as exc:
         raise ApiProblem(404, str(exc)) from None
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from graph.schema import Label, Rel
+from model.resource import resource_key
 
 Obj = Mapping[str, Any]
 Row = dict[str, Any]
@@ -66,11 +67,6 @@ def where(obj: Obj) -> str:
     m = meta(obj)
     ns = m.get("namespace") or ""
     return f"{obj.get('kind', '?')} {ns + '/' if ns else ''}{m.get('name', '?')}"
-
-
-def resource_key(cluster: str, kind: str, namespace: str, name: str) -> str:
-    """``cluster/Kind/namespace/name``; cluster-scoped kinds have an empty namespace."""
-    return f"{cluster}/{kind}/{namespace}/{name}"
 
 
 def uid_of(obj: Obj, cluster: str, key: str) -> str:
