@@ -17,8 +17,8 @@ from model.result import (
     Recurrence,
     ResourceId,
     RootCause,
-    iso_ms,
 )
+from model.times import iso_ms
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from causegraph.settings import CorrelateSettings
@@ -31,6 +30,7 @@ from correlate.scoring import confidence
 from graph import GraphStore
 from model.event import WARNING_RANK, Category, SourceKind, StoredEvent
 from model.result import CorrelationResult
+from model.times import parse_rfc3339
 
 log = logging.getLogger(__name__)
 
@@ -476,7 +476,7 @@ def doc_time(text: str) -> int:
     """Epoch ms of a document's RFC3339 time (0 when empty)."""
     if not text:
         return 0
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    return parse_rfc3339(text, "document time")
 
 
 def document_of(row_document: str) -> CorrelationResult:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from correlate import model as m
 from correlate.patterns import pods_of, services_of, workloads_of
-from model.result import iso_ms
+from model.times import iso_ms
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from ingest.kubeclient import (
 )
 from model.event import NormalEvent
 from model.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
+from model.times import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,6 @@ class Handler(Protocol):
     def delete(self, obj: Obj, at_ms: int) -> None: ...
 
     def complete(self, seen_uids: set[str], at_ms: int) -> None: ...
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class TopologyHandler:

@@ -9,7 +9,6 @@ fields such as ``recurrence`` outside recurring failures, stable key order).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -152,14 +151,6 @@ class CorrelationResult(_Model):
     def msg_id(self) -> str:
         """The JetStream de-duplication id: ``{id}:{version}``."""
         return f"{self.id}:{self.version}"
-
-
-def iso_ms(ms: int) -> str:
-    """Epoch milliseconds as RFC3339 UTC (``2026-05-01T10:00:00Z``, milliseconds only when not zero)."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    if ms % 1000:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def json_schema() -> dict[str, Any]:

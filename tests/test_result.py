@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from model.result import CorrelationResult, iso_ms, json_schema
+from model.result import CorrelationResult, json_schema
 
 DOC = {
     "schema": "causegraph.correlation/v1",
@@ -69,8 +69,3 @@ def test_schema_uses_public_field_names() -> None:
     props = json_schema()["properties"]
     assert "schema" in props and "schema_" not in props
     assert set(json_schema()["required"]) >= {"id", "version", "type", "state", "related_events", "cypher"}
-
-
-def test_iso_ms() -> None:
-    assert iso_ms(1_777_629_600_000) == "2026-05-01T10:00:00Z"
-    assert iso_ms(1_777_629_600_123) == "2026-05-01T10:00:00.123Z"

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from graph.schema import Label, Rel
 from model.resource import resource_key
+from model.times import TimeError, parse_rfc3339
 
 Obj = Mapping[str, Any]
 Row = dict[str, Any]
@@ -88,7 +88,7 @@ def kv_list(labels: Any) -> list[str]:
 
 
 def epoch_ms(value: Any) -> int | None:
-    """RFC3339 (``2022-01-27T14:37:57Z``, fractional seconds allowed) to epoch ms; None when absent or malformed."""
+    """RFC3339 (``model.times``) to epoch ms; None when absent or malformed (an object is not refused for it)."""
     if not value or not isinstance(value, str):
         return None
     return _epoch_ms(value)
@@ -97,12 +97,9 @@ def epoch_ms(value: Any) -> int | None:
 @lru_cache(maxsize=65_536)
 def _epoch_ms(value: str) -> int | None:
     # Objects created together share timestamps (a rollout's pods, a list's conditions): parse each text once.
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
     try:
-        return int(datetime.fromisoformat(text).timestamp() * 1000)
-    except ValueError:
+        return parse_rfc3339(value, "time")
+    except TimeError:
         return None
 
 
