@@ -27,10 +27,11 @@ from nats.js.errors import Error as JetStreamError
 from causegraph.settings import NatsSettings
 from graph import GraphStore
 from model.result import CorrelationResult
+from model.vocab import Severity
 
 log = logging.getLogger(__name__)
 
-ALERT_SEVERITIES = frozenset({"high", "critical"})
+ALERT_SEVERITIES = frozenset({Severity.HIGH, Severity.CRITICAL})
 _PUBLISH_ERRORS = (NatsError, JetStreamError, asyncio.TimeoutError, TimeoutError, ConnectionError)
 
 

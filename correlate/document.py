@@ -19,6 +19,7 @@ from model.result import (
     RootCause,
 )
 from model.times import iso_ms
+from model.vocab import Pattern
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def chain(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[
     members = corr.members
     adj = _adjacency(corr, pieces)
     order = {i: (x.ts, i) for i, x in members.items()}
-    seen = {root: m.ROOT}
+    seen: dict[str, str] = {root: m.ROOT}
     queue = deque([root])
     while queue:
         cur = queue.popleft()
@@ -189,7 +190,7 @@ def build(
     members = ordered_members(corr, a.root)
     view = root_view(root, a.hypothesis)
     recurrence = None
-    if a.pattern == "recurring_failure" and corr.recurring:
+    if a.pattern == Pattern.RECURRING_FAILURE and corr.recurring:
         r = corr.recurring
         recurrence = Recurrence(
             period_seconds=r.period_seconds,

@@ -41,7 +41,20 @@ class Category(StrEnum):
     INFORMATIONAL = "informational"
 
 
-SEVERITIES: tuple[str, ...] = ("debug", "info", "low", "medium", "warning", "high", "error", "critical")
+class EventSeverity(StrEnum):
+    """An event's severity, the UnifiedEvent scale (DESIGN §4), least first."""
+
+    DEBUG = "debug"
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    WARNING = "warning"
+    HIGH = "high"
+    ERROR = "error"
+    CRITICAL = "critical"
+
+
+SEVERITIES: tuple[str, ...] = tuple(EventSeverity)
 # One scale: 0 (debug) .. 7 (critical). "warning" and above count as warning-level input.
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 WARNING_RANK = SEVERITY_RANK["warning"]

@@ -9,43 +9,13 @@ fields such as ``recurrence`` outside recurring failures, stable key order).
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from model.vocab import LinkKind, Pattern, Severity, State
+
 SCHEMA_ID: Literal["causegraph.correlation/v1"] = "causegraph.correlation/v1"
-
-PatternType = Literal[
-    "cascading_failure",
-    "node_failure",
-    "resource_exhaustion",
-    "deployment_issue",
-    "config_change",
-    "network_partition",
-    "workload_failure",
-    "recurring_failure",
-    "single_event",
-]
-State = Literal["building", "active", "resolved"]
-Severity = Literal["low", "medium", "high", "critical"]
-LinkKind = Literal[
-    "root",
-    "same_resource",
-    "owner",
-    "same_node",
-    "calls",
-    "selects",
-    "shared_config",
-    "shared_volume",
-    "same_trace",
-    "same_workload",
-    "target",
-    "change",
-]
-
-PATTERNS: tuple[str, ...] = get_args(PatternType)
-STATES: tuple[str, ...] = get_args(State)
-SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 
 class _Model(BaseModel):
@@ -79,7 +49,7 @@ class ChainLink(_Model):
 
     event_id: str
     resource: ResourceId = ResourceId()
-    link: LinkKind = "root"
+    link: LinkKind = LinkKind.ROOT
     reason: str = ""
     at: str = ""
 
@@ -118,7 +88,7 @@ class CorrelationResult(_Model):
     schema_: Literal["causegraph.correlation/v1"] = Field(SCHEMA_ID, alias="schema")
     id: str
     version: int = Field(ge=1)
-    type: PatternType
+    type: Pattern
     state: State
     severity: Severity
     confidence: float = Field(ge=0, le=1)

@@ -14,8 +14,9 @@ from api.deps import ReadScope, SettingsDep, StoreDep, WriteScope
 from api.models import CorrelationPage, FeedbackIn, FeedbackOut, IncidentGraph, Timeline
 from api.problems import ApiProblem
 from graph import GraphStore
-from model.result import PATTERNS, SEVERITIES, STATES, CorrelationResult
+from model.result import CorrelationResult
 from model.times import now_ms
+from model.vocab import PATTERNS, SEVERITIES, STATES
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/correlations", tags=["correlations"], responses=problems.COMMON)
