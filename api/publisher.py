@@ -24,8 +24,8 @@ from nats.errors import Error as NatsError
 from nats.js.api import StreamConfig
 from nats.js.errors import Error as JetStreamError
 
-from causegraph.settings import NatsSettings
 from graph import GraphStore
+from ingest.settings import NatsSettings
 from model.result import CorrelationResult
 from model.vocab import Severity
 

@@ -23,10 +23,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from causegraph.settings import KubernetesSettings
 from graph import open_store
 from ingest.kubeclient import build_client
 from ingest.loader import TopologyLoader
+from ingest.settings import KubernetesSettings
 from ingest.watch import Watcher
 from model.event import NormalEvent
 from model.kinds import BY_KIND

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from causegraph.settings import CorrelateSettings
 from correlate import explain as ex
 from correlate import graphio
 from correlate import model as m
@@ -27,6 +26,7 @@ from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
 from correlate.placement import Placement, Step
 from correlate.scoring import confidence
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import WARNING_RANK, Category, SourceKind, StoredEvent
 from model.result import CorrelationResult

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import StoredEvent
 from model.result import CorrelationResult

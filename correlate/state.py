@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from causegraph.settings import CorrelateSettings
+from correlate.settings import CorrelateSettings
 from model.vocab import Pattern, State
 
 BUILDING, ACTIVE, RESOLVED = State.BUILDING, State.ACTIVE, State.RESOLVED

@@ -31,10 +31,10 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
-from causegraph.settings import NatsSettings
 from graph import GraphError, GraphUnavailable
 from ingest.limits import load_json
 from ingest.pipeline import IngestResult, Pipeline, Rejection
+from ingest.settings import NatsSettings
 from model.times import now_ms
 
 log = logging.getLogger(__name__)

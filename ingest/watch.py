@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from causegraph.settings import KubernetesSettings
 from ingest.kubeclient import (
     KubeClient,
     KubeError,
@@ -40,6 +39,7 @@ from ingest.kubeclient import (
     WatchStream,
     build_client,
 )
+from ingest.settings import KubernetesSettings
 from model.event import NormalEvent
 from model.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 from model.times import now_ms

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
 from correlate.placement import correlation_id
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import Category as C
 from model.event import SourceKind, StoredEvent

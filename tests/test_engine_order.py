@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import Category as C
 from model.event import SourceKind, StoredEvent

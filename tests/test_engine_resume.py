@@ -3,9 +3,9 @@ ghosts resolve, events stored but never correlated are, recurring failures go on
 
 from __future__ import annotations
 
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
 from correlate.placement import correlation_id
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import Category as C
 from tests import topo_builder as tb

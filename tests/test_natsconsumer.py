@@ -16,12 +16,12 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
 from causegraph.natsserver import NatsServer
-from causegraph.settings import NatsSettings
 from graph import GraphStore, QueryError, TransientGraphError
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
 from ingest.natsconsumer import REASON_HEADER, SUBJECT_HEADER, NatsIngest, decode, subject_context
 from ingest.pipeline import Pipeline
+from ingest.settings import NatsSettings
 from tests import scenario_events as sc
 
 

@@ -6,8 +6,8 @@ import io
 import json
 from typing import Any
 
-from causegraph.settings import CorrelateSettings
 from correlate.replayrun import ReplayCorrelator
+from correlate.settings import CorrelateSettings
 from graph import GraphStore, open_store
 from ingest.eventwriter import EventWriter
 from ingest.pipeline import Pipeline
