@@ -147,12 +147,7 @@ def write_correlations(
         (_IMPACTS, impacts),
         (_EVENT_CORRELATION, [{"id": r["to"], "correlation_id": r["from"]} for r in includes]),
     ]
-    write_many = getattr(store, "write_many", None)
-    if write_many is not None:  # FalkorDB: one round trip for all of them, still in this order
-        write_many([(text, rows) for text, rows in writes if rows])
-        return
-    for text, rows in writes:
-        store.write(text, rows)
+    store.write_many([(text, rows) for text, rows in writes if rows])  # FalkorDB: one round trip, in this order
 
 
 def open_correlations(store: GraphStore, limit: int) -> list[dict[str, Any]]:

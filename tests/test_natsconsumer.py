@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString
 
 import nats
@@ -17,6 +17,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
 from causegraph.natsserver import NatsServer
 from graph import GraphStore, QueryError, TransientGraphError
+from graph.interface import Statements
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
 from ingest.natsconsumer import REASON_HEADER, SUBJECT_HEADER, NatsIngest, decode, subject_context
@@ -45,6 +46,14 @@ class FlakyStore:
 
     def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
         return self.inner.write(text, rows, batch_size)
+
+    def write_many(self, statements: Statements) -> None:
+        self.inner.write_many(statements)
+
+    def write_jobs(
+        self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None
+    ) -> Iterator[Callable[[], object]]:
+        return self.inner.write_jobs(text, rows, batch_size)
 
     def apply_schema(self) -> None:
         self.inner.apply_schema()
