@@ -25,7 +25,7 @@ MAX_LINES = 400
 # Modules over MAX_LINES: the most lines each may have, and why it is allowed; the test fails when one shrinks
 # under MAX_LINES (take it off) or grows past its ceiling (split it, or raise the ceiling with a reason).
 LARGE: dict[str, tuple[int, str]] = {
-    "causegraph/synthcluster.py": (760, "the cluster simulator (demo and benchmarks); to move next to its users"),
+    "causegraph/demo/synthcluster.py": (760, "the cluster simulator the demo and the accuracy benchmark share"),
     "correlate/explain.py": (700, "the engine's explaining rules in one place; split with the rules' rework"),
     "correlate/engine.py": (560, "the engine's shell: holding back, links, assessing, writing: one state machine"),
     "ingest/watch.py": (520, "the Reflector's state machine and the Watcher, drawn together in its docstring"),

@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def load_topology(store: GraphStore, manifests_path: Path, batch_size: int) -> int:
     """Materialise the manifests as a small running cluster and load it; returns the number of objects."""
-    from causegraph.synthcluster import materialise
+    from causegraph.demo.synthcluster import materialise
     from ingest.loader import TopologyLoader
 
     if not manifests_path.is_file():
