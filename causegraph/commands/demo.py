@@ -36,7 +36,8 @@ from model.result import CorrelationResult
 
 CLUSTER = "demo"
 TOPOLOGY = "online-boutique"
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "topologies"
+# Shipped inside the package (a copy of data/topologies/online-boutique.yaml), so an installed wheel plays the demo.
+DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--duration", type=float, metavar="S", help="serve for S seconds, then stop (default: until Ctrl-C)")
     p.add_argument("--port", type=int, default=8080, help="web view port (default 8080; 0 = any free port)")
     p.add_argument("--dir", metavar="PATH", help="working folder for the graph and NATS (default: a temporary one)")
-    p.add_argument("--topology", type=Path, default=DATA_DIR / f"{TOPOLOGY}.yaml", help="manifests to materialise")
+    p.add_argument("--topology", type=Path, default=DEMO_DIR / f"{TOPOLOGY}.yaml", help="manifests to materialise")
     p.add_argument("--wait", type=float, default=30.0, metavar="S", help="how long to wait for the stories")
     p.add_argument(
         "--graph",
