@@ -24,9 +24,9 @@ from api.deps import Services
 from api.metrics import Metrics
 from api.models import MAX_ERRORS_LISTED, Accepted, RejectedItem
 from api.routes import analysis, correlations, events, health, resources
-from causegraph import __version__
-from causegraph.settings import Settings
+from api.settings import AppSettings
 from graph import GraphStore
+from model import __version__
 
 STATIC_DIR = Path(__file__).with_name("static")
 API_PREFIX = "/api/v1"
@@ -63,7 +63,7 @@ def make_ingest(services: Services) -> Callable[[list[Any]], Awaitable[Accepted]
 
 def create_app(
     store: GraphStore | None,
-    settings: Settings,
+    settings: AppSettings,
     *,
     pipeline: Any = None,
     nats: Any = None,

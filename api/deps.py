@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.auth import Scope, TokenSet
 from api.metrics import Metrics
 from api.problems import ApiProblem
-from causegraph.settings import Settings
+from api.settings import AppSettings
 from graph import GraphStore, GraphUnavailable
 
 
@@ -24,7 +24,7 @@ from graph import GraphStore, GraphUnavailable
 class Services:
     """The parts one app serves from; ``store`` is None until the lifespan has opened it."""
 
-    settings: Settings
+    settings: AppSettings
     tokens: TokenSet
     metrics: Metrics
     store: GraphStore | None = None
@@ -48,12 +48,12 @@ def get_store(services: ServicesDep) -> GraphStore:
     return services.store
 
 
-def get_settings(services: ServicesDep) -> Settings:
+def get_settings(services: ServicesDep) -> AppSettings:
     return services.settings
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[AppSettings, Depends(get_settings)]
 
 _bearer = HTTPBearer(auto_error=False, description="Bearer token; scopes read and write (write implies read)")
 
@@ -87,6 +87,6 @@ ReadScope = Annotated[Scope, Depends(_require(Scope.READ))]
 WriteScope = Annotated[Scope, Depends(_require(Scope.WRITE))]
 
 
-def cluster_of(settings: Settings, cluster: str | None) -> str:
+def cluster_of(settings: AppSettings, cluster: str | None) -> str:
     """The cluster a request means: its ``cluster`` parameter, else the configured one."""
     return cluster or settings.kubernetes.cluster

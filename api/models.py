@@ -1,4 +1,4 @@
-"""Response and request bodies of the REST API (the correlation document itself is ``api.result``)."""
+"""Response and request bodies of the REST API (the correlation document itself is ``model.result``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.result import CorrelationResult
+from model.result import CorrelationResult
 
 Verdict = Literal["correct", "wrong_root_cause", "not_related"]
 

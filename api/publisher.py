@@ -24,13 +24,14 @@ from nats.errors import Error as NatsError
 from nats.js.api import StreamConfig
 from nats.js.errors import Error as JetStreamError
 
-from api.result import CorrelationResult
-from causegraph.settings import NatsSettings
 from graph import GraphStore
+from ingest.settings import NatsSettings
+from model.result import CorrelationResult
+from model.vocab import Severity
 
 log = logging.getLogger(__name__)
 
-ALERT_SEVERITIES = frozenset({"high", "critical"})
+ALERT_SEVERITIES = frozenset({Severity.HIGH, Severity.CRITICAL})
 _PUBLISH_ERRORS = (NatsError, JetStreamError, asyncio.TimeoutError, TimeoutError, ConnectionError)
 
 

@@ -12,8 +12,9 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
+
+from model.times import TimeError, bounded, parse_rfc3339
 
 # Properties that never leave the API even if some loader stored them (Secret and ConfigMap values).
 FORBIDDEN_PROPS = frozenset({"data", "stringData", "string_data", "binaryData", "binary_data", "values", "value"})
@@ -37,15 +38,13 @@ def parse_time(value: str | None, name: str) -> int | None:
         raise BadInput(f"{name}: expected epoch milliseconds (at most 15 digits 0-9) or an RFC3339 time")
     else:
         try:
-            dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            raise BadInput(f"{name}: expected epoch milliseconds or an RFC3339 time, got {value[:40]!r}") from None
-        if dt.tzinfo is None:
-            raise BadInput(f"{name}: the time needs a zone (Z or +hh:mm)")
-        ms = int(dt.timestamp() * 1000)
-    if not 0 <= ms <= 253_402_300_799_000:  # year 9999
-        raise BadInput(f"{name}: out of range")
-    return ms
+            return parse_rfc3339(text, name)
+        except TimeError as exc:
+            raise BadInput(f"{exc} (or epoch milliseconds)") from None
+    try:
+        return bounded(ms, name)
+    except TimeError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def time_range(since: int | None, until: int | None, now_ms: int, max_range_ms: int) -> tuple[int, int]:
@@ -86,12 +85,6 @@ def _valid_unicode(s: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def resource_key(cluster: str, kind: str, namespace: str, name: str) -> str:
-    """The graph key; ``_`` or ``-`` as the namespace names a cluster-scoped object."""
-    ns = "" if namespace in ("_", "-") else namespace
-    return f"{cluster}/{kind}/{ns}/{name}"
 
 
 def clean_props(props: Mapping[str, Any]) -> dict[str, Any]:

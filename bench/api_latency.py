@@ -27,13 +27,15 @@ import uvicorn
 
 from api.app import create_app
 from api.auth import Scope, new_token
+from api.settings import ApiSettings
 from bench.topology_import import generate
 from causegraph.commands.import_ import import_paths
 from causegraph.natsserver import free_port
-from causegraph.settings import ApiSettings, KubernetesSettings, Settings
+from causegraph.settings import Settings
 from graph import GraphStore, open_store
 from graph.querybuilder import merge_nodes
 from graph.schema import Label
+from ingest.settings import KubernetesSettings
 
 CLUSTER = "bench"
 NOW = int(time.time() * 1000)

@@ -196,7 +196,6 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             settings.nats.fetch_timeout_s = args.fetch_timeout
             settings.kubernetes.cluster = CLUSTER
             settings.serve.kubernetes_watch = False
-            settings.serve.api = False
             settings.serve.tick_s = 3600
             runtime = ServeRuntime(settings, store=store)
             await runtime.start(Services(settings=settings, tokens=TokenSet.parse([]), metrics=Metrics()))

@@ -83,13 +83,13 @@ def _pct(values: list[float], q: float) -> float:
 
 async def _run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from causegraph.natsserver import NatsServer
-    from causegraph.settings import NatsSettings
     from graph import open_store
     from ingest.eventwriter import EventWriter
     from ingest.loader import TopologyLoader
-    from ingest.model import StoredEvent
     from ingest.natsconsumer import NatsIngest
     from ingest.pipeline import Pipeline
+    from ingest.settings import NatsSettings
+    from model.event import StoredEvent
     from tests import scenario_events as sc
 
     server = NatsServer(tmp / "js").start()

@@ -23,13 +23,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from causegraph.settings import KubernetesSettings
 from graph import open_store
-from ingest.kinds import BY_KIND
 from ingest.kubeclient import build_client
 from ingest.loader import TopologyLoader
-from ingest.model import NormalEvent
+from ingest.settings import KubernetesSettings
 from ingest.watch import Watcher
+from model.event import NormalEvent
+from model.kinds import BY_KIND
 
 
 def _fake_side(conn: Connection, pods: int, nodes: int) -> None:

@@ -1,3 +1,3 @@
 """causegraph: what broke, why it broke, and what else is affected, from a Kubernetes topology graph."""
 
-__version__ = "0.1.0"
+from model import __version__ as __version__  # one version, from the bottom layer the API also reports

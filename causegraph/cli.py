@@ -26,11 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default: settings)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module_name = "import_" if name == "import" else name
-        try:
-            module = importlib.import_module(f"causegraph.commands.{module_name}")
-        except ModuleNotFoundError:
-            continue
+        # A command whose module does not import is a broken install: say so, never drop the command quietly.
+        module = importlib.import_module(f"causegraph.commands.{'import_' if name == 'import' else name}")
         module.register(sub)
     return parser
 

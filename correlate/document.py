@@ -6,7 +6,10 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from api.result import (
+from correlate import model as m
+from correlate.narrative import Facts, describe, remediation, summary
+from correlate.patterns import pods_of, services_of, workloads_of
+from model.result import (
     ChainLink,
     CorrelationResult,
     Evidence,
@@ -14,11 +17,9 @@ from api.result import (
     Recurrence,
     ResourceId,
     RootCause,
-    iso_ms,
 )
-from correlate import model as m
-from correlate.narrative import Facts, describe, remediation, summary
-from correlate.patterns import pods_of, services_of, workloads_of
+from model.times import iso_ms
+from model.vocab import Pattern
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def chain(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[
     members = corr.members
     adj = _adjacency(corr, pieces)
     order = {i: (x.ts, i) for i, x in members.items()}
-    seen = {root: m.ROOT}
+    seen: dict[str, str] = {root: m.ROOT}
     queue = deque([root])
     while queue:
         cur = queue.popleft()
@@ -189,7 +190,7 @@ def build(
     members = ordered_members(corr, a.root)
     view = root_view(root, a.hypothesis)
     recurrence = None
-    if a.pattern == "recurring_failure" and corr.recurring:
+    if a.pattern == Pattern.RECURRING_FAILURE and corr.recurring:
         r = corr.recurring
         recurrence = Recurrence(
             period_seconds=r.period_seconds,

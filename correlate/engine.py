@@ -13,11 +13,8 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
-from api.result import CorrelationResult
-from causegraph.settings import CorrelateSettings
 from correlate import explain as ex
 from correlate import graphio
 from correlate import model as m
@@ -29,8 +26,12 @@ from correlate.narrative import Facts, Revision
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
 from correlate.placement import Placement, Step
 from correlate.scoring import confidence
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
-from ingest.model import WARNING_RANK, Category, SourceKind, StoredEvent
+from model.event import WARNING_RANK, Category, SourceKind, StoredEvent
+from model.result import CorrelationResult
+from model.times import parse_rfc3339
+from model.vocab import Pattern
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +318,7 @@ class Engine:
         if corr.id in self.learned.pinned_root and ranking[0][0] == self.learned.pinned_root[corr.id]:
             conf = max(conf, 0.95)  # the root was confirmed by a person
         conf = self.learned.confidence(conf, pattern)
-        if pattern == "recurring_failure" and corr.recurring:
+        if pattern == Pattern.RECURRING_FAILURE and corr.recurring:
             conf = max(conf, min(0.95, 0.5 + 0.1 * corr.recurring.occurrences))
         return Assessment(ranking, pattern, conf, severity(members, pattern), corr.root)
 
@@ -325,7 +326,7 @@ class Engine:
         root = corr.members[a.root]
         members = list(corr.members.values())
         current = rollback = None
-        if a.pattern == "deployment_issue":
+        if a.pattern == Pattern.DEPLOYMENT_ISSUE:
             history = graphio.rollout_history(self.store, root.ctx.workload_uid)
             if history:
                 current = history[0]
@@ -334,7 +335,7 @@ class Engine:
             if rollback is None and isinstance(image, dict) and image.get("before"):
                 rollback = Revision("previous", (str(image["before"]),))
         node_services: tuple[str, ...] = ()
-        if a.pattern == "node_failure":
+        if a.pattern == Pattern.NODE_FAILURE:
             node_services = tuple(services_of(members))
         r = corr.recurring
         return Facts(
@@ -476,7 +477,7 @@ def doc_time(text: str) -> int:
     """Epoch ms of a document's RFC3339 time (0 when empty)."""
     if not text:
         return 0
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    return parse_rfc3339(text, "document time")
 
 
 def document_of(row_document: str) -> CorrelationResult:

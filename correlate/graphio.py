@@ -17,7 +17,8 @@ from correlate.scoring import link_weight
 from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import Label, Rel
-from ingest.model import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
+from model.event import Category, NormalEvent, SourceKind, StoredEvent
+from model.resource import WORKLOAD_KINDS, ResourceRef
 
 
 def related_links(
@@ -78,7 +79,7 @@ def contexts(store: GraphStore, uids: Iterable[str]) -> dict[str, m.Context]:
         if row["uid"] in out:
             continue
         kind = row["kind"] or ""
-        top = not row["workload_name"] and kind in ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job")
+        top = not row["workload_name"] and kind in WORKLOAD_KINDS and kind != "ReplicaSet"
         out[row["uid"]] = m.Context(
             uid=row["uid"],
             cluster=row["cluster"] or "",
@@ -146,12 +147,7 @@ def write_correlations(
         (_IMPACTS, impacts),
         (_EVENT_CORRELATION, [{"id": r["to"], "correlation_id": r["from"]} for r in includes]),
     ]
-    write_many = getattr(store, "write_many", None)
-    if write_many is not None:  # FalkorDB: one round trip for all of them, still in this order
-        write_many([(text, rows) for text, rows in writes if rows])
-        return
-    for text, rows in writes:
-        store.write(text, rows)
+    store.write_many([(text, rows) for text, rows in writes if rows])  # FalkorDB: one round trip, in this order
 
 
 def open_correlations(store: GraphStore, limit: int) -> list[dict[str, Any]]:

@@ -13,18 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from graph import GraphStore
-
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
+from model.resource import resource_key
 
 
 class TargetNotFound(LookupError):
     """No resource with that key: the message names it."""
-
-
-def resource_key(cluster: str, kind: str, namespace: str, name: str) -> str:
-    """``cluster/Kind/namespace/name`` (cluster-scoped kinds: empty namespace)."""
-    ns = "" if kind in ("Node", "PersistentVolume", "Namespace") else namespace
-    return f"{cluster}/{kind}/{ns}/{name}"
 
 
 def service_status(endpoints: int, lost: int) -> str:

@@ -8,20 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Link kinds (the ``link`` of a chain step and of evidence).
-SAME_RESOURCE = "same_resource"
-OWNER = "owner"
-SAME_WORKLOAD = "same_workload"
-SAME_NODE = "same_node"
-SELECTS = "selects"
-CALLS = "calls"
-SHARED_CONFIG = "shared_config"
-SHARED_VOLUME = "shared_volume"
-SAME_TRACE = "same_trace"
-TARGET = "target"  # a network event named the other's resource as what it was calling
-ROOT = "root"
+from model.resource import WORKLOAD_KINDS as WORKLOAD_KINDS  # the engine modules read it as ``m.WORKLOAD_KINDS``
+from model.vocab import LinkKind, State
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob")
+# Link kinds (``model.vocab.LinkKind``) under the short names the engine's modules use.
+SAME_RESOURCE = LinkKind.SAME_RESOURCE
+OWNER = LinkKind.OWNER
+SAME_WORKLOAD = LinkKind.SAME_WORKLOAD
+SAME_NODE = LinkKind.SAME_NODE
+SELECTS = LinkKind.SELECTS
+CALLS = LinkKind.CALLS
+SHARED_CONFIG = LinkKind.SHARED_CONFIG
+SHARED_VOLUME = LinkKind.SHARED_VOLUME
+SAME_TRACE = LinkKind.SAME_TRACE
+TARGET = LinkKind.TARGET
+ROOT = LinkKind.ROOT
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Correlation:
     id: str
     members: dict[str, Member] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
-    state: str = "building"
+    state: str = State.BUILDING
     version: int = 0
     published: bool = False
     last_published: Any = None  # the Snapshot of the last published version

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from api.result import iso_ms
 from correlate import model as m
 from correlate.patterns import pods_of, services_of, workloads_of
+from model.times import iso_ms
+from model.vocab import Pattern
 
 
 @dataclass(frozen=True)
@@ -121,38 +122,38 @@ def summary(pattern: str, root: m.Member, members: Sequence[m.Member], facts: Fa
     """One sentence an SRE would write in the incident channel."""
     services = services_of(members)
     others = [s for s in services if s not in root.ctx.services and s != root.ctx.name]
-    if pattern == "recurring_failure":
+    if pattern == Pattern.RECURRING_FAILURE:
         since = f" since image {facts.since_image}" if facts.since_image else ""
         nth = f", {ordinal(facts.occurrences)} time" if facts.occurrences else ""
         return f"{_short_reason(root)} every {period_text(facts.period_seconds)} on {_workload_ref(root)}{since}{nth}"
-    if pattern == "single_event":
+    if pattern == Pattern.SINGLE_EVENT:
         text = root.message.strip().splitlines()[0][:160] if root.message.strip() else ""
         return f"{root.reason} on {root.ctx.kind.lower() or 'resource'}/{root.ctx.name or root.id}" + (
             f": {text}" if text else ""
         )
-    if pattern == "node_failure":
+    if pattern == Pattern.NODE_FAILURE:
         affected = list(facts.node_services) or services
         head = f"Node {root.ctx.name or root.ctx.node} failure ({root.reason})"
         if affected:
             return f"{head} will impact: {_list(affected)}"
         return f"{head} affecting {len(pods_of(members))} pods"
-    if pattern == "workload_failure" and root.ctx.workload_name:
+    if pattern == Pattern.WORKLOAD_FAILURE and root.ctx.workload_name:
         total = facts.workload_pods or root.ctx.workload_replicas
         failing = facts.failing_pods or len(pods_of(members))
         of = f"{failing} of {total} pods" if total else _plural(failing, "pod")
         return f"{root.ctx.workload_kind} '{root.ctx.workload_name}' experiencing widespread failures: {of}"
-    if pattern == "deployment_issue":
+    if pattern == Pattern.DEPLOYMENT_ISSUE:
         rev = f" (revision {facts.current.revision})" if facts.current and facts.current.revision else ""
         symptoms = sorted({x.reason for x in members if x.id != root.id})
         return f"Rollout of {_workload_ref(root)}{rev} followed by {_list(symptoms, 3) or 'failures'} on " + _plural(
             max(1, len(pods_of(members))), "pod"
         )
-    if pattern == "config_change":
+    if pattern == Pattern.CONFIG_CHANGE:
         keys = changed_keys(root)
         which = f" (keys: {_list(keys, 4)})" if keys else ""
         where = _list(others or workloads_of(members), 4) or "its users"
         return f"{root.ctx.kind} '{root.ctx.name}' changed{which}, then failures in {where}"
-    if pattern == "network_partition":
+    if pattern == Pattern.NETWORK_PARTITION:
         return f"Network errors between {_list(services, 4) or 'services'}: {_plural(len(members), 'event')}"
     n = len(services) if services else len(workloads_of(members))
     noun = "services" if services else "workloads"
@@ -185,17 +186,17 @@ def remediation(pattern: str, root: m.Member, members: Sequence[m.Member], facts
         kills = sum(max(1, x.count) for x in members if x.reason == root.reason and x.ctx.workload == root.ctx.workload)
         span = max(x.seen_until for x in members) - root.ts
         times = f"; it was OOM-killed {kills} times in {_duration(span)}" if kills > 1 else ""
-        if pattern == "recurring_failure":
+        if pattern == Pattern.RECURRING_FAILURE:
             since = f", or roll back to the image before {facts.since_image}" if facts.since_image else ""
             return f"Increase the memory limit of {ref}{limit} or find the leak{since}; {facts.occurrences} OOMs so far"
         return f"Increase the memory limit of {ref}{limit} or find the leak{times}"
-    if pattern == "node_failure" or root.ctx.kind == "Node":
+    if pattern == Pattern.NODE_FAILURE or root.ctx.kind == "Node":
         node = root.ctx.name or root.ctx.node
         return (
             f"Cordon node {node} (kubectl cordon {node}) and drain it (kubectl drain {node} --ignore-daemonsets "
             "--delete-emptydir-data) so its pods reschedule; then check the kubelet and the node's conditions"
         )
-    if pattern == "deployment_issue":
+    if pattern == Pattern.DEPLOYMENT_ISSUE:
         if facts.rollback_to:
             image = f" (image {', '.join(facts.rollback_to.images)})" if facts.rollback_to.images else ""
             return (
@@ -203,7 +204,7 @@ def remediation(pattern: str, root: m.Member, members: Sequence[m.Member], facts
                 f"-n {ns} --to-revision={facts.rollback_to.revision}"
             )
         return f"Roll back {ref} to its previous revision: kubectl rollout undo {ref} -n {ns}"
-    if pattern == "config_change":
+    if pattern == Pattern.CONFIG_CHANGE:
         keys = changed_keys(root)
         which = f" keys {', '.join(keys)}" if keys else ""
         kind = root.ctx.kind.lower() or "configmap"
@@ -211,7 +212,7 @@ def remediation(pattern: str, root: m.Member, members: Sequence[m.Member], facts
             f"Review the change to {kind}/{root.ctx.name} (changed{which or ' data'}) and revert it, "
             f"then restart its users: {_list(workloads_of(members), 4) or 'the pods that mount it'}"
         )
-    if pattern == "network_partition":
+    if pattern == Pattern.NETWORK_PARTITION:
         return f"Check connectivity and NetworkPolicies between {_list(services_of(members), 4) or 'the services'}"
     if root.category == "image":
         return f"Fix the image reference or registry credentials of {ref}"

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from statistics import median
 
-from causegraph.settings import CorrelateSettings
 from correlate import model as m
+from correlate.settings import CorrelateSettings
 
 MAX_OCCURRENCES = 64
 TOLERANCE = 0.3  # every interval within 30% of the median

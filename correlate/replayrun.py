@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from api.result import CorrelationResult
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
-from ingest.model import StoredEvent
+from model.event import StoredEvent
+from model.result import CorrelationResult
 
 
 class ReplayCorrelator:

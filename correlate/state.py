@@ -11,9 +11,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from causegraph.settings import CorrelateSettings
+from correlate.settings import CorrelateSettings
+from model.vocab import Pattern, State
 
-BUILDING, ACTIVE, RESOLVED = "building", "active", "resolved"
+BUILDING, ACTIVE, RESOLVED = State.BUILDING, State.ACTIVE, State.RESOLVED
 # A lone event is worth publishing only when it is this bad (critical) or a recurring failure.
 SINGLE_PUBLISH_RANK = 7
 CAUSE_PUBLISH_RANK = 5  # high: an OOM kill or a node condition is an incident on its own
@@ -45,7 +46,7 @@ def evidence_enough(
     failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
     that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
     (``active_min_symptoms``): background warnings that happen to touch each other stay unpublished."""
-    if pattern == "recurring_failure":
+    if pattern == Pattern.RECURRING_FAILURE:
         return True
     needed = (
         settings.active_min_events if rooted_in_cause else max(settings.active_min_events, settings.active_min_symptoms)

@@ -14,9 +14,9 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from graph.errors import GraphUnavailable, QueryError, TransientGraphError
+from graph.interface import CatalogueMixin, Health, Row
 from graph.plain import to_plain
 from graph.querybuilder import index_statements
-from graph.store import CatalogueMixin, Health, Row
 
 
 class Neo4jStore(CatalogueMixin):

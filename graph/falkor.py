@@ -26,9 +26,9 @@ from redis.retry import Retry
 from graph import embedded
 from graph.embedded import Fsync
 from graph.errors import GraphUnavailable, QueryError, TransientGraphError
+from graph.interface import CatalogueMixin, Health, Row, Statements, batches
 from graph.plain import rows_from
 from graph.querybuilder import index_statements
-from graph.store import CatalogueMixin, Health, Row, batches
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +156,7 @@ class FalkorStore(CatalogueMixin):
             job()
         return len(rows)
 
-    def write_many(
-        self, statements: Sequence[tuple[LiteralString, Sequence[Mapping[str, Any]]]], *, revive: bool = True
-    ) -> None:
+    def write_many(self, statements: Statements, *, revive: bool = True) -> None:
         """Several ``write``s (UNWIND $rows statements) sent in one round trip, run in order; the first error raises.
 
         A write-only caller (the correlator's edges) then waits for the database once instead of once per

@@ -3,7 +3,8 @@ database executes the last one (the database works in its own process; the Pytho
 
 Writes keep their order; a read (``query``/``run``) or ``flush()`` first waits for every write before it. A write
 that fails is raised by the next call, so a bulk load stops at the first error instead of going on blind. A store
-with ``write_jobs`` (FalkorDB) has its batches encoded in the caller's thread and only sent by the background one.
+has its batches encoded in the caller's thread (``write_jobs``: FalkorDB encodes its parameters up front) and only
+sent by the background one.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString
 
-from graph.store import GraphStore, Health, Row
-
-WriteJobs = Callable[[LiteralString, Sequence[Mapping[str, Any]], int | None], Iterator[Callable[[], object]]]
+from graph.interface import GraphStore, Health, Row, Statements
 
 
 class PipelinedStore:
@@ -56,14 +55,22 @@ class PipelinedStore:
     def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
         self._raise_pending()
         rows = list(rows)
-        write_jobs: WriteJobs | None = getattr(self.inner, "write_jobs", None)
-        if write_jobs is None:
-            self._queue.put(lambda: self.inner.write(text, rows, batch_size))
-        else:  # a store that encodes its batches up front (FalkorDB): encode here, in the caller's thread
-            for job in write_jobs(text, rows, batch_size):
-                self._queue.put(job)
-                self._raise_pending()
+        for job in self.inner.write_jobs(text, rows, batch_size):  # encoded here, in the caller's thread
+            self._queue.put(job)
+            self._raise_pending()
         return len(rows)
+
+    def write_many(self, statements: Statements) -> None:
+        self._raise_pending()
+        batch = [(text, list(rows)) for text, rows in statements]
+        self._queue.put(lambda: self.inner.write_many(batch))
+
+    def write_jobs(
+        self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None
+    ) -> Iterator[Callable[[], object]]:
+        """The inner store's jobs; run by the caller (a write queued here is ``write``)."""
+        self.flush()
+        return self.inner.write_jobs(text, rows, batch_size)
 
     def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         self.flush()

@@ -1,100 +1,27 @@
-"""The one interface the rest of the code uses to reach the graph, and the choice of backend by URL.
+"""The choice of backend by URL: ``open_store`` returns the ``GraphStore`` (``graph.interface``) the URL names.
 
 bolt://, neo4j://, neo4j+s://, neo4j+ssc://, bolt+s://   Neo4j (official driver); ``bolt://user:password@host:port``
                                                           carries the credentials in the URL (they win over settings)
 a path, or file:///path/graph.rdb                         FalkorDB embedded (falkordblite)
 falkordb://host:port                                      FalkorDB server
+
+The backends are imported when first opened (a process on one engine never loads the other's driver); they
+import ``graph.interface``, never this module, so there is no circle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, LiteralString, Protocol
+from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import cypher
 from graph.errors import GraphURLError
-
-Row = dict[str, Any]
+from graph.interface import GraphStore
 
 ACCEPTED_FORMS = (
     "bolt://host:7687, neo4j://host:7687, neo4j+s://host (Neo4j); "
     "a file path or file:///path/graph.rdb (embedded FalkorDB); falkordb://host:6379 (FalkorDB server)"
 )
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-
-
-@dataclass(frozen=True)
-class Health:
-    """What ``health()`` reports."""
-
-    ok: bool
-    backend: str
-    url: str
-    detail: str = ""
-
-
-class GraphStore(Protocol):
-    """Run named queries, write batches, apply the schema. Results are plain Python only."""
-
-    backend: str
-    url: str
-
-    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run the catalogue query ``name`` (``cypher/<name>.cypher``)."""
-        ...
-
-    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run a fixed statement text (generated writes, schema); values only as parameters."""
-        ...
-
-    def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
-        """Run an ``UNWIND $rows`` statement over ``rows`` in batches; return the rows written."""
-        ...
-
-    def apply_schema(self) -> None:
-        """Create the indexes of the declared schema; safe to run again."""
-        ...
-
-    def health(self) -> Health:
-        """Whether the database answers."""
-        ...
-
-    def clear(self) -> None:
-        """Delete every node of this graph (tests, demo)."""
-        ...
-
-    def close(self) -> None:
-        """Release connections; stop an embedded server this process started."""
-        ...
-
-
-class CatalogueMixin:
-    """``query``/``run``/``write`` for a backend that defines ``_execute(name, text, params)``: the catalogue lookup,
-    the name a fixed text is known by in errors, and the batching, written once for every backend."""
-
-    _batch_size: int
-
-    def _execute(self, name: str, text: LiteralString, params: Mapping[str, Any] | None) -> list[Row]:
-        raise NotImplementedError
-
-    def query(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._execute(name, cypher.load(name), params)
-
-    def run(self, text: LiteralString, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._execute(text[:60], text, params)
-
-    def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
-        for chunk in batches(rows, batch_size or self._batch_size):
-            self._execute(text[:60], text, {"rows": list(chunk)})
-        return len(rows)
-
-
-def batches(rows: Sequence[Mapping[str, Any]], size: int) -> Iterable[Sequence[Mapping[str, Any]]]:
-    """Split rows into slices of at most ``size``."""
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 def classify_url(url: str) -> str:

@@ -23,11 +23,12 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from ingest.model import Category, NormalEvent, ResourceRef, SourceKind
 from ingest.topology.cluster import node_conditions
-from ingest.topology.common import Obj, as_list, as_map, epoch_ms, meta, owner_key, resource_key, uid_of
+from ingest.topology.common import Obj, as_list, as_map, epoch_ms, meta, owner_key, uid_of
 from ingest.topology.podspec import container_limit_memory
 from ingest.topology.workloads import container_terminations
+from model.event import Category, NormalEvent, SourceKind
+from model.resource import ResourceRef, resource_key
 
 Fragment = dict[str, Any]
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph import GraphStore
-from ingest.model import NormalEvent, ResourceRef, StoredEvent
+from model.event import NormalEvent, StoredEvent
+from model.resource import WORKLOAD_KINDS, ResourceRef, resource_key
 
-WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"})
 EGRESS = frozenset({"egress", "outbound", "client", "out"})
 RESOLVE_CACHE_TTL_MS = 10_000
 RESOLVE_CACHE_MAX = 100_000
@@ -338,7 +338,7 @@ class EventWriter:
             node = about.node or (about.name if about.kind == "Node" else node)
         if not workload and ev.workload_kind and ev.workload_name:
             r = ev.resource
-            workload = f"{r.cluster or self.cluster}/{ev.workload_kind}/{r.namespace}/{ev.workload_name}"
+            workload = resource_key(r.cluster or self.cluster, ev.workload_kind, r.namespace, ev.workload_name)
         ref = about.ref(self.cluster) if about else ev.resource
         return {
             "id": ev.id,
@@ -376,9 +376,8 @@ class _Lookup:
 
 def _lookups(ev: NormalEvent, cluster: str) -> _Lookup:
     r = ev.resource
-    key = f"{r.cluster or cluster}/{r.kind}/{r.namespace}/{r.name}" if r.kind and r.name else ""
     net = ev.network
-    return _Lookup(r.uid, key, net.source_ip if net else "", net.dest_ip if net else "")
+    return _Lookup(r.uid, r.key(cluster), net.source_ip if net else "", net.dest_ip if net else "")
 
 
 def _merge_repeats(events: Sequence[NormalEvent]) -> dict[str, NormalEvent]:

@@ -25,7 +25,7 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 
-from causegraph.settings import KubernetesSettings
+from ingest.settings import KubernetesSettings
 
 log = logging.getLogger(__name__)
 

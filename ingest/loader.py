@@ -24,7 +24,6 @@ Objects that cannot be transformed are counted in ``problems`` (object named, ne
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,19 +34,16 @@ from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import REL_KINDS, Label, Rel
 from ingest import changes
-from ingest.model import NormalEvent
 from ingest.topology import Transformed, TransformError, supported, transform
 from ingest.topology.common import Row, base_row, where
+from model.event import NormalEvent
+from model.times import now_ms
 
 log = logging.getLogger(__name__)
 
 # Outgoing relationships a re-applied object rewrites (its spec may have changed); OWNED_BY, RUNS_ON and
 # IN_NAMESPACE only ever gain edges, CALLS and SELECTS have other writers.
 REWRITTEN_RELS = (Rel.USES, Rel.CLAIMS, Rel.BOUND_TO, Rel.ROUTES_TO, Rel.SCALES)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class TopologyLoader:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,10 +31,11 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
-from causegraph.settings import NatsSettings
 from graph import GraphError, GraphUnavailable
 from ingest.limits import load_json
 from ingest.pipeline import IngestResult, Pipeline, Rejection
+from ingest.settings import NatsSettings
+from model.times import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ class NatsIngest:
         if not msgs:
             return report
         report.fetched = len(msgs)
-        received_ms = int(time.time() * 1000)
+        received_ms = now_ms()
         good: list[Msg] = []
         items: list[dict[str, Any]] = []
         contexts: list[tuple[str, str]] = []

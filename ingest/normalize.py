@@ -10,27 +10,20 @@ come from ``ingest/reasons.json`` (the category decides, not the Normal/Warning 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ingest.kinds import BY_KIND
 from ingest.limits import MAX_MESSAGE, MAX_TEXT, RejectedInput, identity, text
-from ingest.model import SEVERITY_RANK, Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
 from ingest.reasons import table
+from model.event import SEVERITY_RANK, Category, NetworkRef, NormalEvent, SourceKind
+from model.kinds import BY_KIND
+from model.resource import CLUSTER_SCOPED, ResourceRef
+from model.times import TimeError, bounded, parse_rfc3339
 
 LineKind = Literal["k8s_event", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
 MAX_FIELD = MAX_TEXT
 MAX_COUNT = 2**31 - 1
-_MIN_MS = 0
-_MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
-
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:?\d{2})?$",
-    re.ASCII,
-)
 _KINDS_FOLDED = {k.lower(): k for k in BY_KIND} | {"event": "Event"}
 
 # UnifiedEvent ``type`` / ``category`` values that name a category when the reason is unknown.
@@ -110,7 +103,7 @@ def _int(d: Mapping[str, Any], key: str, where: str, lo: int, hi: int) -> int:
 
 
 def parse_time(value: Any, field: str) -> int:
-    """RFC3339 (fractions up to ns, ``Z`` or an offset) or epoch s/ms/us/ns -> epoch ms; ``RejectedInput`` else."""
+    """RFC3339 (``model.times``) or epoch s/ms/us/ns -> epoch ms; ``RejectedInput`` naming ``field`` else."""
     if isinstance(value, bool):
         raise RejectedInput(f"{field}: expected a time, got a boolean")
     if isinstance(value, int | float):
@@ -121,29 +114,17 @@ def parse_time(value: Any, field: str) -> int:
         return _bounded(int(ms), field)
     if not isinstance(value, str):
         raise RejectedInput(f"{field}: expected an RFC3339 time, got {type(value).__name__}")
-    m = _RFC3339.match(value.strip())
-    if not m:
-        raise RejectedInput(f"{field}: not an RFC3339 time: {value[:60]!r}")
-    year, month, day, hour, minute, second, frac, zone = m.groups()
     try:
-        base = datetime(int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), tzinfo=UTC)
-    except ValueError as exc:
-        raise RejectedInput(f"{field}: {exc}: {value[:60]!r}") from None
-    ms = int(base.timestamp()) * 1000 + (int((frac or "0").ljust(9, "0")[:3]))
-    if zone and zone not in ("Z", "z"):
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        offset_min = int(digits[:2]) * 60 + int(digits[2:])
-        if offset_min >= 24 * 60:
-            raise RejectedInput(f"{field}: bad UTC offset {zone!r}")
-        ms -= sign * offset_min * 60_000
-    return _bounded(ms, field)
+        return parse_rfc3339(value, field)
+    except TimeError as exc:
+        raise RejectedInput(str(exc)) from None
 
 
 def _bounded(ms: int, field: str) -> int:
-    if not _MIN_MS <= ms <= _MAX_MS:
-        raise RejectedInput(f"{field}: time {ms} ms is outside 1970..9999")
-    return ms
+    try:
+        return bounded(ms, field)
+    except TimeError as exc:
+        raise RejectedInput(str(exc)) from None
 
 
 def _first_time(d: Mapping[str, Any], fields: tuple[str, ...], where: str = "") -> int:
@@ -439,7 +420,6 @@ def _unified_resource(
 
 def _ref(cluster: str, kind: str, namespace: str, name: str, uid: str) -> ResourceRef:
     """Cluster-scoped kinds have an empty namespace in their key, whatever the source said."""
-    api = BY_KIND.get(kind)
-    if api is not None and not api.namespaced:
+    if kind in CLUSTER_SCOPED:
         namespace = ""
     return ResourceRef(cluster=cluster, kind=kind, namespace=namespace, name=name, uid=uid)

@@ -13,7 +13,6 @@ caller does not acknowledge, the source redelivers, and the writes are idempoten
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,8 +20,9 @@ from typing import Any, Protocol
 from graph import GraphError, GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.limits import MAX_FUTURE_MS, RejectedInput, check_depth, check_not_future, clean_tree, identity
-from ingest.model import NormalEvent, StoredEvent
 from ingest.normalize import classify_line, parse_k8s_event, parse_time, parse_unified
+from model.event import NormalEvent, StoredEvent
+from model.times import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,6 @@ def event_time(stored: StoredEvent) -> int:
     return max(stored.event.ts, stored.event.last_ts)
 
 
-def wall_ms() -> int:
-    return int(time.time() * 1000)
-
-
 class Pipeline:
     """Normalise, write, hand on."""
 
@@ -79,7 +75,7 @@ class Pipeline:
         on_stored: StoredCallback | None = None,
         *,
         max_future_ms: int = MAX_FUTURE_MS,
-        clock: Callable[[], int] = wall_ms,
+        clock: Callable[[], int] = now_ms,
     ) -> None:
         self.store = store
         self.loader = loader

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ingest.model import SEVERITY_RANK, Category
+from model.event import SEVERITY_RANK, Category
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from causegraph.settings import KubernetesSettings
-from ingest.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 from ingest.kubeclient import (
     KubeClient,
     KubeError,
@@ -41,7 +39,10 @@ from ingest.kubeclient import (
     WatchStream,
     build_client,
 )
-from ingest.model import NormalEvent
+from ingest.settings import KubernetesSettings
+from model.event import NormalEvent
+from model.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
+from model.times import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,6 @@ class Handler(Protocol):
     def delete(self, obj: Obj, at_ms: int) -> None: ...
 
     def complete(self, seen_uids: set[str], at_ms: int) -> None: ...
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class TopologyHandler:

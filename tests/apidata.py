@@ -159,7 +159,9 @@ def load_incident(store: GraphStore) -> None:
 
 def settings_with(hashes: str, **api: Any) -> Any:
     """Settings for an app under test: the given token hashes, cluster ``prod``."""
-    from causegraph.settings import ApiSettings, KubernetesSettings, Settings
+    from api.settings import ApiSettings
+    from causegraph.settings import Settings
+    from ingest.settings import KubernetesSettings
 
     return Settings(
         api=ApiSettings(token_hashes=json.loads(hashes), **api),

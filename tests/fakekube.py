@@ -1,6 +1,6 @@
 """A fake Kubernetes API server, faithful to what a list/watch client relies on.
 
-A real HTTP server (``ThreadingHTTPServer`` in a thread, on a free port) serving the kinds of ``ingest.kinds``:
+A real HTTP server (``ThreadingHTTPServer`` in a thread, on a free port) serving the kinds of ``model.kinds``:
 
 - list (cluster-wide ``ApiKind.list_path`` or ``/api/v1/namespaces/{ns}/pods``) with ``limit``/``continue``;
   every page is read at the resourceVersion of the first page (a snapshot, as etcd does), and the list carries
@@ -41,7 +41,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ingest.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
+from model.kinds import EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 
 Obj = dict[str, Any]
 

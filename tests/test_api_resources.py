@@ -71,3 +71,12 @@ async def test_list_by_kind_for_pickers(api: Any) -> None:
     assert [i["name"] for i in r.json()["items"]] == ["cartservice", "frontend", "redis-cart"]
     nodes = await api.get("/api/v1/resources", params={"kind": "Node", "prefix": "node-"})
     assert nodes.json()["items"] == [{"kind": "Node", "namespace": "", "name": "node-1"}]
+
+
+async def test_resources_and_impact_resolve_a_node_to_the_same_key(api: Any) -> None:
+    """``/resources/Node/default/n`` and ``/impact/Node/default/n`` use the one key rule (a Node has no namespace)."""
+    seen = await api.get("/api/v1/resources/Node/default/node-1")
+    hit = await api.get("/api/v1/impact/Node/default/node-1")
+    assert seen.status_code == 200 and hit.status_code == 200, (seen.text, hit.text)
+    assert seen.json()["resource"]["key"] == "prod/Node//node-1"
+    assert hit.json()["target"]["uid"] == seen.json()["resource"]["uid"]

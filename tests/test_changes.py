@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ingest.changes import deleted, diff, fragment
-from ingest.model import Category, SourceKind
+from model.event import Category, SourceKind
 
 
 def _dep(image: str, rv: str, env: str = "1") -> dict[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 
 import pytest
 
-from causegraph.cli import main
+from causegraph.cli import COMMANDS, build_parser, main
 from graph import GraphStore
 from graph.querybuilder import merge_nodes, merge_rels
 from graph.schema import Label, Rel
@@ -19,6 +20,17 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_info.value.code == 0
     assert "stats" in capsys.readouterr().out
+
+
+def test_every_command_is_registered() -> None:
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == set(COMMANDS)
+
+
+def test_a_command_that_does_not_import_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "causegraph.commands.stats", None)  # as if its import failed
+    with pytest.raises(ModuleNotFoundError, match=r"causegraph\.commands\.stats"):
+        build_parser()
 
 
 def test_stats_json_counts_labels_and_relationships(

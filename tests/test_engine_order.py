@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
-from ingest.model import Category as C
-from ingest.model import SourceKind, StoredEvent
+from model.event import Category as C
+from model.event import SourceKind, StoredEvent
 from tests import topo_builder as tb
 
 DISORDER_S = 3.0  # how far out of event-time order an event may arrive

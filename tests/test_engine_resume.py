@@ -3,11 +3,11 @@ ghosts resolve, events stored but never correlated are, recurring failures go on
 
 from __future__ import annotations
 
-from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
 from correlate.placement import correlation_id
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 from tests.test_engine import cascade
 

@@ -9,8 +9,9 @@ import pytest
 from graph import GraphStore
 from ingest.eventwriter import Candidate, EventWriter, pick
 from ingest.loader import TopologyLoader
-from ingest.model import Category, NetworkRef, NormalEvent, ResourceRef, SourceKind
 from ingest.normalize import parse_k8s_event, parse_unified
+from model.event import Category, NetworkRef, NormalEvent, SourceKind
+from model.resource import ResourceRef
 from tests import scenario_events as sc
 
 
@@ -45,8 +46,8 @@ def test_resolution_by_uid_key_and_ip_with_owner_and_node(shop: GraphStore) -> N
     nowhere = parse_unified(sc.unified("e4", sc.T0, message="?"))
     out = w.write([by_uid, by_key, by_ip, nowhere])
     assert [s.resolved_by for s in out] == ["uid", "key", "ip", ""]
-    assert out[0].resource.key == "prod/Pod/shop/api-1" and out[1].resource.uid == "uid-p-api-1"
-    assert out[2].resource.key == "prod/Service/shop/api"  # ingress 503: about what was called
+    assert out[0].resource.key() == "prod/Pod/shop/api-1" and out[1].resource.uid == "uid-p-api-1"
+    assert out[2].resource.key() == "prod/Service/shop/api"  # ingress 503: about what was called
     assert all(s.new for s in out)
     stored = _events(shop)
     assert set(stored) == {"e1", "e2", "e3", "e4"}  # the unresolved one is stored too

@@ -54,7 +54,9 @@ def test_folders_and_missing_paths(tmp_path: Path) -> None:
 
 
 def test_every_topology_manifest_parses() -> None:
-    for f in sorted((DATA / "topologies").glob("*.yaml")):
+    files = sorted((DATA / "topologies").glob("*.yaml"))
+    assert len(files) >= 7, f"the sample topologies are missing from {DATA / 'topologies'}"
+    for f in files:
         content = read_file(f)
         assert content.problems == [], f
         assert len(content.objects) > 5

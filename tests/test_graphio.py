@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from correlate import graphio
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 
 
@@ -39,3 +39,17 @@ def test_contexts_and_history(store: GraphStore) -> None:
     revs = graphio.rollout_history(store, tb.uid("Deployment", "api"))
     assert [(r.revision, r.images) for r in revs] == [("2", ("repo/api:v2",)), ("1", ("repo/api:v1",))]
     assert graphio.rollout_history(store, "") == []
+
+
+def test_max_hops_bounds_the_calls_path(store: GraphStore) -> None:
+    """``CorrelateSettings.max_hops`` at work: frontend -> api -> mysql is two CALLS hops."""
+    tb.build(store)
+    evs = [
+        tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION),
+        tb.event("f1", 5, "Pod", "frontend-1", "Unhealthy", C.PROBE),
+    ]
+    tb.write_events(store, evs)
+    rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+    two = graphio.related_links(store, rows, window_ms=900_000, max_hops=2)
+    assert [(x.b, x.kind, x.hops) for x in two["f1"]] == [("oom", "calls", 2)]
+    assert graphio.related_links(store, rows, window_ms=900_000, max_hops=1) == {}

@@ -6,7 +6,7 @@ from correlate.groups import failing_groups
 from graph import GraphStore
 from graph.querybuilder import merge_nodes
 from graph.schema import Label
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 
 

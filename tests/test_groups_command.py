@@ -8,7 +8,7 @@ import pytest
 
 from causegraph.cli import main
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 
 

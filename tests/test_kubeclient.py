@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from causegraph.settings import KubernetesSettings
 from ingest.kubeclient import (
     KubeClient,
     KubeError,
@@ -21,6 +20,7 @@ from ingest.kubeclient import (
     build_client,
     classify,
 )
+from ingest.settings import KubernetesSettings
 from tests.fakekube import FakeKube, pod
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString
 
 import nats
@@ -16,12 +16,13 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
 from causegraph.natsserver import NatsServer
-from causegraph.settings import NatsSettings
 from graph import GraphStore, QueryError, TransientGraphError
+from graph.interface import Statements
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
 from ingest.natsconsumer import REASON_HEADER, SUBJECT_HEADER, NatsIngest, decode, subject_context
 from ingest.pipeline import Pipeline
+from ingest.settings import NatsSettings
 from tests import scenario_events as sc
 
 
@@ -45,6 +46,14 @@ class FlakyStore:
 
     def write(self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None) -> int:
         return self.inner.write(text, rows, batch_size)
+
+    def write_many(self, statements: Statements) -> None:
+        self.inner.write_many(statements)
+
+    def write_jobs(
+        self, text: LiteralString, rows: Sequence[Mapping[str, Any]], batch_size: int | None = None
+    ) -> Iterator[Callable[[], object]]:
+        return self.inner.write_jobs(text, rows, batch_size)
 
     def apply_schema(self) -> None:
         self.inner.apply_schema()

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from causegraph.settings import CorrelateSettings
 from correlate.replayrun import ReplayCorrelator
+from correlate.settings import CorrelateSettings
 from ingest.eventwriter import EventWriter
 from ingest.pipeline import Pipeline
 from tests import topo_builder as tb

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.model import Category, NormalEvent, SourceKind
 from ingest.normalize import RejectedInput, classify_line, parse_k8s_event, parse_time, parse_unified
+from model.event import Category, NormalEvent, SourceKind
 
 V1_EVENT: dict[str, Any] = {
     "apiVersion": "v1",
@@ -75,7 +75,7 @@ def test_v1_event_normal_type_but_node_failure() -> None:
     assert (ev.category, ev.severity, ev.type) == (Category.NODE, "high", "Normal")
     assert ev.is_warning
     assert ev.ts == 1_767_225_600_000 and ev.last_ts == 1_767_225_900_000 and ev.count == 3
-    assert ev.resource.key == "prod/Node//node-1"  # cluster-scoped: the Event's namespace is not the Node's
+    assert ev.resource.key() == "prod/Node//node-1"  # cluster-scoped: the Event's namespace is not the Node's
     assert ev.node_name == "node-1" and ev.source == "node-controller"
     assert ev.source_kind is SourceKind.K8S_EVENT
 
@@ -97,7 +97,7 @@ def test_events_k8s_io_v1_with_series() -> None:
     assert ev.ts == 1_767_225_600_123
     assert ev.last_ts == 1_767_225_600_000 + 600_500  # the offset applied
     assert ev.count == 7 and ev.source == "kubelet"
-    assert ev.resource.key == "prod/Pod/shop/api-1"
+    assert ev.resource.key() == "prod/Pod/shop/api-1"
     assert ev.detail["action"] == "Restarting"
 
 
@@ -106,7 +106,7 @@ def test_unified_event_fields() -> None:
     assert ev.id == "ebpf-oom-001" and ev.ts == 1_767_261_600_000
     assert (ev.category, ev.severity, ev.reason) == (Category.RESOURCE_EXHAUSTION, "critical", "oom_kill")
     assert ev.trace_id == "trace-mysql-1" and ev.source == "ebpf"  # the event's own win over the subject's
-    assert ev.resource.key == "prod/Pod/production/mysql-0"
+    assert ev.resource.key() == "prod/Pod/production/mysql-0"
     assert (ev.workload_kind, ev.workload_name, ev.node_name) == ("StatefulSet", "mysql", "node-2")
     assert ev.detail["kernel.pid"] == 4242
 

@@ -11,9 +11,9 @@ import pytest
 from graph import GraphStore
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
-from ingest.model import NormalEvent, StoredEvent
 from ingest.normalize import parse_unified
 from ingest.pipeline import Pipeline
+from model.event import NormalEvent, StoredEvent
 from tests import scenario_events as sc
 
 

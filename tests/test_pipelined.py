@@ -38,8 +38,8 @@ def test_close_finishes_queued_writes(store: GraphStore) -> None:
     assert store.run("MATCH (p:Pod) RETURN count(p) AS n") == [{"n": 50}]
 
 
-def test_a_store_without_write_jobs_gets_whole_writes_in_order(store: GraphStore) -> None:
-    inner = PipelinedStore(store)  # a GraphStore without ``write_jobs``
+def test_a_pipelined_store_inside_keeps_the_writes_in_order(store: GraphStore) -> None:
+    inner = PipelinedStore(store)  # its ``write_jobs`` waits for its own queue, then hands over the store's
     piped = PipelinedStore(inner, depth=1)
     piped.write(merge_nodes(Label.NODE), [{"uid": "n", "key": "c/Node//n"}])
     piped.write(merge_nodes(Label.POD), [{"uid": f"p{i}", "key": f"c/Pod/ns/p{i}"} for i in range(5)], 2)
@@ -47,3 +47,16 @@ def test_a_store_without_write_jobs_gets_whole_writes_in_order(store: GraphStore
     assert piped.run("MATCH (:Pod)-[r:RUNS_ON]->(:Node) RETURN count(r) AS n") == [{"n": 5}]
     piped.close()
     inner.close()
+
+
+def test_write_many_is_queued_in_order(store: GraphStore) -> None:
+    piped = PipelinedStore(store)
+    piped.write(merge_nodes(Label.NODE), [{"uid": "n", "key": "c/Node//n"}])
+    piped.write_many(
+        [
+            (merge_nodes(Label.POD), [{"uid": "p", "key": "c/Pod/ns/p"}]),
+            (merge_rels(Rel.RUNS_ON), [{"from": "p", "to": "c/Node//n"}]),
+        ]
+    )
+    assert piped.run("MATCH (:Pod)-[r:RUNS_ON]->(:Node) RETURN count(r) AS n") == [{"n": 1}]
+    piped.close()

@@ -9,10 +9,11 @@ import nats
 
 from api.publisher import Outgoing, Publisher
 from causegraph.natsserver import NatsServer
-from causegraph.settings import CorrelateSettings, NatsSettings
 from correlate.engine import Engine
+from correlate.settings import CorrelateSettings
 from graph import GraphStore
-from ingest.model import Category as C
+from ingest.settings import NatsSettings
+from model.event import Category as C
 from tests import topo_builder as tb
 
 SETTINGS = NatsSettings(publish_timeout_s=0.3)

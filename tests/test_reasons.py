@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.model import SEVERITY_RANK, Category
 from ingest.reasons import ReasonTable, table
+from model.event import SEVERITY_RANK, Category
 
 TABLE_FILE = Path(__file__).resolve().parents[1] / "ingest" / "reasons.json"
 

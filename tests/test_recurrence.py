@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from causegraph.settings import CorrelateSettings
 from correlate.recurrence import History, image_tag, is_regular, period_ms
+from correlate.settings import CorrelateSettings
 from tests.correlate_members import member
 
 H = 3_600_000

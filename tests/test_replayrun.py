@@ -6,12 +6,12 @@ import io
 import json
 from typing import Any
 
-from api.result import CorrelationResult
-from causegraph.settings import CorrelateSettings
 from correlate.replayrun import ReplayCorrelator
+from correlate.settings import CorrelateSettings
 from graph import GraphStore, open_store
 from ingest.eventwriter import EventWriter
 from ingest.pipeline import Pipeline
+from model.result import CorrelationResult
 from tests import topo_builder as tb
 
 

@@ -1,14 +1,11 @@
-"""The result document: field names of DESIGN §6, serialisation, and the committed JSON Schema."""
+"""The result document: field names of DESIGN §6, serialisation, its JSON Schema."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from api.result import SCHEMA_PATH, CorrelationResult, export_schema, iso_ms, json_schema
+from model.result import CorrelationResult, json_schema
 
 DOC = {
     "schema": "causegraph.correlation/v1",
@@ -68,19 +65,7 @@ def test_unknown_field_refused() -> None:
         CorrelationResult.model_validate({**DOC, "surprise": 1})
 
 
-def test_committed_schema_equals_export(tmp_path: Path) -> None:
-    exported = export_schema(tmp_path / "schema.json")
-    assert json.loads(SCHEMA_PATH.read_text()) == json.loads(exported.read_text()), (
-        "api/correlation.schema.json is stale: run python -m api.result"
-    )
-
-
 def test_schema_uses_public_field_names() -> None:
     props = json_schema()["properties"]
     assert "schema" in props and "schema_" not in props
     assert set(json_schema()["required"]) >= {"id", "version", "type", "state", "related_events", "cypher"}
-
-
-def test_iso_ms() -> None:
-    assert iso_ms(1_777_629_600_000) == "2026-05-01T10:00:00Z"
-    assert iso_ms(1_777_629_600_123) == "2026-05-01T10:00:00.123Z"

@@ -6,7 +6,7 @@ import pytest
 
 from correlate.rootcause import EventNotFound, rank_causes, rank_set
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 
 

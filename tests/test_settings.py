@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from causegraph.settings import DEFAULT_GRAPH_URL, load_settings
+from causegraph.settings import load_settings
+from graph.settings import DEFAULT_GRAPH_URL
 
 
 def test_defaults_are_the_embedded_graph(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,3 +37,27 @@ def test_password_is_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert "hunter2" not in repr(settings)
     assert settings.graph.password.get_secret_value() == "hunter2"
+
+
+def test_each_group_is_its_layers_type() -> None:
+    """``causegraph.settings`` composes the layers' settings types; it owns only ``serve``."""
+    from api.settings import ApiSettings
+    from correlate.settings import CorrelateSettings
+    from graph.settings import GraphSettings
+    from ingest.settings import IngestSettings, KubernetesSettings, NatsSettings
+
+    s = load_settings()
+    assert isinstance(s.graph, GraphSettings) and isinstance(s.correlate, CorrelateSettings)
+    assert isinstance(s.api, ApiSettings) and isinstance(s.nats, NatsSettings)
+    assert isinstance(s.ingest, IngestSettings) and isinstance(s.kubernetes, KubernetesSettings)
+
+
+def test_max_hops_is_bounded_by_what_the_cypher_follows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAUSEGRAPH_CORRELATE__MAX_HOPS", "4")
+    with pytest.raises(ValidationError, match="max_hops"):
+        load_settings()
+
+
+@pytest.mark.parametrize(("group", "name"), [("graph", "timeout_s"), ("serve", "api"), ("correlate", "join_threshold")])
+def test_settings_that_did_nothing_are_gone(group: str, name: str) -> None:
+    assert name not in type(getattr(load_settings(), group)).model_fields

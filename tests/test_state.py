@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from causegraph.settings import CorrelateSettings
 from correlate import state as st
+from correlate.settings import CorrelateSettings
 
 S = CorrelateSettings()
 

@@ -3,6 +3,7 @@ errors, the differences between the engines that the queries must allow for; the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import psutil
@@ -10,7 +11,7 @@ import pytest
 
 from graph import GraphStore, GraphUnavailable, GraphURLError, QueryError, classify_url, open_store
 from graph.falkor import FalkorStore, embedded_path
-from graph.querybuilder import merge_nodes, merge_rels
+from graph.querybuilder import index_statements, merge_nodes, merge_rels
 from graph.schema import Label, Rel
 from graph.store import split_credentials
 
@@ -55,10 +56,39 @@ def test_rel_to_a_deleted_target_is_not_made(store: GraphStore) -> None:
     assert store.run("MATCH ()-[r:RUNS_ON]->() RETURN count(r) AS n") == [{"n": 0}]
 
 
-def test_apply_schema_twice(store: GraphStore) -> None:
+def _indexes(store: GraphStore) -> set[tuple[str, str]]:
+    """(label, property) of every node index the database reports."""
+    if store.backend == "neo4j":
+        rows = store.run(
+            "SHOW INDEXES YIELD labelsOrTypes, properties, entityType WHERE entityType = 'NODE' "
+            "RETURN labelsOrTypes AS labels, properties"
+        )
+        return {(label, prop) for r in rows for label in r["labels"] or [] for prop in r["properties"] or []}
+    rows = store.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
+    return {(r["label"], prop) for r in rows for prop in r["properties"]}
+
+
+def test_apply_schema_twice_and_the_indexes_exist(store: GraphStore) -> None:
     store.apply_schema()
     store.apply_schema()
     assert store.health().ok
+    declared = {
+        (m["label"], m["prop"])
+        for text in index_statements("falkordb")
+        if (m := re.search(r"\(n:(?P<label>\w+)\) ON \(n\.(?P<prop>\w+)\)", text))
+    }
+    assert len(declared) > 20 and ("Resource", "key") in declared and ("Event", "ts") in declared
+    assert declared <= _indexes(store)
+
+
+def test_every_store_writes_many_and_in_jobs(store: GraphStore) -> None:
+    """The whole interface on every backend: no caller asks a store whether it can."""
+    store.write_many(
+        [(merge_nodes(Label.POD), _pods(3)), (merge_nodes(Label.NODE), [{"uid": "n", "key": "c/Node//n"}])]
+    )
+    for job in store.write_jobs(merge_rels(Rel.RUNS_ON), [{"from": f"p{i}", "to": "c/Node//n"} for i in range(3)], 2):
+        job()
+    assert store.run("MATCH (:Pod)-[r:RUNS_ON]->(:Node) RETURN count(r) AS n") == [{"n": 3}]
 
 
 def test_query_error_names_the_statement(store: GraphStore) -> None:

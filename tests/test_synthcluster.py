@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from causegraph.synthcluster import as_list, default_namespace, materialise
+from causegraph.demo.synthcluster import as_list, default_namespace, materialise
 
 Obj = dict[str, Any]
 

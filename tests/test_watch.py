@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from causegraph.settings import KubernetesSettings
 from graph import GraphStore
-from ingest.kinds import BY_KIND, EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 from ingest.kubeclient import KubeClient, build_client
 from ingest.loader import TopologyLoader
-from ingest.model import Category, NormalEvent, SourceKind
+from ingest.settings import KubernetesSettings
 from ingest.watch import Reflector, TopologyHandler, Watcher
+from model.event import Category, NormalEvent, SourceKind
+from model.kinds import BY_KIND, EVENT_KINDS, TOPOLOGY_KINDS, ApiKind
 from tests.fakekube import FakeKube, obj, pod
 
 POD = BY_KIND["Pod"]

@@ -13,7 +13,8 @@ from typing import Any
 from graph import GraphStore
 from graph.querybuilder import merge_nodes, merge_rels
 from graph.schema import Label, Rel
-from ingest.model import Category, NormalEvent, ResourceRef, SourceKind, StoredEvent
+from model.event import Category, NormalEvent, SourceKind, StoredEvent
+from model.resource import ResourceRef
 
 CLUSTER = "prod"
 NS = "shop"
@@ -186,7 +187,7 @@ def write_events(store: GraphStore, events: Iterable[StoredEvent]) -> None:
                 "trace_id": e.trace_id,
                 "count": e.count,
                 "cluster": s.resource.cluster,
-                "resource_key": s.resource.key,
+                "resource_key": s.resource.key(),
                 "resource_uid": s.resource.uid,
                 "resource_kind": s.resource.kind,
                 "namespace": s.resource.namespace,

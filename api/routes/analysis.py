@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -13,6 +12,8 @@ from api.models import Groups, RootCauses
 from api.problems import ApiProblem
 from correlate import groups, impact, rootcause
 from ingest.clock import event_clock
+from model.resource import key_namespace
+from model.times import now_ms
 
 router = APIRouter(tags=["analysis"], responses=problems.COMMON)
 
@@ -44,9 +45,10 @@ def impact_of_resource(
     name: Name,
     cluster: Cluster = None,
 ) -> Any:
-    ns = "" if namespace in ("_", "-") else namespace
     try:
-        return impact.blast_radius_resource(store, cluster_of(settings, cluster), kind, ns, name)
+        return impact.blast_radius_resource(
+            store, cluster_of(settings, cluster), kind, key_namespace(kind, namespace), name
+        )
     except impact.TargetNotFound as exc:
         raise ApiProblem(404, str(exc)) from None
 
@@ -74,6 +76,6 @@ def failing_groups(
     cluster: Cluster = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Groups:
-    now_ms = event_clock(store, int(time.time() * 1000), settings.ingest.max_future_ms)
-    found = groups.failing_groups(store, cluster=cluster, limit=min(limit, settings.api.max_limit), now_ms=now_ms)
+    clock_ms = event_clock(store, now_ms(), settings.ingest.max_future_ms)
+    found = groups.failing_groups(store, cluster=cluster, limit=min(limit, settings.api.max_limit), now_ms=clock_ms)
     return Groups(cluster=cluster, groups=found)

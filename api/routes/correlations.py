@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from typing import Annotated, Any
 
@@ -14,8 +13,10 @@ from api import problems, views
 from api.deps import ReadScope, SettingsDep, StoreDep, WriteScope
 from api.models import CorrelationPage, FeedbackIn, FeedbackOut, IncidentGraph, Timeline
 from api.problems import ApiProblem
-from api.result import PATTERNS, SEVERITIES, STATES, CorrelationResult
 from graph import GraphStore
+from model.result import CorrelationResult
+from model.times import now_ms
+from model.vocab import PATTERNS, SEVERITIES, STATES
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/correlations", tags=["correlations"], responses=problems.COMMON)
@@ -69,7 +70,7 @@ def list_correlations(
         start, end = views.time_range(
             views.parse_time(since, "since"),
             views.parse_time(until, "until"),
-            int(time.time() * 1000),
+            now_ms(),
             settings.api.max_range_ms,
         )
         after_ts, after_id = views.decode_cursor(cursor)
@@ -163,7 +164,7 @@ def post_feedback(_: WriteScope, store: StoreDep, correlation_id: CorrelationId,
             "verdict": body.verdict,
             "event_id": body.event_id,
             "comment": body.comment,
-            "at": int(time.time() * 1000),
+            "at": now_ms(),
         },
     )
     if not rows:

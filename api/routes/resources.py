@@ -10,6 +10,7 @@ from api import problems, views
 from api.deps import ReadScope, SettingsDep, StoreDep, cluster_of
 from api.models import ResourceList, ResourceView
 from api.problems import ApiProblem
+from model.resource import resource_key
 
 router = APIRouter(prefix="/resources", tags=["resources"], responses=problems.COMMON)
 
@@ -55,7 +56,7 @@ def get_resource(
     limit: Annotated[int, Query(ge=1, le=500, description="at most this many nodes")] = 100,
     cluster: Cluster = None,
 ) -> ResourceView:
-    key = views.resource_key(cluster_of(settings, cluster), kind, namespace, name)
+    key = resource_key(cluster_of(settings, cluster), kind, namespace, name)
     found = store.query("resource_by_key", {"key": key})
     if not found:
         raise ApiProblem(404, f"no resource with key {key!r}")

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.accuracy.knobs import add_arguments, from_args
 from bench.accuracy.scenario import Scenario, build
 from bench.accuracy.topo import APPS
-from causegraph.synthcluster import as_list
+from causegraph.demo.synthcluster import as_list
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -39,7 +39,7 @@ from bench.accuracy.faults import DATASTORE
 from bench.accuracy.formats import Stream
 from bench.accuracy.run import read_jsonl, replay
 from bench.accuracy.topo import ClusterView, load_app
-from causegraph.synthcluster import DEFAULT_START_MS, as_list
+from causegraph.demo.synthcluster import DEFAULT_START_MS, as_list
 
 Obj = dict[str, Any]
 S = 1000

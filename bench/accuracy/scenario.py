@@ -15,7 +15,7 @@ from bench.accuracy.formats import Line, Stream
 from bench.accuracy.knobs import Knobs
 from bench.accuracy.noise import add_near_noise, add_noise
 from bench.accuracy.topo import APPS, ClusterView, load_app
-from causegraph.synthcluster import DEFAULT_START_MS
+from causegraph.demo.synthcluster import DEFAULT_START_MS
 
 Obj = dict[str, Any]
 KINDS = tuple(FAULTS)  # realistic; classic rotates over CLASSIC_KINDS

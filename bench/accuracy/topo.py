@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from causegraph.synthcluster import default_namespace, materialise
+from causegraph.demo.synthcluster import default_namespace, materialise
 
 Obj = dict[str, Any]
 DATASTORE = re.compile(r"redis|mongo|mysql|memcached|postgres|valkey|-db$|rabbitmq|kafka|cache|opensearch")

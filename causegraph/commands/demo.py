@@ -26,17 +26,18 @@ from typing import Any
 import yaml
 
 from api.auth import Scope, new_token
-from api.result import CorrelationResult
 from causegraph.demo.incidents import INCIDENTS, Incident, Step
 from causegraph.demo.story import tell
 from causegraph.natsserver import NatsServer
 from causegraph.settings import Settings
 from causegraph.wiring import open_graph
 from graph import GraphStore
+from model.result import CorrelationResult
 
 CLUSTER = "demo"
 TOPOLOGY = "online-boutique"
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "topologies"
+# Shipped inside the package (a copy of data/topologies/online-boutique.yaml), so an installed wheel plays the demo.
+DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--duration", type=float, metavar="S", help="serve for S seconds, then stop (default: until Ctrl-C)")
     p.add_argument("--port", type=int, default=8080, help="web view port (default 8080; 0 = any free port)")
     p.add_argument("--dir", metavar="PATH", help="working folder for the graph and NATS (default: a temporary one)")
-    p.add_argument("--topology", type=Path, default=DATA_DIR / f"{TOPOLOGY}.yaml", help="manifests to materialise")
+    p.add_argument("--topology", type=Path, default=DEMO_DIR / f"{TOPOLOGY}.yaml", help="manifests to materialise")
     p.add_argument("--wait", type=float, default=30.0, metavar="S", help="how long to wait for the stories")
     p.add_argument(
         "--graph",
@@ -58,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def load_topology(store: GraphStore, manifests_path: Path, batch_size: int) -> int:
     """Materialise the manifests as a small running cluster and load it; returns the number of objects."""
-    from causegraph.synthcluster import materialise
+    from causegraph.demo.synthcluster import materialise
     from ingest.loader import TopologyLoader
 
     if not manifests_path.is_file():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from causegraph.settings import Settings
 from causegraph.wiring import open_graph
 from correlate.groups import failing_groups
 from ingest.clock import event_clock
+from model.times import now_ms
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,8 +26,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError("groups: --limit must be at least 1")
     store = open_graph(settings, args.graph)
     try:
-        now_ms = event_clock(store, int(time.time() * 1000), settings.ingest.max_future_ms)
-        groups = failing_groups(store, args.cluster, args.limit, now_ms=now_ms)
+        clock_ms = event_clock(store, now_ms(), settings.ingest.max_future_ms)
+        groups = failing_groups(store, args.cluster, args.limit, now_ms=clock_ms)
     finally:
         store.close()
     if args.json:

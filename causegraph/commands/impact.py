@@ -14,7 +14,7 @@ from typing import Any
 from causegraph.settings import Settings
 from causegraph.wiring import open_graph
 from correlate.impact import TargetNotFound, blast_radius_node, blast_radius_resource
-from ingest.kinds import BY_KIND
+from model.kinds import BY_KIND
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

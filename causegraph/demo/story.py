@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.result import CorrelationResult, ResourceId
+from model.result import CorrelationResult, ResourceId
 
 BOLD, RED, YELLOW, DIM, RESET = "\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m"
 

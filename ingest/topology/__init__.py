@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ingest.kinds import BY_KIND
 from ingest.topology import cluster as _c
 from ingest.topology import network as _n
 from ingest.topology import workloads as _w
 from ingest.topology.common import Obj, Row, Transformed, TransformError, where
+from model.kinds import BY_KIND
 
 Transform = Callable[[Obj, str], Transformed]
 
@@ -40,7 +40,7 @@ TRANSFORMS: dict[str, Transform] = {
     "EndpointSlice": _n.endpointslice,
     "Ingress": _n.ingress,
 }
-assert set(TRANSFORMS) == set(BY_KIND), "every kind in ingest.kinds has a transform"
+assert set(TRANSFORMS) == set(BY_KIND), "every kind in model.kinds has a transform"
 
 
 def supported(obj: Obj) -> bool:

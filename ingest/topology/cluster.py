@@ -18,10 +18,10 @@ from ingest.topology.common import (
     link_scope,
     memory_bytes,
     meta,
-    resource_key,
     stable_hash,
 )
 from ingest.topology.network import selector_labels
+from model.resource import resource_key
 
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 NODE_CONDITIONS = {

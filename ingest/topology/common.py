@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from graph.schema import Label, Rel
+from model.resource import resource_key
+from model.times import TimeError, parse_rfc3339
 
 Obj = Mapping[str, Any]
 Row = dict[str, Any]
@@ -68,11 +69,6 @@ def where(obj: Obj) -> str:
     return f"{obj.get('kind', '?')} {ns + '/' if ns else ''}{m.get('name', '?')}"
 
 
-def resource_key(cluster: str, kind: str, namespace: str, name: str) -> str:
-    """``cluster/Kind/namespace/name``; cluster-scoped kinds have an empty namespace."""
-    return f"{cluster}/{kind}/{namespace}/{name}"
-
-
 def uid_of(obj: Obj, cluster: str, key: str) -> str:
     """The object's uid; a manifest without one (no status, never applied) gets ``synthetic:<key>``."""
     uid = meta(obj).get("uid")
@@ -92,7 +88,7 @@ def kv_list(labels: Any) -> list[str]:
 
 
 def epoch_ms(value: Any) -> int | None:
-    """RFC3339 (``2022-01-27T14:37:57Z``, fractional seconds allowed) to epoch ms; None when absent or malformed."""
+    """RFC3339 (``model.times``) to epoch ms; None when absent or malformed (an object is not refused for it)."""
     if not value or not isinstance(value, str):
         return None
     return _epoch_ms(value)
@@ -101,12 +97,9 @@ def epoch_ms(value: Any) -> int | None:
 @lru_cache(maxsize=65_536)
 def _epoch_ms(value: str) -> int | None:
     # Objects created together share timestamps (a rollout's pods, a list's conditions): parse each text once.
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
     try:
-        return int(datetime.fromisoformat(text).timestamp() * 1000)
-    except ValueError:
+        return parse_rfc3339(value, "time")
+    except TimeError:
         return None
 
 

@@ -16,8 +16,8 @@ from ingest.topology.common import (
     kv_list,
     link_scope,
     meta,
-    resource_key,
 )
+from model.resource import resource_key
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 

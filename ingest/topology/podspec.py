@@ -10,7 +10,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graph.schema import Rel
-from ingest.topology.common import Row, Transformed, as_list, as_map, cpu_millis, memory_bytes, resource_key
+from ingest.topology.common import Row, Transformed, as_list, as_map, cpu_millis, memory_bytes
+from model.resource import resource_key
 
 # Environment variable names whose bare value (no port, no scheme) is read as a service name.
 _ADDRESS_NAME = re.compile(r"(ADDR|HOST|URL|URI|ENDPOINT|SERVICE|SERVER|UPSTREAM|BACKEND)", re.IGNORECASE)

@@ -17,9 +17,9 @@ from ingest.topology.common import (
     link_scope,
     meta,
     owner_key,
-    resource_key,
 )
 from ingest.topology.podspec import env_service_keys, link_refs, spec_props
+from model.resource import resource_key
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 NO_EXIT_CODE = -1  # in ``last_exit_codes`` for a container that has not terminated (lists hold no nulls)

@@ -1,6 +1,7 @@
 """The normalised event: one shape for Kubernetes Events, collector events and recorded changes (DESIGN §4).
 
-Pure data; parsers in ``ingest.events`` build it, ``ingest.load`` writes it, ``correlate`` reads it.
+Pure data in the bottom layer: ``ingest.normalize`` and ``ingest.changes`` build it, ``ingest.eventwriter`` writes
+it, ``correlate`` reads it, and neither of those two imports the other for it.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from model.resource import ResourceRef
 
 
 class SourceKind(StrEnum):
@@ -38,25 +41,23 @@ class Category(StrEnum):
     INFORMATIONAL = "informational"
 
 
-SEVERITIES: tuple[str, ...] = ("debug", "info", "low", "medium", "warning", "high", "error", "critical")
+class EventSeverity(StrEnum):
+    """An event's severity, the UnifiedEvent scale (DESIGN §4), least first."""
+
+    DEBUG = "debug"
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    WARNING = "warning"
+    HIGH = "high"
+    ERROR = "error"
+    CRITICAL = "critical"
+
+
+SEVERITIES: tuple[str, ...] = tuple(EventSeverity)
 # One scale: 0 (debug) .. 7 (critical). "warning" and above count as warning-level input.
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 WARNING_RANK = SEVERITY_RANK["warning"]
-
-
-@dataclass(frozen=True)
-class ResourceRef:
-    """What an event is about, as far as its source says."""
-
-    cluster: str = ""
-    kind: str = ""
-    namespace: str = ""
-    name: str = ""
-    uid: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.cluster}/{self.kind}/{self.namespace}/{self.name}" if self.kind and self.name else ""
 
 
 @dataclass(frozen=True)

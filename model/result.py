@@ -1,53 +1,21 @@
 """The correlation result document of DESIGN §6: what NATS subscribers, the REST API and ``replay --out`` see.
 
-One pydantic model, ``CorrelationResult``; its JSON Schema is exported to ``api/correlation.schema.json`` by
-``export_schema()`` and a test pins the committed file to the export. ``to_json()`` is the one serialisation
-(aliases, no ``None`` fields such as ``recurrence`` outside recurring failures, stable key order).
+The contract between the engine that produces it (``correlate``) and what serves it (``api``), so it lives below
+both. One pydantic model, ``CorrelationResult``; ``json_schema()`` is its JSON Schema, which ``api.schema`` exports
+to the committed ``api/correlation.schema.json``. ``to_json()`` is the one serialisation (aliases, no ``None``
+fields such as ``recurrence`` outside recurring failures, stable key order).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from model.vocab import LinkKind, Pattern, Severity, State
+
 SCHEMA_ID: Literal["causegraph.correlation/v1"] = "causegraph.correlation/v1"
-SCHEMA_PATH = Path(__file__).with_name("correlation.schema.json")
-
-PatternType = Literal[
-    "cascading_failure",
-    "node_failure",
-    "resource_exhaustion",
-    "deployment_issue",
-    "config_change",
-    "network_partition",
-    "workload_failure",
-    "recurring_failure",
-    "single_event",
-]
-State = Literal["building", "active", "resolved"]
-Severity = Literal["low", "medium", "high", "critical"]
-LinkKind = Literal[
-    "root",
-    "same_resource",
-    "owner",
-    "same_node",
-    "calls",
-    "selects",
-    "shared_config",
-    "shared_volume",
-    "same_trace",
-    "same_workload",
-    "target",
-    "change",
-]
-
-PATTERNS: tuple[str, ...] = get_args(PatternType)
-STATES: tuple[str, ...] = get_args(State)
-SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 
 class _Model(BaseModel):
@@ -81,7 +49,7 @@ class ChainLink(_Model):
 
     event_id: str
     resource: ResourceId = ResourceId()
-    link: LinkKind = "root"
+    link: LinkKind = LinkKind.ROOT
     reason: str = ""
     at: str = ""
 
@@ -120,7 +88,7 @@ class CorrelationResult(_Model):
     schema_: Literal["causegraph.correlation/v1"] = Field(SCHEMA_ID, alias="schema")
     id: str
     version: int = Field(ge=1)
-    type: PatternType
+    type: Pattern
     state: State
     severity: Severity
     confidence: float = Field(ge=0, le=1)
@@ -155,27 +123,9 @@ class CorrelationResult(_Model):
         return f"{self.id}:{self.version}"
 
 
-def iso_ms(ms: int) -> str:
-    """Epoch milliseconds as RFC3339 UTC (``2026-05-01T10:00:00Z``, milliseconds only when not zero)."""
-    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    if ms % 1000:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the result document (by alias, as serialised)."""
     schema = CorrelationResult.model_json_schema(by_alias=True, mode="serialization")
     schema["$id"] = "https://causegraph.dev/schemas/correlation/v1.json"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
-
-
-def export_schema(path: Path = SCHEMA_PATH) -> Path:
-    """Write the JSON Schema to ``path`` (the committed ``api/correlation.schema.json`` by default)."""
-    path.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
-
-
-if __name__ == "__main__":
-    print(export_schema())

@@ -1,7 +1,8 @@
 """The Kubernetes kinds causegraph reads, and where the API serves them.
 
-Used by the watcher (what to list and watch), the file importer (which kinds to accept) and the RBAC in
-``deploy/`` (get, list, watch on exactly these and on events).
+Used by the watcher (what to list and watch), the file importer (which kinds to accept), resource identity
+(``model.resource``: which kinds are cluster-scoped) and the RBAC in ``deploy/`` (get, list, watch on exactly
+these and on events).
 """
 
 from __future__ import annotations

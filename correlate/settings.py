@@ -1,0 +1,33 @@
+"""The engine's settings: windows and thresholds (DESIGN §5).
+
+A plain model: ``causegraph.settings`` composes it into the one settings object that reads the environment
+(``CAUSEGRAPH_CORRELATE__*``); nothing here reads it.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+# The longest CALLS path ``related_events.cypher`` follows (``[:CALLS*1..3]``): a variable-length bound cannot
+# be a parameter, so ``max_hops`` can only shorten it.
+CALLS_HOPS_IN_CYPHER = 3
+
+
+class CorrelateSettings(BaseModel):
+    """Windows and thresholds of the engine."""
+
+    window_ms: int = Field(15 * 60_000, ge=1_000)
+    # Events are placed once the newest event is this much younger: arrival out of event-time order within this
+    # bound (clock skew, delivery jitter, batches) changes nothing; it is also the least delay before a result.
+    disorder_ms: int = Field(2_000, ge=0, le=60_000)
+    active_min_events: int = Field(2, ge=1)
+    # Distinct (resource, reason) symptoms an incident needs when none of its events is a cause (an OOM kill, a
+    # node condition, a change): fewer are background warnings that happen to touch each other.
+    active_min_symptoms: int = Field(3, ge=1)
+    active_min_confidence: float = Field(0.5, ge=0, le=1)
+    resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
+    # The longest service-call path (CALLS hops) that links two events; at most what the Cypher follows.
+    max_hops: int = Field(CALLS_HOPS_IN_CYPHER, ge=1, le=CALLS_HOPS_IN_CYPHER)
+    recurrence_min: int = Field(2, ge=2)
+    # A lone warning that nothing explains is published only when critical or repeated this many times.
+    singleton_min_count: int = Field(3, ge=1)

@@ -1,0 +1,63 @@
+"""The one RFC3339 parser: what it takes, what it refuses (naming the field), and the one formatter."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from model.times import TimeError, iso_ms, now_ms, parse_rfc3339
+
+T = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"),
+    [
+        ("2026-01-01T00:00:00Z", T),
+        ("2026-01-01t00:00:00z", T),
+        ("2026-01-01 00:00:00Z", T),
+        (" 2026-01-01T00:00:00Z ", T),
+        ("2026-01-01T00:00:00.5Z", T + 500),
+        ("2026-01-01T00:00:00.999999999Z", T + 999),
+        ("2026-01-01T01:00:00+01:00", T),
+        ("2025-12-31T19:00:00-0500", T),
+        ("2025-12-31T23:59:60Z", T - 1000),  # a leap second is second 59
+    ],
+)
+def test_accepted(text: str, ms: int) -> None:
+    assert parse_rfc3339(text, "t") == ms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-01-01T00:00:00",  # no zone: it would be the reader's local time
+        "2026-01-01",
+        "2026-01-01T00:00Z",
+        "2026-01-01T00:00:00.1234567890Z",
+        "2026-13-01T00:00:00Z",
+        "2026-01-01T00:00:00+24:00",
+        "2026-01-01T00:00:00 UTC",
+        "yesterday",
+        "",
+    ],
+)
+def test_refused_naming_the_field(text: str) -> None:
+    with pytest.raises(TimeError, match=r"^metadata\.creationTimestamp: "):
+        parse_rfc3339(text, "metadata.creationTimestamp")
+
+
+def test_before_1970_refused() -> None:
+    with pytest.raises(TimeError, match=r"outside 1970\.\.9999"):
+        parse_rfc3339("1969-12-31T23:59:59Z", "since")
+
+
+def test_iso_ms_round_trips() -> None:
+    assert iso_ms(1_777_629_600_000) == "2026-05-01T10:00:00Z"
+    assert iso_ms(1_777_629_600_123) == "2026-05-01T10:00:00.123Z"
+    assert parse_rfc3339(iso_ms(1_777_629_600_123), "at") == 1_777_629_600_123
+
+
+def test_now_ms_is_the_wall_clock() -> None:
+    assert abs(now_ms() - time.time() * 1000) < 5_000
