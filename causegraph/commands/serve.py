@@ -309,7 +309,9 @@ class ServeRuntime:
             t = self.consumer.totals
             m.events_in.labels(source="nats").inc(max(0, t.stored - self._seen["nats"]))
             m.events_rejected.labels(source="nats").inc(max(0, t.dead_lettered - self._seen.get("nats_dead", 0)))
+            m.alerts_unlinked.inc(max(0, t.alerts_unlinked - self._seen.get("nats_unlinked", 0)))
             self._seen["nats"], self._seen["nats_dead"] = t.stored, t.dead_lettered
+            self._seen["nats_unlinked"] = t.alerts_unlinked
         if self.publisher is not None:
             m.results_published.inc(max(0, self.publisher.published - self._seen["published"]))
             self._seen["published"] = self.publisher.published
