@@ -111,6 +111,19 @@ class ApiSettings(BaseModel):
     max_range_ms: int = Field(31 * 24 * 3600_000, ge=1)
 
 
+class AlertmanagerSettings(BaseModel):
+    """Correlations out to Alertmanager's API (DESIGN §6): each active correlation is one alert there."""
+
+    url: str = ""  # e.g. http://alertmanager:9093; empty: nothing is posted
+    # The web view as people reach it, for the link in each alert; empty: http://{api.host}:{api.port}
+    web_url: str = ""
+    # Active incidents are posted again this often, each with endsAt 4 intervals ahead: Alertmanager keeps them while
+    # causegraph runs and ends them by itself if it stops.
+    resend_s: float = Field(60.0, gt=0)
+    timeout_s: float = Field(5.0, gt=0)
+    backoff_max_s: float = Field(60.0, gt=0)  # a failed post is retried after 1 s, doubling up to this
+
+
 class ServeSettings(BaseModel):
     """Which parts ``causegraph serve`` runs in its one process (each switchable) and how it stops."""
 
@@ -137,6 +150,7 @@ class Settings(BaseSettings):
     correlate: CorrelateSettings = CorrelateSettings()
     api: ApiSettings = ApiSettings()
     serve: ServeSettings = ServeSettings()
+    alertmanager: AlertmanagerSettings = AlertmanagerSettings()
     graph_url: str | None = None
     nats_url: str | None = None
     log_level: str = "INFO"

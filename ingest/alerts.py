@@ -31,6 +31,7 @@ from ingest.model import SEVERITY_RANK, WARNING_RANK, Category, NormalEvent, Res
 from ingest.normalize import parse_time
 
 RECOVERY_REASON = "AlertResolved"
+INCIDENT_ALERTNAME = "CausegraphIncident"  # what causegraph posts to Alertmanager (api.incidentalert): never taken in
 SOURCE = "alertmanager"
 UNSET_TIME_PREFIX = "0001-01-01"  # Go's zero time: Alertmanager's endsAt of an alert still firing
 MAX_LABELS = 128
@@ -131,6 +132,8 @@ def parse_alert(alert: Any, cluster: str) -> list[NormalEvent]:
     name = labels.get("alertname", "")
     if not name:
         raise RejectedInput("labels.alertname: missing")
+    if name == INCIDENT_ALERTNAME:
+        raise RejectedInput(f"labels.alertname: {name} is causegraph's own incident; route it to another receiver")
     annotations = _annotations(alert.get("annotations"))
     starts = _time(alert.get("startsAt"), "startsAt")
     if not starts:

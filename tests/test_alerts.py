@@ -135,6 +135,7 @@ def test_severity_label_wins_and_unknown_values_fall_back() -> None:
     ("mutate", "reason"),
     [
         (lambda a: a["labels"].pop("alertname"), "labels.alertname: missing"),
+        (lambda a: a["labels"].update(alertname="CausegraphIncident"), "causegraph's own incident"),
         (lambda a: a.pop("labels"), "labels: missing"),
         (lambda a: a.update(labels=["x"]), "labels: expected an object"),
         (lambda a: a["labels"].update(pod=3), "labels.pod: expected a string"),
