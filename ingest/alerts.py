@@ -147,7 +147,7 @@ def parse_alert(alert: Any, cluster: str) -> list[NormalEvent]:
     resource = resource_of(labels, rule.about if rule else "", cluster)
     severity = _severity(labels.get("severity", ""), rule)
     summary, description = annotations.get("summary", ""), annotations.get("description") or annotations.get("message")
-    message = text(": ".join(p for p in (summary, description or "") if p) or name, MAX_MESSAGE)
+    message = text(": ".join(p for p in (summary.rstrip(". "), description or "") if p) or name, MAX_MESSAGE)
     event_id = f"alert:{fingerprint}@{starts}"
     detail: dict[str, Any] = {"status": status, "fingerprint": fingerprint, "labels": labels}
     if url := text(str(alert.get("generatorURL") or "")):

@@ -239,3 +239,16 @@ def test_any_json_is_events_or_a_named_refusal(value: Any) -> None:
             assert ev.reason and ev.severity and ev.last_ts >= ev.ts
     except RejectedInput as exc:
         assert str(exc)
+
+
+def test_recorded_debian_alertmanager_payloads_firing_then_resolved() -> None:
+    """tests/data/alertmanager/debian-0.25-*.json: Debian's Alertmanager 0.25, a kube-state-metrics alert."""
+    firing = json.loads((DATA / "debian-0.25-kubepodcrashlooping-firing.json").read_text())
+    resolved = json.loads((DATA / "debian-0.25-kubepodcrashlooping-resolved.json").read_text())
+    [fired], errors = parse_payload(firing, "prod")
+    assert errors == [] and fired.resource == ResourceRef("prod", "Pod", "shop", "cartservice-5c6b-fghij")
+    assert fired.ts == parse_time("2026-05-01T10:00:00.123Z", "t") and fired.category == Category.CRASH
+    assert fired.message == "Pod is crash looping: " + firing["alerts"][0]["annotations"]["description"]
+    [ended, recovery], errors = parse_payload(resolved, "prod")
+    assert errors == [] and ended.id == fired.id == f"alert:e037ba52bf9fc6e3@{fired.ts}"
+    assert ended.last_ts == parse_time("2026-05-01T10:20:00Z", "t") and recovery.detail["recovers"] == fired.id

@@ -163,7 +163,7 @@ async def test_alertmanager_payloads_on_their_subject(
 ) -> None:
     """One message is one webhook payload: its good alerts are stored; one with a bad alert is dead-lettered naming
     it. A stream made before the alerts subject existed takes it on (``ensure_stream``)."""
-    settings = _settings(nats_server)
+    settings = _settings(nats_server, ack_wait_s=30.0)  # a cold Neo4j's first writes must not look like a lost ack
     js = publisher.jetstream()
     await js.add_stream(StreamConfig(name=settings.stream, subjects=["traces.>"]))
     consumer = NatsIngest(settings, Pipeline(store, None, EventWriter(store, sc.CLUSTER)))
