@@ -52,10 +52,12 @@ class Served:
 
     def __enter__(self) -> str:
         self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started and time.monotonic() < deadline:
+        deadline = time.monotonic() + 60  # the runtime's start resumes from the graph: slow on a cold Neo4j
+        while not self.server.started and time.monotonic() < deadline and self.thread.is_alive():
             time.sleep(0.02)
-        assert self.server.started, "serve did not start"
+        if not self.server.started:
+            self.__exit__()
+            raise AssertionError("serve did not start")
         return f"http://127.0.0.1:{self.server.config.port}"
 
     def __exit__(self, *exc: object) -> None:

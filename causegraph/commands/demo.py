@@ -113,17 +113,21 @@ def unified_event(incident: Incident, index: int, step: Step, where: dict[str, A
 SPACING_MS = 20 * 60_000
 
 
-async def play(store: GraphStore, nats_url: str) -> list[set[str]]:
+def incident_start(n: int, now_ms: int) -> int:
+    """When the n-th incident starts: the last one a minute before now, each earlier one SPACING_MS before."""
+    return now_ms - 60_000 - (len(INCIDENTS) - 1 - n) * SPACING_MS
+
+
+async def play(store: GraphStore, nats_url: str, now_ms: int) -> list[set[str]]:
     """Publish every incident's events on JetStream; returns each incident's event ids."""
     import nats
 
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     expected: list[set[str]] = []
-    now = int(time.time() * 1000) - 60_000
     try:
         for n, incident in enumerate(INCIDENTS):
-            start = now - (len(INCIDENTS) - 1 - n) * SPACING_MS
+            start = incident_start(n, now_ms)
             ids: set[str] = set()
             for i, step in enumerate(incident.steps):
                 event = unified_event(incident, i, step, resolve(store, step.target), start)
@@ -133,6 +137,36 @@ async def play(store: GraphStore, nats_url: str) -> list[set[str]]:
     finally:
         await nc.close()
     return expected
+
+
+async def play_alerts(
+    app: Any, token: str, store: GraphStore, expected: list[set[str]], now_ms: int, wait_s: float
+) -> int:
+    """Post one incident's kube-prometheus alerts through ``POST /api/v1/alerts/alertmanager`` once its collector
+    events are stored (so that the alerts join them, not the other way round); the alerts' ids join its expected
+    ids. Returns how many were accepted."""
+    import httpx
+
+    from causegraph.demo import alerts
+
+    n = next(i for i, inc in enumerate(INCIDENTS) if inc.key == alerts.INCIDENT)
+    pods = {s.workload: resolve(store, f"pod:{s.workload}") for s in alerts.STEPS}
+    body = alerts.payload(pods, incident_start(n, now_ms), str(now_ms))
+    played = set(expected[n])
+    expected[n] |= alerts.event_ids(body)  # before posting: the story waits for a correlation with the alerts too
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        stored = await asyncio.to_thread(lambda: [store.query("event_exists", {"id": i}) for i in played])
+        if all(stored):
+            break
+        await asyncio.sleep(0.2)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        response = await client.post("/api/v1/alerts/alertmanager", json=body, headers=headers)
+    response.raise_for_status()
+    accepted: int = response.json()["accepted"]
+    return accepted
 
 
 async def collect(
@@ -237,8 +271,11 @@ async def main_async(args: argparse.Namespace, settings: Settings) -> int:
             subscribed = asyncio.Event()
             listener = asyncio.create_task(collect(nats_server.url, expected, args.wait, subscribed))
             await subscribed.wait()
-            expected.extend(await play(store, nats_server.url))
-            print(f"played {len(INCIDENTS)} recorded incidents through NATS ({sum(map(len, expected))} events)\n")
+            now = int(time.time() * 1000)
+            expected.extend(await play(store, nats_server.url, now))
+            print(f"played {len(INCIDENTS)} recorded incidents through NATS ({sum(map(len, expected))} events)")
+            sent = await play_alerts(app, token, store, expected, now, args.wait)
+            print(f"posted {sent} kube-prometheus alerts of one incident to POST /api/v1/alerts/alertmanager\n")
             latest = await listener
             for story in stories(latest, expected, color=sys.stdout.isatty()):
                 print(story + "\n")
