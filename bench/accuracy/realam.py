@@ -115,7 +115,7 @@ def play(am: Alertmanager, alerts: dict[str, list[FiredAlert]], compress: float,
                 i += 1
             now = time.time()
             body = [{"labels": dict(a.labels), "startsAt": _iso(now), "endsAt": _iso(now + fire_s)} for a in batch]
-            posted = time.monotonic()
+            posted = time.monotonic()  # before the post: its notification may come before the answer
             client.post(f"{am.url}/api/v2/alerts", json=body).raise_for_status()
             for a in batch:
                 episodes.posted(a, posted)
