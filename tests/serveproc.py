@@ -52,7 +52,7 @@ class Served:
 
     def __enter__(self) -> str:
         self.thread.start()
-        deadline = time.monotonic() + 60  # the runtime's start resumes from the graph: slow on a cold Neo4j
+        deadline = time.monotonic() + 120  # the runtime's start resumes from the graph: slow on a cold Neo4j
         while not self.server.started and time.monotonic() < deadline and self.thread.is_alive():
             time.sleep(0.02)
         if not self.server.started:

@@ -11,9 +11,11 @@ from typing import Any
 
 import httpx
 
+from api.amforward import AlertmanagerForwarder
 from api.result import iso_ms
 from causegraph.commands.serve import build_app
 from causegraph.natsserver import free_port
+from correlate.engine import Engine
 from graph import GraphStore
 from tests import apidata
 from tests.alertmanagerproc import Alertmanager, wait_for, webhook_config
@@ -59,6 +61,8 @@ def test_alerts_through_alertmanager_come_back_as_one_incident(store: GraphStore
         settings.alertmanager.url = am.url
         settings.alertmanager.resend_s = 1.0
         app, runtime = build_app(settings, store=store)
+        Engine(store, settings.correlate, CLUSTER).resume(int(time.time() * 1000))  # plans a cold Neo4j's queries
+        AlertmanagerForwarder.active(store)
         t0 = int(time.time() * 1000) - 120_000
         with Served(app, port) as url:
             # A cold Neo4j plans each first query slowly; Alertmanager gives a webhook call 10 s and then sends it
