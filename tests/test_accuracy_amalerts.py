@@ -30,6 +30,7 @@ def test_each_warning_fires_the_rule_kube_prometheus_would() -> None:
     assert alertname_of(ev(Category.NODE, "Node", "n1")) == "KubeNodeNotReady"
     assert alertname_of(ev(Category.IMAGE)) == "KubeContainerWaiting"
     assert alertname_of(ev(Category.PROBE)) == "KubePodNotReady"
+    assert alertname_of(ev(Category.SATURATION)) == "CPUThrottlingHigh"
     assert alertname_of(ev(Category.PERFORMANCE)) == "ServiceLatencyHigh"
     assert alertname_of(ev(Category.NETWORK)) == "ServiceErrorRateHigh"
 

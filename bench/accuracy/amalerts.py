@@ -46,6 +46,8 @@ def alertname_of(ev: NormalEvent) -> str:
     reason = ev.reason.lower()
     if c == Category.NODE or (on_node and c in (Category.NETWORK, Category.INFORMATIONAL)):
         return "KubeNodeNotReady"
+    if c == Category.SATURATION:
+        return "NodeMemoryHighUtilization" if on_node else "CPUThrottlingHigh"
     if c == Category.RESOURCE_EXHAUSTION:
         if on_node:
             return "NodeMemoryHighUtilization"
