@@ -16,12 +16,15 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.auth import Scope, new_token
 from api.deps import Services
 from causegraph.settings import Settings
 from causegraph.wiring import open_graph
+
+if TYPE_CHECKING:
+    from api.amforward import AlertmanagerForwarder
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL_S = 3600.0
@@ -89,7 +92,7 @@ class ServeRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._engine_lock = threading.Lock()
         self.correlator: Any = None  # correlate.live.CorrelatorThread once started
-        self.forwarder: Any = None  # api.amforward.AlertmanagerForwarder when alertmanager.url is set
+        self.forwarder: AlertmanagerForwarder | None = None  # when alertmanager.url is set
         self._gc_before: tuple[int, int, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seen = {"nats": 0, "published": 0}
