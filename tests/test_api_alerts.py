@@ -4,6 +4,7 @@ updates its event, and a resolved root alert resolves its correlation."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -132,3 +133,41 @@ async def test_alerts_correlate_and_the_resolved_root_alert_resolves_the_inciden
     assert r.status_code == 202 and r.json()["accepted"] == 2  # the alert's event, updated, and its recovery
     assert corr.id in r.json()["correlations"]
     assert corr.state == "resolved"
+
+
+@pytest.mark.falkordb_only
+def test_any_json_body_is_stored_alerts_or_a_problem(store: GraphStore) -> None:
+    """Fuzzed bodies (tests/test_alerts.py's strategies) through the real route and pipeline: a 202 whose counts add
+    up, or a 4xx problem; never a 500."""
+    import asyncio
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.test_alerts import ALERTISH, JSON
+
+    toks = apidata.tokens()
+    pipeline = Pipeline(store, TopologyLoader(store, CLUSTER), EventWriter(store, CLUSTER))
+    app = create_app(store, apidata.settings_with(toks["hashes"]), pipeline=pipeline)
+
+    async def post(body: Any) -> Any:
+        async with apidata.client(app, toks["write"]) as client:
+            # json.dumps writes NaN and Infinity as JavaScript does; the route must take or refuse them too
+            return await client.post(URL, content=json.dumps(body), headers={"Content-Type": "application/json"})
+
+    bodies = st.one_of(JSON, st.fixed_dictionaries({"version": st.just("4"), "alerts": st.lists(ALERTISH, max_size=4)}))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(body=bodies)
+    def check(body: Any) -> None:
+        r = asyncio.run(post(body))
+        assert r.status_code in (202, 400, 422), r.text
+        if r.status_code == 202:
+            answer = r.json()
+            n = len(body["alerts"])
+            assert answer["rejected"] <= n and len(answer["errors"]) == answer["rejected"]
+            assert all(0 <= e["index"] < n for e in answer["errors"])
+        else:
+            assert r.headers["content-type"] == "application/problem+json" and r.json()["detail"]
+
+    check()
