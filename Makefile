@@ -36,6 +36,7 @@ cypher-lint: $(LINT)
 
 test: $(STAMP) $(LINT)
 	scripts/ensure-chromium.sh
+	scripts/ensure-alertmanager.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	node tools/cypher-lint/lint.mjs cypher/*.cypher

@@ -21,9 +21,9 @@ from fastapi.staticfiles import StaticFiles
 from api import problems
 from api.auth import TokenSet
 from api.deps import Services
-from api.metrics import Metrics
-from api.models import MAX_ERRORS_LISTED, Accepted, RejectedItem
-from api.routes import analysis, correlations, events, health, resources
+from api.metrics import Metrics, count_alerts
+from api.models import MAX_ERRORS_LISTED, Accepted, AlertsAccepted, RejectedItem
+from api.routes import alerts, analysis, correlations, events, health, resources
 from api.settings import AppSettings
 from graph import GraphStore
 from model import __version__
@@ -40,23 +40,27 @@ class Runtime(Protocol):
     async def stop(self) -> None: ...
 
 
-def make_ingest(services: Services) -> Callable[[list[Any]], Awaitable[Accepted]]:
-    """POST /events: the pipeline in a worker thread, then the correlator on what was stored."""
+def make_ingest(services: Services, *, as_alerts: bool = False) -> Callable[[list[Any]], Awaitable[Accepted]]:
+    """POST /events (and, ``as_alerts``, POST /alerts/alertmanager): the pipeline in a worker thread, then the
+    correlator on what was stored."""
+    source = "alertmanager" if as_alerts else "http"
 
     async def ingest(items: list[Any]) -> Accepted:
-        result = await run_in_threadpool(services.pipeline.ingest, items)
+        result = await run_in_threadpool(services.pipeline.ingest, items, as_alerts=as_alerts)
         stored: Sequence[Any] = result.stored
         errors = [RejectedItem(index=r.index, reason=r.reason) for r in result.rejected[:MAX_ERRORS_LISTED]]
-        services.metrics.events_in.labels(source="http").inc(len(stored))
+        services.metrics.events_in.labels(source=source).inc(len(stored))
         if result.rejected:
-            services.metrics.events_rejected.labels(source="http").inc(len(result.rejected))
+            services.metrics.events_rejected.labels(source=source).inc(len(result.rejected))
+        unlinked = count_alerts(services.metrics, stored) if as_alerts else 0
         changed: list[str] = []
         if services.on_stored is not None and stored:
             started = time.perf_counter()
             produced = await run_in_threadpool(services.on_stored, stored)
             services.metrics.correlation_seconds.observe(time.perf_counter() - started)
             changed = sorted({str(getattr(r, "id", r)) for r in produced or ()})
-        return Accepted(accepted=len(stored), rejected=len(result.rejected), errors=errors, correlations=changed)
+        accepted = Accepted(accepted=len(stored), rejected=len(result.rejected), errors=errors, correlations=changed)
+        return AlertsAccepted(**accepted.model_dump(), unlinked=unlinked) if as_alerts else accepted
 
     return ingest
 
@@ -103,6 +107,7 @@ def create_app(
     )
     app.state.services = services
     services.extra["ingest"] = make_ingest(services)
+    services.extra["ingest_alerts"] = make_ingest(services, as_alerts=True)
     problems.install(app)
     if settings.api.cors_origins:
         app.add_middleware(
@@ -135,7 +140,7 @@ def create_app(
         )
         return response
 
-    for module in (correlations, analysis, resources, events):
+    for module in (correlations, analysis, resources, events, alerts):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(health.router, prefix=API_PREFIX, include_in_schema=False)

@@ -7,6 +7,9 @@ correlation time and request latency.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -28,6 +31,18 @@ class Metrics:
         self.results_published = Counter(
             "causegraph_results_published", "Correlation results published on NATS", registry=r
         )
+        self.alerts_in = Counter(
+            "causegraph_alerts_in", "Prometheus alerts stored, by status (firing, resolved)", ["status"], registry=r
+        )
+        self.alerts_unlinked = Counter(
+            "causegraph_alerts_unlinked", "Alerts stored whose labels name no resource in the graph", registry=r
+        )
+        self.alertmanager_posts = Counter(
+            "causegraph_alertmanager_posts",
+            "Correlations posted to Alertmanager's API, by outcome (ok, failed: retried with backoff)",
+            ["outcome"],
+            registry=r,
+        )
         self.consumer_lag = Gauge(
             "causegraph_consumer_lag", "Messages pending for the NATS consumer (JetStream num_pending)", registry=r
         )
@@ -48,3 +63,18 @@ class Metrics:
     def render(self) -> bytes:
         """The text exposition format."""
         return generate_latest(self.registry)
+
+
+def count_alerts(metrics: Metrics, stored: Iterable[Any]) -> int:
+    """Count the stored alerts by status and those that resolved to no resource; returns how many are unlinked."""
+    unlinked = 0
+    for s in stored:
+        event = s.event
+        if event.source_kind != "alert" or "recovers" in event.detail:
+            continue
+        metrics.alerts_in.labels(status=str(event.detail.get("status", "firing"))).inc()
+        if not s.resolved_by:
+            unlinked += 1
+    if unlinked:
+        metrics.alerts_unlinked.inc(unlinked)
+    return unlinked

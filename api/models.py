@@ -157,6 +157,10 @@ class Accepted(BaseModel):
     correlations: list[str] = Field([], description="ids of correlations this batch created or changed")
 
 
+class AlertsAccepted(Accepted):
+    unlinked: int = Field(0, description="alerts stored without a resource: their labels name nothing in the graph")
+
+
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = {}

@@ -41,3 +41,16 @@ class AppSettings(Protocol):
 
     @property
     def nats(self) -> NatsSettings: ...
+
+
+class AlertmanagerSettings(BaseModel):
+    """Correlations out to Alertmanager's API (DESIGN §6): each active correlation is one alert there."""
+
+    url: str = ""  # e.g. http://alertmanager:9093; empty: nothing is posted
+    # The web view as people reach it, for the link in each alert; empty: http://{api.host}:{api.port}
+    web_url: str = ""
+    # Active incidents are posted again this often, each with endsAt 4 intervals ahead: Alertmanager keeps them while
+    # causegraph runs and ends them by itself if it stops.
+    resend_s: float = Field(60.0, gt=0)
+    timeout_s: float = Field(5.0, gt=0)
+    backoff_max_s: float = Field(60.0, gt=0)  # a failed post is retried after 1 s, doubling up to this

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from api.settings import ApiSettings
+from api.settings import AlertmanagerSettings, ApiSettings
 from correlate.settings import CorrelateSettings
 from graph.settings import GraphSettings
 from ingest.settings import IngestSettings, KubernetesSettings, NatsSettings
@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     correlate: CorrelateSettings = CorrelateSettings()
     api: ApiSettings = ApiSettings()
     serve: ServeSettings = ServeSettings()
+    alertmanager: AlertmanagerSettings = AlertmanagerSettings()
     graph_url: str | None = None
     nats_url: str | None = None
     log_level: str = "INFO"

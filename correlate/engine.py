@@ -36,7 +36,10 @@ from model.vocab import Pattern
 log = logging.getLogger(__name__)
 
 CAUSE_CATEGORIES = (Category.ROLLOUT, Category.CONFIG)
-RECOVERY_REASONS = frozenset({"NodeReady", "Recovered", "NodeHasSufficientMemory", "NodeHasNoDiskPressure"})
+# AlertResolved: a Prometheus alert resolved (ingest.alerts); it also ends the correlation the alert is the root of
+RECOVERY_REASONS = frozenset(
+    {"NodeReady", "Recovered", "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "AlertResolved"}
+)
 CONTEXT_CACHE_MAX = 200_000
 FEEDBACK_REFRESH_MS = 30_000  # how often a running engine reads new verdicts
 FEEDBACK_LIMIT = 10_000
@@ -287,12 +290,14 @@ class Engine:
         batch.changed[corr.id] = corr
 
     def _recover(self, s: StoredEvent, batch: Step) -> None:
-        """A recovery event about the root's resource resolves an active correlation."""
+        """A recovery event about the root's resource, or naming the root event it ends (a resolved alert),
+        resolves an active correlation."""
+        ends = s.event.detail.get("recovers")
         for corr in list(self.core.corrs.values()):
             if corr.state != st.ACTIVE or corr.recurring:
                 continue
             root = corr.root.resource if corr.root is not None else self.core.root_of(corr).ctx
-            if root.uid == s.resource.uid and s.resource.uid:
+            if (root.uid == s.resource.uid and s.resource.uid) or (ends and self.core.root_of(corr).id == ends):
                 batch.recovered.add(corr.id)
                 batch.changed[corr.id] = corr
 

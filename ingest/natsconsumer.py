@@ -1,6 +1,8 @@
 """Collector events from NATS JetStream into the graph: at-least-once delivery made exactly-once by idempotent writes.
 
-    stream   settings.nats.stream over settings.nats.subjects (``traces.{traceID}.{source}``), created when missing
+    stream   settings.nats.stream over settings.nats.subjects (``traces.{traceID}.{source}`` collector events;
+             ``alerts.alertmanager``: Alertmanager webhook payloads, each message one payload), created when
+             missing, and given the configured subjects it lacks
     consumer durable pull consumer settings.nats.durable (explicit ack, ack_wait, redelivered until acked)
     batch    at most fetch_batch messages or fetch_timeout_s, whichever comes first
     ack      only after ``Pipeline.ingest`` returned, i.e. after the graph write committed (durable: the embedded
@@ -35,6 +37,7 @@ from graph import GraphError, GraphUnavailable
 from ingest.limits import load_json
 from ingest.pipeline import IngestResult, Pipeline, Rejection
 from ingest.settings import NatsSettings
+from model.event import SourceKind, StoredEvent
 from model.times import now_ms
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ class BatchReport:
     dead_lettered: int = 0
     nacked: int = 0
     reasons: list[str] = field(default_factory=list)
+    alerts_unlinked: int = 0  # alerts stored whose labels name nothing in the graph
     graph_down: bool = False  # the graph was unavailable: the run loop waits before it fetches again
 
 
@@ -124,10 +128,17 @@ class NatsIngest:
         assert self.js is not None
         js = self.js
         try:
-            await js.stream_info(self.settings.stream)
+            info = await js.stream_info(self.settings.stream)
         except NotFoundError:
             await js.add_stream(StreamConfig(name=self.settings.stream, subjects=list(self.settings.subjects)))
             log.info("created stream %s on %s", self.settings.stream, self.settings.subjects)
+        else:
+            have = list(info.config.subjects or [])
+            missing = [x for x in self.settings.subjects if x not in have]
+            if missing:  # a stream made before a subject was added (alerts.>): take the new subjects too
+                info.config.subjects = have + missing
+                await js.update_stream(info.config)
+                log.info("stream %s now also takes %s", self.settings.stream, missing)
         if self.dead_letter_stream:
             try:
                 await js.stream_info(self.dead_letter_stream)
@@ -206,6 +217,7 @@ class NatsIngest:
                 else:
                     await msg.ack()
             report.stored = len(result.stored)
+            report.alerts_unlinked = sum(1 for x in result.stored if unlinked_alert(x))
         self._add(report)
         return report
 
@@ -264,6 +276,7 @@ class NatsIngest:
         t.stored += report.stored
         t.dead_lettered += report.dead_lettered
         t.nacked += report.nacked
+        t.alerts_unlinked += report.alerts_unlinked
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; NATS outages and graph failures are retried, never fatal.
@@ -349,6 +362,12 @@ async def run(stop: asyncio.Event, settings: NatsSettings, pipeline: Pipeline) -
 async def consume_once(consumer: NatsIngest, timeout_s: float | None = None) -> BatchReport:
     """One batch (tests, benchmarks)."""
     return await consumer.consume_once(timeout_s)
+
+
+def unlinked_alert(stored: StoredEvent) -> bool:
+    """An alert (not its recovery) that resolved to no resource."""
+    e = stored.event
+    return e.source_kind == SourceKind.ALERT and not stored.resolved_by and "recovers" not in e.detail
 
 
 def headers_of(msg: Msg) -> Mapping[str, str]:

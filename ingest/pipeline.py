@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from graph import GraphError, GraphStore
+from ingest import alerts
 from ingest.eventwriter import EventWriter
 from ingest.limits import MAX_FUTURE_MS, RejectedInput, check_depth, check_not_future, clean_tree, identity
 from ingest.normalize import classify_line, parse_k8s_event, parse_time, parse_unified
@@ -97,8 +98,12 @@ class Pipeline:
         source: str = "",
         received_ms: int = 0,
         contexts: Sequence[tuple[str, str]] | None = None,
+        as_alerts: bool = False,
     ) -> IngestResult:
         """Store ``items`` in order. ``contexts`` gives (trace_id, source) per item (NATS subjects), else the defaults.
+
+        An Alertmanager webhook payload (or one alert) is recognised by its shape; ``as_alerts`` reads every item as
+        one alert (``POST /alerts/alertmanager``), so that a bad one is refused as an alert, naming its field.
 
         ``received_ms`` stands in for a UnifiedEvent without a timestamp and a change without ``observed_at``;
         it (else the clock) is the arrival that bounds how far in the future an event may be.
@@ -110,6 +115,10 @@ class Pipeline:
             tid, src = contexts[index] if contexts is not None else (trace_id, source)
             try:
                 check_depth(item)
+                if as_alerts or alerts.is_payload(item) or alerts.is_alert(item):
+                    for ev in self._alerts(index, item, result, whole=not as_alerts and alerts.is_payload(item)):
+                        pending.append((index, self._in_time(ev, arrival)))
+                    continue
                 kind = classify_line(item)
                 if kind == "k8s_event":
                     pending.append((index, self._in_time(parse_k8s_event(item, self.cluster), arrival)))
@@ -148,6 +157,17 @@ class Pipeline:
                 result.rejected.append(Rejection(index, f"event {ev.id[:80]!r}: {exc}"))
         self._flush(pending, result)
         return result
+
+    def _alerts(self, index: int, item: Any, result: IngestResult, *, whole: bool) -> list[NormalEvent]:
+        """The events of one alert, or of a whole payload (its bad alerts are this item's rejection, naming each;
+        its good ones are stored all the same)."""
+        if not whole:
+            return alerts.parse_alert(item, self.cluster)
+        events, errors = alerts.parse_payload(item, self.cluster)
+        if errors:
+            more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+            result.rejected.append(Rejection(index, "; ".join(errors[:3]) + more))
+        return events
 
     def _in_time(self, ev: NormalEvent, arrival_ms: int) -> NormalEvent:
         check_not_future(ev.ts, arrival_ms, self.max_future_ms, "timestamp")

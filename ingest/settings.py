@@ -15,7 +15,8 @@ class NatsSettings(BaseModel):
 
     url: str = "nats://127.0.0.1:4222"
     stream: str = "TRACES"
-    subjects: list[str] = ["traces.>"]
+    # collector events on traces.{traceID}.{source}; Alertmanager webhook payloads on alerts.alertmanager
+    subjects: list[str] = ["traces.>", "alerts.>"]
     durable: str = "causegraph"
     dead_letter_subject: str = "causegraph.deadletter"
     # JetStream stream that keeps dead letters (created when missing); "" = publish them on core NATS only.

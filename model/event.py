@@ -19,6 +19,7 @@ class SourceKind(StrEnum):
     K8S_EVENT = "k8s_event"
     COLLECTOR = "collector"
     CHANGE = "change"
+    ALERT = "alert"  # a Prometheus alert through Alertmanager (ingest.alerts)
 
 
 class Category(StrEnum):

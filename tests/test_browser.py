@@ -14,6 +14,8 @@ import uvicorn
 from api.app import create_app
 from causegraph.natsserver import free_port
 from graph import GraphStore
+from graph.querybuilder import merge_nodes
+from graph.schema import Label
 from tests import apidata
 from tests.cdp import Browser, chromium_path
 
@@ -77,3 +79,16 @@ def test_web_view_shows_the_incident_and_the_blast_radius(browser: Browser, serv
     assert "redis-cart-7d9f-abcde" in text, text
     shot = browser.screenshot(ARTIFACTS / "web-view.png")
     assert shot.stat().st_size > 10_000
+
+
+def test_the_alertmanager_link_opens_its_incident(browser: Browser, served: tuple[str, str], store: GraphStore) -> None:
+    """``#correlation=<id>`` (the link in each CausegraphIncident alert) selects that incident, not the newest."""
+    url, token = served
+    older = int(time.time() * 1000) - 60_000
+    row = apidata.correlation_row("corr-0", older, summary="the older incident")
+    store.write(merge_nodes(Label.CORRELATION), [row])
+    browser.navigate(f"{url}/#token={token}&correlation=corr-0")
+    browser.wait_for("document.querySelectorAll('#correlations li').length === 2")
+    browser.wait_for("document.querySelector('#correlations li.selected') !== null")
+    assert browser.evaluate("document.querySelector('#correlations li.selected').dataset.id") == "corr-0"
+    assert browser.evaluate("document.querySelector('#correlations li').dataset.id") == "corr-1"  # newest first

@@ -50,6 +50,10 @@ def _assert_both_stories(out: str) -> None:
     # a crash loop of every pod of a workload (here its one replica) is the workload's failure
     assert re.search(r"root cause\s+BackOff on Deployment default/productcatalogservice ", out), out
     assert out.count("remediation") == 2 and "chain" in out and "impact" in out
+    # the crash loop was also posted as kube-prometheus alerts: they joined its Kubernetes and collector events
+    assert "posted 2 kube-prometheus alerts of one incident to POST /api/v1/alerts/alertmanager" in out, out
+    catalog = out[out.index("root cause   BackOff on Deployment default/productcatalogservice") :]
+    assert re.search(r"events\s+\d+ \(2 Prometheus alerts\)", catalog.split("\n\n")[0]), out
 
 
 @pytest.mark.neo4j
@@ -143,3 +147,6 @@ def test_story_lines() -> None:
     assert "impact       services redis, cart; 2 pods" in text
     assert "remediation  Raise the memory limit" in text
     assert "\033[" not in text and "\033[" in tell(result, color=True)
+    assert text.splitlines()[-1].split()[:2] == ["events", "2"]
+    with_alerts = tell(result.model_copy(update={"related_events": ["e1", "alert:fp@1", "alert:fq@2"]}))
+    assert "events       3 (2 Prometheus alerts) · id corr-1 v2" in with_alerts

@@ -167,6 +167,37 @@ async def test_duplicates_and_malformed_in_between(
     await consumer.close()
 
 
+async def test_alertmanager_payloads_on_their_subject(
+    nats_server: NatsServer, publisher: Client, store: GraphStore
+) -> None:
+    """One message is one webhook payload: its good alerts are stored; one with a bad alert is dead-lettered naming
+    it. A stream made before the alerts subject existed takes it on (``ensure_stream``)."""
+    settings = _settings(nats_server, ack_wait_s=30.0)  # a cold Neo4j's first writes must not look like a lost ack
+    js = publisher.jetstream()
+    await js.add_stream(StreamConfig(name=settings.stream, subjects=["traces.>"]))
+    consumer = NatsIngest(settings, Pipeline(store, None, EventWriter(store, sc.CLUSTER)))
+    await consumer.connect()
+    assert (await js.stream_info(settings.stream)).config.subjects == ["traces.>", "alerts.>"]
+
+    def alert(name: str, fingerprint: str) -> dict[str, Any]:
+        labels = {"alertname": name, "namespace": "ghost", "pod": "p-0"}
+        return {"status": "firing", "labels": labels, "startsAt": sc.iso(sc.T0), "fingerprint": fingerprint}
+
+    good = {"version": "4", "receiver": "cg", "alerts": [alert("KubePodCrashLooping", "f1")]}
+    mixed = {"version": "4", "receiver": "cg", "alerts": [alert("KubePodNotReady", "f2"), {"labels": {}}]}
+    dead = await js.subscribe(settings.dead_letter_subject, stream=settings.dead_letter_stream)
+    for payload in (good, mixed, good):  # the last: re-sent, the same event
+        await js.publish("alerts.alertmanager", json.dumps(payload).encode())
+    await _drain(consumer)
+    rows = store.run("MATCH (e:Event) RETURN e.reason AS r, e.source_kind AS k ORDER BY r")
+    assert rows == [{"r": "KubePodCrashLooping", "k": "alert"}, {"r": "KubePodNotReady", "k": "alert"}]
+    msg = await dead.next_msg(timeout=2)
+    assert msg.headers and msg.headers[REASON_HEADER] == "alerts[1]: labels.alertname: missing"
+    assert msg.headers[SUBJECT_HEADER] == "alerts.alertmanager"
+    assert consumer.totals.dead_lettered == 1 and consumer.totals.alerts_unlinked == 3
+    await consumer.close()
+
+
 async def test_server_killed_and_restarted_mid_stream_loses_nothing(
     nats_server: NatsServer, publisher: Client, store: GraphStore
 ) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import httpx
 import nats
 import pytest
-import uvicorn
 
 from causegraph.cli import build_parser
 from causegraph.commands.serve import apply_flags, build_app
@@ -27,7 +25,7 @@ from graph.embedded import alive
 from tests import apidata
 from tests.apidata import PODS
 from tests.fakekube import FakeKube, obj, pod
-from tests.serveproc import graph_server_pid, start_serve
+from tests.serveproc import Served, graph_server_pid, start_serve
 
 
 def unified(ident: str, pod: str, offset_s: int, reason: str, severity: str, now_ms: int) -> dict[str, Any]:
@@ -50,25 +48,6 @@ def settings_for(nats_url: str, hashes: str) -> Settings:
     s.nats.stream = "TRACES"
     s.serve.tick_s = 0.2
     return s
-
-
-class Served:
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert self.server.started, "serve did not start"
-        return f"http://127.0.0.1:{self.server.config.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-        assert not self.thread.is_alive(), "serve did not stop"
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 5000
 
 
-async def _read_items(request: Request) -> list[Any]:
+async def read_json(request: Request) -> Any:
+    """The body as JSON, or a 400/413 problem (too large, not JSON, nested past the limit)."""
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
@@ -35,6 +36,11 @@ async def _read_items(request: Request) -> list[Any]:
         raise ApiProblem(400, f"the body nests deeper than {MAX_DEPTH} levels") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiProblem(400, f"the body is not JSON: {exc}") from None
+    return data
+
+
+async def _read_items(request: Request) -> list[Any]:
+    data = await read_json(request)
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(i, dict) for i in items):
         raise ApiProblem(422, "expected one JSON object or an array of objects (events, Kubernetes objects, changes)")

@@ -10,6 +10,9 @@ const LAYER = { Service: 0, Ingress: 0, Deployment: 1, StatefulSet: 1, DaemonSet
 
 function token() { return sessionStorage.getItem("causegraph.token") || ""; }
 
+// #correlation=<id> (the link in causegraph's Alertmanager alerts) opens that incident; read before the token is taken.
+const WANTED = decodeURIComponent((location.hash.match(/correlation=([^&]+)/) || [])[1] || "");
+
 (function takeTokenFromUrl() {
   const m = location.hash.match(/token=([^&]+)/);
   if (m) { sessionStorage.setItem("causegraph.token", decodeURIComponent(m[1])); history.replaceState(null, "", location.pathname); }
@@ -53,6 +56,7 @@ async function loadCorrelations() {
   try {
     const page = await api("/correlations?" + q);
     list.replaceChildren();
+    let wanted = null;
     for (const c of page.items) {
       const li = el("li", { "data-id": c.id });
       li.append(el("span", { class: "badge sev-" + c.severity }, c.severity), el("strong", {}, c.type.replace(/_/g, " ")));
@@ -60,8 +64,10 @@ async function loadCorrelations() {
       li.append(el("div", { class: "muted" }, c.state + " · " + c.last_seen + " · confidence " + c.confidence.toFixed(2)));
       li.addEventListener("click", () => showIncident(c, li));
       list.append(li);
+      if (c.id === WANTED) wanted = [c, li];
     }
     status(page.items.length ? "" : "No correlations in the last 30 days with this state.");
+    if (wanted && !document.querySelector("#correlations li.selected")) showIncident(wanted[0], wanted[1]);
     if (page.items.length && !document.querySelector("#correlations li.selected")) showIncident(page.items[0], list.firstChild);
   } catch (err) {
     status(err.message, true);

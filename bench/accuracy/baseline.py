@@ -84,7 +84,7 @@ class Labeller:
         return ns, self.workload(o)
 
 
-def _alert(line: Mapping[str, Any], lab: Labeller) -> tuple[str, int, tuple[str, str]] | None:
+def alert_of(line: Mapping[str, Any], lab: Labeller) -> tuple[str, int, tuple[str, str]] | None:
     """(event id, time, (namespace, workload)) of a warning-level line; None for the rest."""
     if "object" in line and "type" in line and "id" not in line:  # recorded watch change: learn, never alert
         obj = line.get("object") or {}
@@ -127,7 +127,7 @@ def baseline(topology: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str
     lab = Labeller(topology)
     alerts: dict[str, tuple[int, tuple[str, str]]] = {}
     for line in events:
-        a = _alert(line, lab)
+        a = alert_of(line, lab)
         if a is not None and a[0] not in alerts:  # an Event updated again is the same alert
             alerts[a[0]] = (a[1], a[2])
     by_key: dict[tuple[str, str], list[tuple[int, str]]] = {}

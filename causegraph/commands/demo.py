@@ -112,19 +112,24 @@ def unified_event(incident: Incident, index: int, step: Step, where: dict[str, A
 
 # Incidents are played further apart (in event time) than the correlation window, so each stays its own story.
 SPACING_MS = 20 * 60_000
+ALERTS_AFTER_S = 30.0  # the longest the alerts wait for a result with their incident's collector events
 
 
-async def play(store: GraphStore, nats_url: str) -> list[set[str]]:
+def incident_start(n: int, now_ms: int) -> int:
+    """When the n-th incident starts: the last one a minute before now, each earlier one SPACING_MS before."""
+    return now_ms - 60_000 - (len(INCIDENTS) - 1 - n) * SPACING_MS
+
+
+async def play(store: GraphStore, nats_url: str, now_ms: int) -> list[set[str]]:
     """Publish every incident's events on JetStream; returns each incident's event ids."""
     import nats
 
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     expected: list[set[str]] = []
-    now = int(time.time() * 1000) - 60_000
     try:
         for n, incident in enumerate(INCIDENTS):
-            start = now - (len(INCIDENTS) - 1 - n) * SPACING_MS
+            start = incident_start(n, now_ms)
             ids: set[str] = set()
             for i, step in enumerate(incident.steps):
                 event = unified_event(incident, i, step, resolve(store, step.target), start)
@@ -136,10 +141,41 @@ async def play(store: GraphStore, nats_url: str) -> list[set[str]]:
     return expected
 
 
+async def play_alerts(
+    app: Any, token: str, store: GraphStore, expected: list[set[str]], latest: dict[str, CorrelationResult], now_ms: int
+) -> int:
+    """Post one incident's kube-prometheus alerts through ``POST /api/v1/alerts/alertmanager`` once a result holds
+    its collector events (the alerts then join that correlation, and the first stories are not held up); the
+    alerts' ids join its expected ids. Returns how many were accepted."""
+    import httpx
+
+    from causegraph.demo import alerts
+
+    n = next(i for i, inc in enumerate(INCIDENTS) if inc.key == alerts.INCIDENT)
+    pods = {s.workload: resolve(store, f"pod:{s.workload}") for s in alerts.STEPS}
+    body = alerts.payload(pods, incident_start(n, now_ms), str(now_ms))
+    played = set(expected[n])
+    expected[n] |= alerts.event_ids(body)  # before posting: the story waits for a correlation with the alerts too
+    deadline = time.monotonic() + ALERTS_AFTER_S
+    while time.monotonic() < deadline and not any(played <= set(r.related_events) for r in latest.values()):
+        await asyncio.sleep(0.1)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        response = await client.post("/api/v1/alerts/alertmanager", json=body, headers=headers)
+    response.raise_for_status()
+    accepted: int = response.json()["accepted"]
+    return accepted
+
+
 async def collect(
-    nats_url: str, expected: list[set[str]], wait_s: float, subscribed: asyncio.Event
+    nats_url: str,
+    expected: list[set[str]],
+    wait_s: float,
+    subscribed: asyncio.Event,
+    latest: dict[str, CorrelationResult],
 ) -> dict[str, CorrelationResult]:
-    """Latest result per correlation until each incident is covered by one (or ``wait_s`` passes).
+    """Latest result per correlation, into ``latest``, until each incident is covered by one (or ``wait_s`` passes).
 
     ``expected`` is filled by the caller after ``subscribed`` is set (the subscription must exist before playing).
     """
@@ -149,7 +185,6 @@ async def collect(
     sub = await nc.subscribe("correlations.results")
     await nc.flush()
     subscribed.set()
-    latest: dict[str, CorrelationResult] = {}
     deadline = time.monotonic() + wait_s
 
     def covered() -> bool:
@@ -236,11 +271,15 @@ async def main_async(args: argparse.Namespace, settings: Settings) -> int:
         try:
             expected: list[set[str]] = []
             subscribed = asyncio.Event()
-            listener = asyncio.create_task(collect(nats_server.url, expected, args.wait, subscribed))
+            latest: dict[str, CorrelationResult] = {}
+            listener = asyncio.create_task(collect(nats_server.url, expected, args.wait, subscribed, latest))
             await subscribed.wait()
-            expected.extend(await play(store, nats_server.url))
-            print(f"played {len(INCIDENTS)} recorded incidents through NATS ({sum(map(len, expected))} events)\n")
-            latest = await listener
+            now = int(time.time() * 1000)
+            expected.extend(await play(store, nats_server.url, now))
+            print(f"played {len(INCIDENTS)} recorded incidents through NATS ({sum(map(len, expected))} events)")
+            sent = await play_alerts(app, token, store, expected, latest, now)
+            print(f"posted {sent} kube-prometheus alerts of one incident to POST /api/v1/alerts/alertmanager\n")
+            await listener
             for story in stories(latest, expected, color=sys.stdout.isatty()):
                 print(story + "\n")
             if server is not None and serving is not None:

@@ -16,12 +16,15 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.auth import Scope, new_token
 from api.deps import Services
 from causegraph.settings import Settings
 from causegraph.wiring import open_graph
+
+if TYPE_CHECKING:
+    from api.amforward import AlertmanagerForwarder
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL_S = 3600.0
@@ -89,6 +92,7 @@ class ServeRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._engine_lock = threading.Lock()
         self.correlator: Any = None  # correlate.live.CorrelatorThread once started
+        self.forwarder: AlertmanagerForwarder | None = None  # when alertmanager.url is set
         self._gc_before: tuple[int, int, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seen = {"nats": 0, "published": 0}
@@ -111,6 +115,8 @@ class ServeRuntime:
         self._publish_from_thread(results)
 
     def _publish_from_thread(self, results: Sequence[Any]) -> None:
+        if results and self.forwarder is not None:  # Alertmanager too, with or without NATS
+            self.forwarder.offer(results)
         if not results or self.publisher is None or self._loop is None:
             return  # the outbox keeps them until a publisher drains it
         future = asyncio.run_coroutine_threadsafe(self.publisher.publish(list(results)), self._loop)
@@ -130,6 +136,12 @@ class ServeRuntime:
         if self.store is None:
             self.store = await asyncio.to_thread(open_graph, s)
         services.store = self.store
+        if s.alertmanager.url:
+            from api.amforward import AlertmanagerForwarder
+
+            web_url = s.alertmanager.web_url or f"http://{s.api.host}:{s.api.port}"
+            self.forwarder = AlertmanagerForwarder(s.alertmanager, web_url, services.metrics)
+            self._tasks.append(asyncio.create_task(self.forwarder.run(self.stop_event), name="alertmanager"))
         if s.serve.correlator:
             from correlate.live import CorrelatorThread
 
@@ -141,6 +153,8 @@ class ServeRuntime:
                 len(self.engine.open_correlations()),
                 len(resumed),
             )
+            if self.forwarder is not None:  # Alertmanager shows again what an earlier process had active
+                self.forwarder.offer(await asyncio.to_thread(self.forwarder.active, self.store) + resumed)
             self.correlator = CorrelatorThread(self._correlate_now).start()
         loader = TopologyLoader(self.store, cluster, s.graph.batch_size)
         writer = EventWriter(self.store, cluster, batch_size=s.graph.batch_size)
@@ -256,6 +270,8 @@ class ServeRuntime:
                 return
             try:
                 results = await asyncio.to_thread(self._tick, int(time.time() * 1000))
+                if results and self.forwarder is not None:
+                    self.forwarder.offer(results)
                 if results and self.publisher is not None:
                     await self.publisher.publish(results)
             except Exception:  # a failed tick is retried at the next one
@@ -309,7 +325,9 @@ class ServeRuntime:
             t = self.consumer.totals
             m.events_in.labels(source="nats").inc(max(0, t.stored - self._seen["nats"]))
             m.events_rejected.labels(source="nats").inc(max(0, t.dead_lettered - self._seen.get("nats_dead", 0)))
+            m.alerts_unlinked.inc(max(0, t.alerts_unlinked - self._seen.get("nats_unlinked", 0)))
             self._seen["nats"], self._seen["nats_dead"] = t.stored, t.dead_lettered
+            self._seen["nats_unlinked"] = t.alerts_unlinked
         if self.publisher is not None:
             m.results_published.inc(max(0, self.publisher.published - self._seen["published"]))
             self._seen["published"] = self.publisher.published

@@ -37,5 +37,7 @@ def tell(result: CorrelationResult, *, color: bool = False) -> str:
         lines.append(f"  {y}impact{z}       " + "; ".join(parts))
     if result.remediation:
         lines.append(f"  {b}remediation{z}  {result.remediation}")
-    lines.append(f"  {dim}events       {len(result.related_events)} · id {result.id} v{result.version}{z}")
+    alerts = sum(1 for e in result.related_events if e.startswith("alert:"))
+    among = f" ({alerts} Prometheus alerts)" if alerts else ""
+    lines.append(f"  {dim}events       {len(result.related_events)}{among} · id {result.id} v{result.version}{z}")
     return "\n".join(lines)
