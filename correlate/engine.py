@@ -93,17 +93,10 @@ class Engine:
         return self._advance(self._newest)
 
     def _advance(self, watermark: int) -> list[CorrelationResult]:
-        """Correlate the held events up to ``watermark``. Should the graph fail them (a timeout under overload),
-        they are held again, so the next call or tick takes them, instead of staying uncorrelated until a restart."""
         ready = [s for s in self._held.values() if s.event.ts <= watermark]
         for s in ready:
             del self._held[s.event.id]
-        try:
-            return self._correlate(ready)
-        except Exception:
-            for s in ready:
-                self._held.setdefault(s.event.id, s)
-            raise
+        return self._correlate(ready)
 
     def _correlate(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
         batch = Step()

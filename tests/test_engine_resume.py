@@ -1,17 +1,12 @@
 """A restarted correlator takes up what the earlier one left: open correlations keep their ids and version counts,
-ghosts resolve, events stored but never correlated are, recurring failures go on counting (on a real graph). And
-a batch the graph failed is taken again once the graph is back, not left uncorrelated until a restart."""
+ghosts resolve, events stored but never correlated are, recurring failures go on counting (on a real graph)."""
 
 from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
 
 from causegraph.settings import CorrelateSettings
 from correlate.engine import Engine
 from correlate.placement import correlation_id
-from graph import GraphError, GraphStore, open_store
+from graph import GraphStore
 from ingest.model import Category as C
 from tests import topo_builder as tb
 from tests.test_engine import cascade
@@ -71,22 +66,3 @@ def test_a_recurring_failure_goes_on_counting_across_a_restart(store: GraphStore
     assert r.type == "recurring_failure" and r.recurrence is not None
     assert (r.recurrence.occurrences, r.recurrence.period_seconds) == (3, 21600)
     assert r.recurrence.previous == [correlation_id("oom-0"), correlation_id("oom-1")]
-
-
-def test_a_batch_the_graph_failed_is_held_again_and_correlated_once_it_is_back(tmp_path: Path) -> None:
-    graph = str(tmp_path / "graph.rdb")
-    store = open_store(graph)
-    tb.build(store)
-    events = tb.stored(store, cascade())
-    engine = fresh(store)
-    store.close()  # the graph server stops: the correlator's questions fail (as they time out under overload)
-    with pytest.raises(GraphError):
-        engine.process(events)
-    engine.store = store = open_store(graph)  # back (the same file, a new server)
-    try:
-        assert engine.held == len(events)  # still to correlate
-        (r,) = engine.tick(tb.T0 + 60_000)
-        assert r.id == correlation_id("oom") and r.related_events == ["oom", "t1", "f1", "f2"]
-        assert engine.held == 0
-    finally:
-        store.close()
