@@ -2,7 +2,8 @@
 
 The ingest workers, the correlator and the publisher report through the ``Metrics`` object the app holds, so
 ``GET /metrics`` shows the whole process: events in by source, rejected, results published, consumer lag,
-correlation time and request latency.
+the correlator's backlog and delay, correlation time and request latency. Under overload the lag shows where the
+work waits: JetStream (consumer lag) or the correlator (its pending events and delay).
 """
 
 from __future__ import annotations
@@ -45,6 +46,16 @@ class Metrics:
         )
         self.consumer_lag = Gauge(
             "causegraph_consumer_lag", "Messages pending for the NATS consumer (JetStream num_pending)", registry=r
+        )
+        self.correlator_pending = Gauge(
+            "causegraph_correlator_pending_events",
+            "Stored events not yet placed by the correlator (queued for its thread, or held within the disorder bound)",
+            registry=r,
+        )
+        self.correlator_delay = Gauge(
+            "causegraph_correlator_delay_seconds",
+            "How long the oldest stored batch not yet correlated has waited for the correlator (0 when none waits)",
+            registry=r,
         )
         self.correlation_seconds = Histogram(
             "causegraph_correlation_seconds",

@@ -87,6 +87,11 @@ class Engine:
             self._held[s.event.id] = s
         return self._advance(max(self._newest, now_ms) - self.settings.disorder_ms)
 
+    @property
+    def held(self) -> int:
+        """Events taken but held back within the disorder bound."""
+        return len(self._held)
+
     def flush(self) -> list[CorrelationResult]:
         """Correlate everything held back (the end of a replay, a clean stop)."""
         return self._advance(self._newest)

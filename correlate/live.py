@@ -6,12 +6,16 @@ fewer, bigger batches (one graph question per batch instead of one per small fet
 A batch that repeats an event id of the batches already taken starts the next call, so an event and its repeat
 are never new to the engine together. ``submit`` blocks while ``max_pending`` events wait: the consumer then acks
 later and JetStream holds the rest.
+
+``waiting_s`` is the correlator's delay for ``/metrics``: how long the oldest stored batch not yet correlated (queued,
+or in the call under way) has waited since it was submitted; it grows while the correlator falls behind.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -49,6 +53,8 @@ class CorrelatorThread:
         self._key = key
         self.max_pending = max_pending
         self._queue: deque[list[Any]] = deque()
+        self._since: deque[float] = deque()  # when each queued batch was submitted (monotonic)
+        self._started: float | None = None  # when the oldest batch of the call under way was submitted
         self._pending = 0
         self._busy = False
         self._stopping = False
@@ -69,8 +75,20 @@ class CorrelatorThread:
             while self._pending >= self.max_pending and not self._stopping and self._thread.is_alive():
                 self._cond.wait(0.5)
             self._queue.append(list(events))
+            self._since.append(time.monotonic())
             self._pending += len(events)
             self._cond.notify_all()
+
+    @property
+    def pending(self) -> int:
+        """Events submitted and not yet taken by a call."""
+        return self._pending
+
+    def waiting_s(self, now: float | None = None) -> float:
+        """Seconds the oldest batch not yet correlated has waited since it was submitted; 0 when none waits."""
+        with self._cond:
+            oldest = self._started if self._started is not None else (self._since[0] if self._since else None)
+        return 0.0 if oldest is None else max(0.0, (time.monotonic() if now is None else now) - oldest)
 
     def drain(self, timeout: float | None = None) -> bool:
         """Wait until every submitted batch is correlated; False on timeout."""
@@ -92,7 +110,11 @@ class CorrelatorThread:
                 self._cond.wait_for(lambda: bool(self._queue) or self._stopping)
                 if not self._queue:
                     return  # stopping, nothing left
+                before = len(self._queue)
                 events = take(self._queue, self._key)
+                self._started = self._since[0]
+                for _ in range(before - len(self._queue)):
+                    self._since.popleft()
                 self._pending -= len(events)
                 self._busy = True
                 self._cond.notify_all()
@@ -105,4 +127,5 @@ class CorrelatorThread:
             finally:
                 with self._cond:
                     self._busy = False
+                    self._started = None
                     self._cond.notify_all()

@@ -74,3 +74,25 @@ def test_a_failing_batch_does_not_end_the_thread() -> None:
     worker.submit(["good"])
     assert worker.drain(5) and worker.stop(5)
     assert done == ["good"] and worker.failures == 1
+
+
+def test_waiting_grows_while_the_correlator_is_behind_and_is_zero_once_it_caught_up() -> None:
+    gate, started = threading.Event(), threading.Event()
+
+    def process(events: list[str]) -> None:
+        started.set()
+        gate.wait(5)
+
+    worker = CorrelatorThread(process, key=str).start()
+    assert worker.waiting_s() == 0.0 and worker.pending == 0
+    worker.submit(["a"])
+    assert started.wait(5)
+    worker.submit(["b", "c"])  # queued behind the call under way
+    first = worker.waiting_s()
+    time.sleep(0.2)
+    assert worker.waiting_s() >= first + 0.2 - 0.01  # counted from a's submission, still under way
+    assert worker.pending == 2
+    gate.set()
+    assert worker.drain(5)
+    assert worker.waiting_s() == 0.0 and worker.pending == 0
+    assert worker.stop(5)

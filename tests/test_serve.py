@@ -228,3 +228,48 @@ def test_serve_restarted_after_kill9_owns_the_orphaned_graph_server(tmp_path: Pa
         assert store.run("MATCH (e:Event) RETURN e.id AS id") == [{"id": "before-crash"}]
     finally:
         store.close()
+
+
+def _gauge(metrics: str, name: str) -> float:
+    (line,) = [x for x in metrics.splitlines() if x.startswith(f"{name} ")]
+    return float(line.split()[1])
+
+
+def test_metrics_show_the_consumer_lag_and_the_correlator_backlog_move_and_settle(
+    store: GraphStore, nats_server: NatsServer, toks: dict[str, str]
+) -> None:
+    """A backlog waiting in JetStream when serve starts (small fetches make it last) shows as consumer lag, then
+    drains to 0; its warnings, stamped a few seconds ahead, are held within the disorder bound and show as the
+    correlator's pending events, then 0."""
+    apidata.load_incident(store)
+    settings = settings_for(nats_server.url, toks["hashes"])
+    settings.nats.fetch_batch = 20
+    ahead = int(time.time() * 1000) + 4000
+    backlog = 2000
+
+    async def publish() -> None:
+        nc = await nats.connect(nats_server.url)
+        js = nc.jetstream()
+        await js.add_stream(nats.js.api.StreamConfig(name="TRACES", subjects=["traces.>"]))
+        for i in range(backlog):
+            severity = "warning" if i % 20 == 0 else "info"
+            line = unified(f"lag-{i}", ("redis", "cart", "front")[i % 3], 0, "BackOff", severity, ahead + i)
+            await js.publish(f"traces.t{i % 7}.ebpf", json.dumps(line).encode())
+        await nc.close()
+
+    asyncio.run(publish())
+    app, _runtime = build_app(settings, store=store)
+    lags, pending, delays = [], [], []
+    with Served(app) as url:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            metrics = httpx.get(f"{url}/metrics").text
+            lags.append(_gauge(metrics, "causegraph_consumer_lag"))
+            pending.append(_gauge(metrics, "causegraph_correlator_pending_events"))
+            delays.append(_gauge(metrics, "causegraph_correlator_delay_seconds"))
+            if len(lags) > 3 and lags[-1] == pending[-1] == 0 and max(lags) > 0 and max(pending) > 0:
+                break
+            time.sleep(0.2)
+    assert max(lags) > 0 and lags[-1] == 0, lags
+    assert max(pending) > 0 and pending[-1] == 0, pending
+    assert delays[-1] == 0 and min(delays) >= 0

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL_S = 3600.0
+OBSERVE_INTERVAL_S = 1.0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -306,16 +307,19 @@ class ServeRuntime:
             return list(self.engine.tick(now_ms))
 
     async def _observe(self) -> None:
-        """Carry the workers' own counters into the Prometheus registry, and the consumer lag."""
+        """Every second, carry the workers' own counters and the lags into the Prometheus registry."""
         while not self.stop_event.is_set():
-            self.sync_metrics()
-            if self.consumer is not None and self.consumer.js is not None:
-                with contextlib.suppress(Exception):
-                    info = await self.consumer.js.consumer_info(self.settings.nats.stream, self.settings.nats.durable)
-                    assert self.services is not None
-                    self.services.metrics.consumer_lag.set(info.num_pending or 0)
+            await self.observe_once()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop_event.wait(), timeout=2.0)
+                await asyncio.wait_for(self.stop_event.wait(), timeout=OBSERVE_INTERVAL_S)
+
+    async def observe_once(self) -> None:
+        """The counters (``sync_metrics``) and the consumer lag: JetStream's num_pending of the durable consumer."""
+        self.sync_metrics()
+        if self.services is not None and self.consumer is not None and self.consumer.js is not None:
+            with contextlib.suppress(Exception):  # NATS away: the last value stays
+                info = await self.consumer.js.consumer_info(self.settings.nats.stream, self.settings.nats.durable)
+                self.services.metrics.consumer_lag.set(info.num_pending or 0)
 
     def sync_metrics(self) -> None:
         if self.services is None:
@@ -331,6 +335,10 @@ class ServeRuntime:
         if self.publisher is not None:
             m.results_published.inc(max(0, self.publisher.published - self._seen["published"]))
             self._seen["published"] = self.publisher.published
+        if self.engine is not None:
+            queued = self.correlator.pending if self.correlator is not None else 0
+            m.correlator_pending.set(queued + self.engine.held)
+            m.correlator_delay.set(self.correlator.waiting_s() if self.correlator is not None else 0.0)
 
     async def stop(self) -> None:
         """Stop taking work, let the consumer finish its batch and ack, then close everything."""
