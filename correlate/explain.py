@@ -24,6 +24,7 @@ JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
 ONSET_MS = 3 * 60_000  # root candidates: resources that misbehave within this long of the incident's onset
 BURST, BURST_MS = 2, 60_000  # the onset: an event followed by this many more within this long
+CHANGE_MS = 10 * 60_000  # a change this long before a failure of what depends on it may be its cause
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
@@ -450,6 +451,31 @@ def inferred_node(members: Sequence[m.Member]) -> str:
     return min(found)[1] if found else ""
 
 
+def change_behind(r: m.Context, members: Sequence[m.Member], links: Iterable[m.Link]) -> m.Member | None:
+    """A recorded change that the failing resource ``r`` depends on (a ConfigMap it mounts, its Deployment's
+    spec), made before it began to fail: what a person fixes is that change, however loud the symptoms are."""
+    key = _resource_key(r)
+    mine = {x.id: x for x in members if _resource_key(x.ctx) == key}
+    if not mine:
+        return None
+    began = min(x.ts for x in mine.values())
+    by_id = {x.id: x for x in members}
+    found: list[m.Member] = []
+    for lk in links:
+        ends = [(lk.a, lk.b, lk.direction), (lk.b, lk.a, -lk.direction)]
+        for near, far, direction in ends:
+            c = by_id.get(far)
+            if (
+                near in mine
+                and direction > 0
+                and c is not None
+                and is_change(c)
+                and 0 <= began - c.ts + SLACK_MS <= CHANGE_MS
+            ):
+                found.append(c)
+    return min(found, key=lambda c: (-c.ts, c.id)) if found else None
+
+
 def decide_root(
     members: Sequence[m.Member],
     links: Iterable[m.Link],
@@ -466,6 +492,9 @@ def decide_root(
     root = by_id[eid]
     if is_cause(root, learned):
         return m.Root(eid, resource)
+    change = change_behind(resource, members, links)
+    if change is not None:
+        return m.Root(change.id, change.ctx)
     node = inferred_node(members)
     if node:
         on_node = [x for x in members if x.ctx.kind == "Node" and x.ctx.name == node]

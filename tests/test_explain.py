@@ -380,3 +380,25 @@ def test_a_lone_warning_minutes_before_the_burst_is_no_root_candidate() -> None:
     # a cause stays a candidate however long before (an OOM kill, a change: what the symptoms follow from)
     members[0] = ev("early", 0, "oom_kill", DB, category="resource_exhaustion")
     assert "db-0" in [r.name for r, _, _ in ex.rank_resources(members, [])]
+
+
+def _config_change(ts_s: float) -> m.Member:
+    cm = m.Context(uid="uid-cm", cluster="c", kind="ConfigMap", namespace="ns", name="api-config")
+    return ev("cm", ts_s, "ConfigMapChanged", cm, category="config", source_kind="change")
+
+
+@pytest.mark.parametrize(("changed_at", "behind"), [(0, True), (-900, False), (120, False)])
+def test_a_change_that_the_crashing_pods_depend_on_is_the_root(changed_at: float, behind: bool) -> None:
+    api1, api2 = pod("api-1", "n1", replicas=2), pod("api-2", "n2", replicas=2)
+    members = [
+        _config_change(changed_at),
+        *(ev(f"b{i}", 60 + 5 * i, "BackOff", api1 if i % 2 else api2, category="crash") for i in range(1, 7)),
+        *(ev(f"t{i}", 62 + 5 * i, "http_5xx", CALLER, target=api1) for i in range(1, 5)),
+    ]
+    links = [m.Link("b1", "cm", m.SHARED_CONFIG, 0.8, 1)]  # one symptom linked to it: the ranking favours api-1
+    found = ex.change_behind(api1, members, links)
+    assert (found is not None and found.id == "cm") is behind  # minutes before, or after it began: not its cause
+    root = ex.decide_root(members, links)
+    assert (root.event_id == "cm") is behind
+    if behind:
+        assert root.resource.kind == "ConfigMap"
