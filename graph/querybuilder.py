@@ -62,7 +62,8 @@ def clear_rels(rel: Rel) -> LiteralString:
 
 
 def index_statements(backend: Backend) -> list[LiteralString]:
-    """Index statements for every declared key and indexed property, in the dialect of the backend."""
+    """Index statements for every declared key and indexed property, in the dialect of the backend (on Neo4j, the
+    key of events, correlations and feedback is a uniqueness constraint)."""
     out: list[LiteralString] = []
     seen: set[tuple[str, str]] = set()
     for kind in NODE_KINDS.values():
@@ -75,7 +76,18 @@ def index_statements(backend: Backend) -> list[LiteralString]:
             if (label, prop) in seen:
                 continue
             seen.add((label, prop))
-            if backend == "neo4j":
+            if backend == "neo4j" and not kind.resource and prop == kind.key:
+                # Two writers of one event (a webhook resent while the first is still being written, two workers)
+                # must not make two nodes: the key is a uniqueness constraint. It replaces the plain index of
+                # earlier releases, which Neo4j does not allow beside it.
+                out.append(_lit(f"DROP INDEX {label.lower()}_{prop} IF EXISTS"))
+                out.append(
+                    _lit(
+                        f"CREATE CONSTRAINT {label.lower()}_{prop}_unique IF NOT EXISTS "
+                        f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+                    )
+                )
+            elif backend == "neo4j":
                 out.append(_lit(f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"))
             else:
                 out.append(_lit(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})"))
