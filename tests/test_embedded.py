@@ -4,6 +4,7 @@ survives kill -9 of the server; one owner, taken over when the owner dies; nothi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ import sys
 import textwrap
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nats
@@ -38,6 +40,16 @@ def _open(path: Path, **kw: str) -> FalkorStore:
 
 def _events(store: GraphStore) -> int:
     return int(store.run("MATCH (e:Event) RETURN count(e) AS n")[0]["n"])
+
+
+def _servers_in(folder: Path) -> list[int]:
+    """The pids of the redis servers working in ``folder`` (redis moves to its data folder)."""
+    found = []
+    for p in psutil.process_iter(["name"]):
+        with contextlib.suppress(psutil.Error):
+            if "redis" in (p.info["name"] or "") and p.cwd() == str(folder) and alive(p.pid):
+                found.append(p.pid)
+    return found
 
 
 def _kill9(pid: int) -> None:
@@ -202,15 +214,41 @@ def test_an_owned_server_that_dies_is_started_again_with_every_acknowledged_writ
         store.close()
 
 
-def test_a_store_that_does_not_own_the_server_does_not_start_another(tmp_path: Path) -> None:
+def test_a_user_whose_server_died_opens_the_graph_again_and_two_at_once_start_one_server(tmp_path: Path) -> None:
+    """Several workers on one file: whoever finds the server gone first starts the next one (under the file's
+    lock), the others use it; never two servers on one append-only file."""
     owner = _open(tmp_path / "graph.rdb")
-    user = _open(tmp_path / "graph.rdb")
+    users = [_open(tmp_path / "graph.rdb") for _ in range(2)]
     try:
+        owner.run("CREATE (:Pod {uid: 'kept'})")
         pid = owner.owned_pid
-        assert pid is not None and user.owned_pid is None
+        assert pid is not None and all(u.owned_pid is None for u in users)
         _kill9(pid)
-        assert not user.health().ok
+        with ThreadPoolExecutor(2) as pool:  # both find it dead at once
+            answers = list(pool.map(lambda u: u.run("MATCH (p:Pod) RETURN p.uid AS uid"), users))
+        assert answers == [[{"uid": "kept"}], [{"uid": "kept"}]]
+        started = [u.owned_pid for u in users if u.owned_pid is not None]
+        assert len(started) == 1 and alive(started[0])  # one of them started it and owns it
+        assert owner.run("MATCH (p:Pod) RETURN count(p) AS n") == [{"n": 1}]  # the old owner now only uses it
+        assert owner.owned_pid is None
+        assert _servers_in(tmp_path) == started
+    finally:
+        for store in (*users, owner):
+            store.close()
+
+
+def test_the_last_user_of_a_server_whose_owner_died_stops_it(tmp_path: Path) -> None:
+    path = tmp_path / "graph.rdb"
+    owner = subprocess.Popen([sys.executable, "-c", _OWNER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert owner.stdout is not None
+        server = int(owner.stdout.readline().split()[0])
+        user = _open(path)  # beside a live owner: only uses it
         assert user.owned_pid is None
     finally:
-        user.close()
-        owner.close()
+        owner.kill()
+        owner.wait()
+    assert user.run("MATCH (p:Pod) RETURN p.uid AS uid") == [{"uid": "before"}]
+    user.close()
+    assert not alive(server)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.rdb", "graph.rdb.aof"]
