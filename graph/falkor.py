@@ -238,6 +238,7 @@ class FalkorStore(CatalogueMixin):
             log.debug("disconnect failed", exc_info=True)
         if own is None and self._server_pid:
             own = self._adopt_orphan()
+        self._server_pid = 0  # closed: never revived
         if own is not None:
             embedded.release(own)
 
