@@ -25,6 +25,7 @@ from nats.js.api import StreamConfig
 from nats.js.errors import Error as JetStreamError
 
 from graph import GraphStore
+from ingest.jsstreams import ensure_stream
 from ingest.settings import NatsSettings
 from model.result import CorrelationResult
 from model.vocab import Severity
@@ -70,17 +71,19 @@ class Publisher:
         self._lock = asyncio.Lock()
 
     async def ensure_streams(self) -> None:
-        """Create the results and alerts streams when no stream covers their subjects yet."""
+        """Create the results and alerts streams when no stream covers their subjects yet; ours (by name) are kept
+        at ``replicas`` replicas, a stream of someone else's that covers the subject is left as it is."""
         s = self.settings
         for name, subject in ((s.results_stream, s.results_subject), (s.alerts_stream, s.alerts_subject)):
             if not name:
                 continue
             try:
-                await self.js.find_stream_name_by_subject(subject)
-                continue
+                found = await self.js.find_stream_name_by_subject(subject)
             except JetStreamError:
-                pass
-            await self.js.add_stream(StreamConfig(name=name, subjects=[subject], duplicate_window=s.duplicate_window_s))
+                found = name
+            if found == name:
+                config = StreamConfig(name=name, subjects=[subject], duplicate_window=s.duplicate_window_s)
+                await ensure_stream(self.js, config, s.replicas)
 
     async def publish(self, results: Sequence[CorrelationResult]) -> int:
         """Send each version; mark the acknowledged ones in the graph. Returns how many were acknowledged."""

@@ -25,6 +25,9 @@ class ServeSettings(BaseModel):
     nats_ingest: bool = True
     kubernetes_watch: bool = True
     tick_s: float = Field(5.0, gt=0)
+    # Elect one correlator per cluster name over NATS (several serve processes); off: this process correlates.
+    leader_election: bool = True
+    worker_id: str = ""  # how this process names itself in the leader key; empty: host-pid-random
     shutdown_timeout_s: float = Field(15.0, gt=0)
 
 

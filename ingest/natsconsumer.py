@@ -31,9 +31,9 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
-from nats.js.errors import NotFoundError
 
 from graph import GraphError, GraphUnavailable
+from ingest.jsstreams import ensure_stream
 from ingest.limits import load_json
 from ingest.pipeline import IngestResult, Pipeline, Rejection
 from ingest.settings import NatsSettings
@@ -93,7 +93,7 @@ class NatsIngest:
     async def connect(self) -> None:
         """Connect (reconnecting forever), make sure the stream exists, bind the durable pull consumer."""
         self.nc = await nats.connect(
-            self.settings.url,
+            self.settings.servers,
             name="causegraph-ingest",
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
@@ -124,33 +124,27 @@ class NatsIngest:
             log.info("consumer %s now redelivers until acked", self.settings.durable)
 
     async def ensure_stream(self) -> None:
-        """Create the stream (and the dead-letter stream, when named) if missing; an existing one is left as it is."""
+        """Create the stream (and the dead-letter stream, when named) if missing, at ``replicas`` replicas; an
+        existing one keeps its config but for the replica count (``ingest.jsstreams``)."""
         assert self.js is not None
+        s = self.settings
         js = self.js
-        try:
-            info = await js.stream_info(self.settings.stream)
-        except NotFoundError:
-            await js.add_stream(StreamConfig(name=self.settings.stream, subjects=list(self.settings.subjects)))
-            log.info("created stream %s on %s", self.settings.stream, self.settings.subjects)
-        else:
-            have = list(info.config.subjects or [])
-            missing = [x for x in self.settings.subjects if x not in have]
-            if missing:  # a stream made before a subject was added (alerts.>): take the new subjects too
-                info.config.subjects = have + missing
-                await js.update_stream(info.config)
-                log.info("stream %s now also takes %s", self.settings.stream, missing)
+        await ensure_stream(js, StreamConfig(name=s.stream, subjects=list(s.subjects)), s.replicas)
+        info = await js.stream_info(s.stream)
+        have = list(info.config.subjects or [])
+        missing = [x for x in s.subjects if x not in have]
+        if missing:  # a stream made before a subject was added (alerts.>): take the new subjects too
+            info.config.subjects = have + missing
+            await js.update_stream(info.config)
+            log.info("stream %s now also takes %s", s.stream, missing)
         if self.dead_letter_stream:
-            try:
-                await js.stream_info(self.dead_letter_stream)
-            except NotFoundError:
-                await js.add_stream(
-                    StreamConfig(
-                        name=self.dead_letter_stream,
-                        subjects=[self.settings.dead_letter_subject],
-                        retention=RetentionPolicy.LIMITS,
-                        max_age=DEAD_LETTER_STREAM_MAX_AGE_S,
-                    )
-                )
+            config = StreamConfig(
+                name=self.dead_letter_stream,
+                subjects=[s.dead_letter_subject],
+                retention=RetentionPolicy.LIMITS,
+                max_age=DEAD_LETTER_STREAM_MAX_AGE_S,
+            )
+            await ensure_stream(self.js, config, s.replicas)
 
     async def close(self) -> None:
         """Flush the last acks, then close (drain would wait out its timeout on the idle pull subscription)."""

@@ -13,7 +13,10 @@ from pydantic import BaseModel, Field
 class NatsSettings(BaseModel):
     """The collector stream in, the results out."""
 
+    # One server, or a comma-separated list of the servers of a cluster (the client fails over between them).
     url: str = "nats://127.0.0.1:4222"
+    # Replicas of every stream causegraph creates (3 on a cluster); existing streams are updated to it.
+    replicas: int = Field(1, ge=1, le=5)
     stream: str = "TRACES"
     # collector events on traces.{traceID}.{source}; Alertmanager webhook payloads on alerts.alertmanager
     subjects: list[str] = ["traces.>", "alerts.>"]
@@ -33,6 +36,17 @@ class NatsSettings(BaseModel):
     fetch_batch: int = Field(1000, ge=1, le=10_000)
     fetch_timeout_s: float = Field(0.2, gt=0)
     ack_wait_s: float = Field(30.0, gt=0)
+    # Correlation leadership (several workers, one correlator per cluster name): a KV bucket whose key, the
+    # cluster name, names the leader; the key lives leader_ttl_s after its last renewal.
+    leader_bucket: str = "causegraph_leader"
+    leader_ttl_s: float = Field(3.0, ge=0.5, le=300)
+    # Where a worker that is not the leader tells the leader which events it stored (core NATS, per cluster).
+    stored_subject: str = "causegraph.stored"
+
+    @property
+    def servers(self) -> list[str]:
+        """The server URLs of ``url`` (a comma-separated list)."""
+        return [u.strip() for u in self.url.split(",") if u.strip()]
 
 
 class IngestSettings(BaseModel):

@@ -9,6 +9,7 @@
   ``CI=true`` a Neo4j that cannot start fails the tests with the reason; elsewhere, without Java, the Neo4j half is
   left out with one line at the end of the run.
 - ``nats_server``: a nats-server with JetStream on a temporary store, per test (stop/start it to test outages).
+- ``nats_cluster``: three clustered nats-servers with JetStream on loopback, per test, ready for 3-replica streams.
 - ``fake_kube``: the list/watch-faithful fake Kubernetes API server (tests/fakekube.py).
 """
 
@@ -24,12 +25,13 @@ from pathlib import Path
 import pytest
 
 from causegraph import neo4jlocal
-from causegraph.natsserver import NatsServer
+from causegraph.natsserver import NatsCluster, NatsServer
 from causegraph.settings import load_settings
 from graph import GraphStore, open_store
 from graph.bolt import Neo4jStore
 from graph.falkor import FalkorStore
 from tests.fakekube import FakeKube
+from tests.natscluster import wait_jetstream
 
 # The public sample data (see data/SOURCES.md), kept in the repository so that a clean clone has it.
 SHARED_DATA = Path(__file__).resolve().parents[1] / "data"
@@ -170,6 +172,16 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     server = NatsServer(tmp_path / "jetstream").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def nats_cluster(tmp_path: Path) -> Iterator[NatsCluster]:
+    cluster = NatsCluster(tmp_path / "nats-cluster").start()
+    try:
+        wait_jetstream(cluster)
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")

@@ -61,3 +61,15 @@ def test_max_hops_is_bounded_by_what_the_cypher_follows(monkeypatch: pytest.Monk
 @pytest.mark.parametrize(("group", "name"), [("graph", "timeout_s"), ("serve", "api"), ("correlate", "join_threshold")])
 def test_settings_that_did_nothing_are_gone(group: str, name: str) -> None:
     assert name not in type(getattr(load_settings(), group)).model_fields
+
+
+def test_nats_takes_a_comma_separated_server_list_and_a_replica_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAUSEGRAPH_NATS_URL", "nats://a:4222, nats://b:4222,nats://c:4222")
+    monkeypatch.setenv("CAUSEGRAPH_NATS__REPLICAS", "3")
+    settings = load_settings()
+    assert settings.nats.servers == ["nats://a:4222", "nats://b:4222", "nats://c:4222"]
+    assert settings.nats.replicas == 3
+    assert load_settings(nats_url="nats://one:4222").nats.servers == ["nats://one:4222"]
+    monkeypatch.setenv("CAUSEGRAPH_NATS__REPLICAS", "0")
+    with pytest.raises(ValidationError, match="replicas"):
+        load_settings()

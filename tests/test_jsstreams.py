@@ -1,0 +1,45 @@
+"""Streams at the replica count of the settings, on a real 3-node JetStream cluster and a lone server."""
+
+from __future__ import annotations
+
+import nats
+import pytest
+from nats.js.api import StreamConfig
+
+from causegraph.natsserver import NatsCluster, NatsServer
+from ingest.jsstreams import StreamReplicasError, ensure_stream
+
+
+async def test_a_missing_stream_is_created_with_the_replicas_and_an_existing_one_is_updated_to_them(
+    nats_cluster: NatsCluster,
+) -> None:
+    nc = await nats.connect(nats_cluster.urls)
+    js = nc.jetstream(timeout=5)
+    try:
+        assert await ensure_stream(js, StreamConfig(name="NEW", subjects=["new.>"]), 3)
+        info = await js.stream_info("NEW")
+        assert info.config.num_replicas == 3 and info.cluster is not None and len(info.cluster.replicas or []) == 2
+        assert not await ensure_stream(js, StreamConfig(name="NEW", subjects=["new.>"]), 3)  # nothing to do
+
+        await js.add_stream(StreamConfig(name="OLD", subjects=["old.>"], max_msgs=123))
+        await js.publish("old.a", b"kept")
+        assert await ensure_stream(js, StreamConfig(name="OLD", subjects=["other.>"]), 3)
+        info = await js.stream_info("OLD")
+        assert info.config.num_replicas == 3
+        assert info.config.subjects == ["old.>"] and info.config.max_msgs == 123  # the rest of its config kept
+        assert info.state.messages == 1
+    finally:
+        await nc.close()
+
+
+async def test_more_replicas_than_servers_is_a_clear_error(nats_server: NatsServer) -> None:
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream(timeout=5)
+    try:
+        with pytest.raises(StreamReplicasError, match=r"stream LONE: creating with 3 replicas failed: .*at least 3"):
+            await ensure_stream(js, StreamConfig(name="LONE", subjects=["lone.>"]), 3)
+        await js.add_stream(StreamConfig(name="ONE", subjects=["one.>"]))
+        with pytest.raises(StreamReplicasError, match=r"stream ONE: updating \(it has 1\) with 3 replicas"):
+            await ensure_stream(js, StreamConfig(name="ONE", subjects=["one.>"]), 3)
+    finally:
+        await nc.close()
