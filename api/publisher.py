@@ -4,8 +4,10 @@ Each version goes to ``correlations.results``; high and critical ones also to ``
 ``Nats-Msg-Id: {id}:{version}`` lets JetStream drop a repeat. The graph is the outbox: a Correlation whose
 ``published_version`` is below its ``version`` has not been acknowledged yet. ``publish`` marks what the stream
 acknowledged; ``drain_outbox`` (on start and on every reconnect) publishes the latest document of each correlation
-that was written while NATS was away. A version superseded before it could be published is not sent: subscribers
-get the newest state.
+that was written while NATS was away. A version whose publish failed is also kept in memory (``unsent``) and sent
+again, before anything else, at the next drain: consumers see every version this process produced at least once,
+even when a later one got through first (a NATS server died between them). Only a version both unsent and lost
+with the process (``kill -9``) is skipped: the graph keeps the latest document, which the next drain sends.
 
 Errors: a NATS failure while publishing is logged and leaves the result in the outbox; it never raises into the
 correlator.
@@ -68,6 +70,7 @@ class Publisher:
         self.store = store
         self.settings = settings
         self.published = 0
+        self.unsent: dict[str, Outgoing] = {}  # failed publishes by {id}:{version}, oldest first
         self._lock = asyncio.Lock()
 
     async def ensure_streams(self) -> None:
@@ -92,6 +95,11 @@ class Publisher:
     async def drain_outbox(self, batch: int = 500) -> int:
         """Publish every correlation version written but not yet acknowledged; returns how many were sent."""
         total = 0
+        if self.unsent:
+            held = list(self.unsent.values())
+            total = await self._send(held)
+            if total < len(held):
+                return total  # NATS is still away
         while True:
             rows = await asyncio.to_thread(self.store.query, "correlation_outbox", {"limit": batch})
             items = [Outgoing.from_document(r["document"]) for r in rows if r.get("document")]
@@ -119,7 +127,9 @@ class Publisher:
                     if not isinstance(outcome, _PUBLISH_ERRORS):
                         raise outcome
                     log.warning("publishing %s failed (kept in the outbox): %s", item.msg_id, outcome)
+                    self.unsent.setdefault(item.msg_id, item)
                     continue
+                self.unsent.pop(item.msg_id, None)
                 acked.append({"id": item.id, "version": item.version})
             if acked:  # off the event loop: a graph round trip would stall every consumer and publisher on it
                 await asyncio.to_thread(self.store.query, "mark_published", {"rows": acked})

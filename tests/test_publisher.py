@@ -103,3 +103,31 @@ def test_outgoing_from_document_keeps_bytes() -> None:
     doc = '{"id":"corr-1","version":4,"severity":"low"}'
     out = Outgoing.from_document(doc)
     assert (out.msg_id, out.data, out.severity) == ("corr-1:4", doc.encode(), "low")
+
+
+async def test_a_version_that_failed_is_sent_again_even_after_a_later_one_got_through(
+    store: GraphStore, nats_server: NatsServer
+) -> None:
+    nc = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
+    try:
+        pub = Publisher(nc, store, SETTINGS)
+        await pub.ensure_streams()
+        engine, results = incident(store)
+        nats_server.stop()
+        assert await pub.publish(results) == 0  # v1 fails
+        assert list(pub.unsent) == [results[0].msg_id]
+        nats_server.start()
+        more = engine.process(tb.stored(store, [tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK)]))
+        later = [r for r in more if r.id == results[0].id]
+        assert [r.version for r in later] == [results[0].version + 1]
+        for _ in range(100):  # v2 goes through once the client is back
+            if later and await pub.publish(later) == len(later):
+                break
+            await asyncio.sleep(0.05)
+        assert store.query("correlation_outbox", {"limit": 10}) == []  # the graph's outbox has nothing: v2 is newer
+        await pub.drain_outbox()
+        assert not pub.unsent
+        ids = await stream_ids(pub.js, "CORRELATIONS")
+        assert sorted(ids) == sorted({results[0].msg_id, *(r.msg_id for r in later)})  # v1 too, after v2
+    finally:
+        await nc.close()
