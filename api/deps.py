@@ -31,6 +31,8 @@ class Services:
     pipeline: Any = None  # ingest.pipeline.Pipeline: ingest(items) -> IngestResult
     nats: Any = None  # a connected nats.aio.client.Client, or None when NATS is off
     on_stored: Callable[[Any], Any] | None = None  # hands stored events to the correlator
+    # Whether this process correlates (leads its cluster's correlation) and since when (Unix time); None: no correlator
+    correlation: Callable[[], tuple[bool, float | None]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

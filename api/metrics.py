@@ -70,6 +70,16 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
             registry=r,
         )
+        self.correlation_leader = Gauge(
+            "causegraph_correlation_leader",
+            "1 while this process owns its cluster's correlation (the elected leader), else 0",
+            registry=r,
+        )
+        self.correlation_leader_since = Gauge(
+            "causegraph_correlation_leader_since_seconds",
+            "When this process became the correlation leader (Unix time; 0 while it is not)",
+            registry=r,
+        )
 
     def render(self) -> bytes:
         """The text exposition format."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -164,3 +165,6 @@ class AlertsAccepted(Accepted):
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = {}
+    # Several serve processes elect one correlator: whether this is it, and since when (absent: no correlator).
+    correlation_leader: bool | None = None
+    correlation_leader_since: datetime | None = None

@@ -171,30 +171,35 @@ def recent_roots(store: GraphStore, since: int, limit: int) -> list[dict[str, An
 
 def uncorrelated_events(store: GraphStore, since: int, *, min_rank: int, limit: int) -> list[StoredEvent]:
     """Stored warnings and changes since ``since`` that no correlation took yet, as the pipeline handed them over."""
-    out = []
-    for r in store.query("uncorrelated_events", {"since": since, "min_rank": min_rank, "limit": limit}):
-        ref = ResourceRef(str(r["cluster"]), str(r["kind"]), str(r["namespace"]), str(r["name"]), str(r["uid"]))
-        category = str(r["category"])
-        source_kind = str(r["source_kind"])
-        event = NormalEvent(
-            id=str(r["id"]),
-            ts=int(r["ts"]),
-            source_kind=SourceKind(source_kind)
-            if source_kind in SourceKind._value2member_map_
-            else SourceKind.COLLECTOR,
-            reason=str(r["reason"] or ""),
-            type=str(r["type"]),
-            severity=str(r["severity"]),
-            category=Category(category) if category in Category._value2member_map_ else Category.INFORMATIONAL,
-            message=str(r["message"]),
-            trace_id=str(r["trace_id"]),
-            count=int(r["count"]),
-            last_ts=int(r["last_ts"]),
-            resource=ref,
-            detail=detail_of(r["detail"]),
-        )
-        out.append(StoredEvent(event, ref, "uid" if ref.uid else "", True, str(r["target_uid"])))
-    return out
+    rows = store.query("uncorrelated_events", {"since": since, "min_rank": min_rank, "limit": limit})
+    return [_stored(r) for r in rows]
+
+
+def stored_events(store: GraphStore, ids: Sequence[str]) -> list[StoredEvent]:
+    """The stored events of ``ids`` (another worker stored them), in event-time order; unknown ids are left out."""
+    return [_stored(r) for r in store.query("stored_events", {"ids": list(ids)})] if ids else []
+
+
+def _stored(r: Mapping[str, Any]) -> StoredEvent:
+    ref = ResourceRef(str(r["cluster"]), str(r["kind"]), str(r["namespace"]), str(r["name"]), str(r["uid"]))
+    category = str(r["category"])
+    source_kind = str(r["source_kind"])
+    event = NormalEvent(
+        id=str(r["id"]),
+        ts=int(r["ts"]),
+        source_kind=SourceKind(source_kind) if source_kind in SourceKind._value2member_map_ else SourceKind.COLLECTOR,
+        reason=str(r["reason"] or ""),
+        type=str(r["type"]),
+        severity=str(r["severity"]),
+        category=Category(category) if category in Category._value2member_map_ else Category.INFORMATIONAL,
+        message=str(r["message"]),
+        trace_id=str(r["trace_id"]),
+        count=int(r["count"]),
+        last_ts=int(r["last_ts"]),
+        resource=ref,
+        detail=detail_of(r["detail"]),
+    )
+    return StoredEvent(event, ref, "uid" if ref.uid else "", True, str(r["target_uid"]))
 
 
 def detail_of(value: Any) -> dict[str, Any]:

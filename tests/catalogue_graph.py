@@ -145,6 +145,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "open_correlations": {"limit": 100},
     "correlation_members": {"ids": ["corr-1", "corr-0"]},
     "uncorrelated_events": {"since": T0 - DAY, "min_rank": 4, "limit": 100},
+    "stored_events": {"ids": ["ev-front", "ev-oom", "no-such-event"]},
     "recent_roots": {"since": T0 - 30 * DAY, "limit": 100},
     "link_endpoint_selects_by_key": {
         "rows": [{"service_key": SERVICES["front"]["key"], "pod_key": FRONT["key"], "ready": False, "origin": "ep-1"}]

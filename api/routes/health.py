@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -13,7 +15,7 @@ from api.models import Health
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=Health, summary="The process is alive")
+@router.get("/healthz", response_model=Health, response_model_exclude_none=True, summary="The process is alive")
 def healthz() -> Health:
     return Health(status="ok")
 
@@ -37,8 +39,14 @@ async def readyz(services: ServicesDep) -> Response:
         checks["nats"] = "not connected"
     ok = all(v == "ok" for v in checks.values())
     body = Health(status="ok" if ok else "unavailable", checks=checks)
+    if services.correlation is not None:  # a follower is ready: it ingests; leading is reported, not required
+        leading, since = services.correlation()
+        body.correlation_leader = leading
+        body.correlation_leader_since = datetime.fromtimestamp(since, UTC) if since else None
     headers = None if ok else {"Retry-After": "5"}
-    return JSONResponse(body.model_dump(), status_code=200 if ok else 503, headers=headers)
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True), status_code=200 if ok else 503, headers=headers
+    )
 
 
 @router.get(

@@ -25,6 +25,8 @@ from causegraph.wiring import open_graph
 
 if TYPE_CHECKING:
     from api.amforward import AlertmanagerForwarder
+    from causegraph.leader import LeaderElection
+    from causegraph.owner import CorrelationOwner
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL_S = 3600.0
@@ -34,7 +36,9 @@ OBSERVE_INTERVAL_S = 1.0
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="run ingest, correlator, publisher and the REST API in one process")
     p.add_argument("--graph", metavar="URL", help="graph URL (default: settings)")
-    p.add_argument("--nats", metavar="URL|none", help="NATS URL, or none to run without NATS (default: settings)")
+    p.add_argument(
+        "--nats", metavar="URL[,URL...]|none", help="NATS server(s), comma-separated, or none (default: settings)"
+    )
     p.add_argument("--kubernetes", choices=("auto", "none", "kubeconfig", "incluster"), help="live watch mode")
     p.add_argument("--host", help="listen address (default: settings.api.host)")
     p.add_argument("--port", type=int, help="listen port (default: settings.api.port)")
@@ -82,7 +86,8 @@ class ServeRuntime:
         self.store = store
         self._owns_store = store is None
         self.stop_event = asyncio.Event()
-        self.engine: Any = None
+        self.owner: CorrelationOwner | None = None  # the correlator, run while this process leads
+        self.election: LeaderElection | None = None
         self.pipeline: Any = None
         self.publisher: Any = None
         self.consumer: Any = None
@@ -91,41 +96,14 @@ class ServeRuntime:
         self.nc: Any = None
         self.services: Services | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._engine_lock = threading.Lock()
-        self.correlator: Any = None  # correlate.live.CorrelatorThread once started
         self.forwarder: AlertmanagerForwarder | None = None  # when alertmanager.url is set
         self._gc_before: tuple[int, int, int] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seen = {"nats": 0, "published": 0}
 
-    # -- the correlator: its own thread (``correlate.live``), fed by whichever thread ingested ------------------------
-    def _correlate(self, stored: Sequence[Any]) -> None:
-        if self.engine is None or not stored:
-            return
-        if self.correlator is not None:
-            self.correlator.submit(stored)
-        else:
-            self._correlate_now(stored)
-
-    def _correlate_now(self, stored: Sequence[Any]) -> None:
-        started = time.perf_counter()
-        with self._engine_lock:
-            results = self.engine.process(stored, now_ms=int(time.time() * 1000))
-        if self.services is not None:
-            self.services.metrics.correlation_seconds.observe(time.perf_counter() - started)
-        self._publish_from_thread(results)
-
-    def _publish_from_thread(self, results: Sequence[Any]) -> None:
-        if results and self.forwarder is not None:  # Alertmanager too, with or without NATS
-            self.forwarder.offer(results)
-        if not results or self.publisher is None or self._loop is None:
-            return  # the outbox keeps them until a publisher drains it
-        future = asyncio.run_coroutine_threadsafe(self.publisher.publish(list(results)), self._loop)
-        future.add_done_callback(_log_failure)
-
     # -- lifespan ----------------------------------------------------------------------------------------------
     async def start(self, services: Services) -> None:
-        from correlate.engine import Engine
+        from causegraph.owner import describe
         from ingest.eventwriter import EventWriter
         from ingest.loader import TopologyLoader
         from ingest.pipeline import Pipeline
@@ -143,35 +121,26 @@ class ServeRuntime:
             web_url = s.alertmanager.web_url or f"http://{s.api.host}:{s.api.port}"
             self.forwarder = AlertmanagerForwarder(s.alertmanager, web_url, services.metrics)
             self._tasks.append(asyncio.create_task(self.forwarder.run(self.stop_event), name="alertmanager"))
+        if s.serve.publisher or s.serve.nats_ingest or s.serve.correlator:
+            await self._connect()
+        if s.serve.publisher:
+            await self._start_publisher()
         if s.serve.correlator:
-            from correlate.live import CorrelatorThread
-
-            self.engine = Engine(self.store, s.correlate, cluster)
-            # an earlier process's open correlations keep their ids; what it stored but never correlated is now
-            resumed = await asyncio.to_thread(self.engine.resume, int(time.time() * 1000))
-            log.info(
-                "correlator resumed: %d open correlations, %d results",
-                len(self.engine.open_correlations()),
-                len(resumed),
-            )
-            if self.forwarder is not None:  # Alertmanager shows again what an earlier process had active
-                self.forwarder.offer(await asyncio.to_thread(self.forwarder.active, self.store) + resumed)
-            self.correlator = CorrelatorThread(self._correlate_now).start()
+            await self._start_correlator(services)
+        elif self.publisher is not None:
+            await self.publisher.drain_outbox()
         loader = TopologyLoader(self.store, cluster, s.graph.batch_size)
         writer = EventWriter(self.store, cluster, batch_size=s.graph.batch_size)
         self.pipeline = Pipeline(
             self.store,
             loader,
             writer,
-            on_stored=self._correlate if self.engine else None,
+            on_stored=self.owner.on_stored if self.owner else None,
             max_future_ms=s.ingest.max_future_ms,
         )
         services.pipeline = self.pipeline
         if s.serve.publisher or s.serve.nats_ingest:
             services.extra["nats_required"] = True
-        if s.serve.publisher:
-            await self._start_publisher()
-            services.nats = self.nc
         if s.serve.nats_ingest:
             from ingest.natsconsumer import NatsIngest
 
@@ -182,8 +151,8 @@ class ServeRuntime:
             self._tasks.append(asyncio.create_task(self.consumer.run(self.stop_event), name="nats-ingest"))
         if s.serve.kubernetes_watch:
             await asyncio.to_thread(self._start_watcher, loader)
-        if self.engine is not None:
-            self._tasks.append(asyncio.create_task(self._ticker(), name="correlator-tick"))
+        if self.owner is not None:
+            self._tasks.append(asyncio.create_task(self.owner.run_ticks(self.stop_event), name="correlator-tick"))
         from causegraph.gcpolicy import settle_for_live
 
         self._gc_before = settle_for_live()  # rarer, shorter collector pauses: the tail of the live latency
@@ -195,28 +164,80 @@ class ServeRuntime:
             "on" if self.consumer else "off",
             "on" if self.publisher else "off",
             "on" if self.watcher else "off",
-            "on" if self.engine else "off",
+            describe(self.owner, self.election),
         )
 
-    async def _start_publisher(self) -> None:
+    async def _connect(self) -> None:
+        """The connection for results, leadership and the stored-event hand-over (the consumer has its own)."""
+        if self.settings.nats.url == "none":
+            return
         import nats
 
-        from api.publisher import Publisher
-
         async def reconnected() -> None:
-            if self.publisher is not None:
+            if self.publisher is not None and self.owner is not None and self.owner.leading:
                 await self.publisher.on_reconnect()
 
         self.nc = await nats.connect(
-            self.settings.nats.url,
+            self.settings.nats.servers,
             name="causegraph-publisher",
             max_reconnect_attempts=-1,
             reconnect_time_wait=0.5,
             reconnected_cb=reconnected,
         )
+        assert self.services is not None
+        self.services.nats = self.nc
+
+    async def _start_publisher(self) -> None:
+        from api.publisher import Publisher
+
         self.publisher = Publisher(self.nc, self.store, self.settings.nats)
-        await self.publisher.ensure_streams()
-        await self.publisher.drain_outbox()
+        await self.publisher.ensure_streams()  # the outbox is drained by whoever correlates, once it does
+
+    async def _start_correlator(self, services: Services) -> None:
+        """Correlate here while this process leads its cluster (alone: always; several: as elected over NATS)."""
+        from causegraph.leader import LeaderElection, worker_name
+        from causegraph.lease import lease_key
+        from causegraph.owner import CorrelationOwner
+
+        s = self.settings
+        assert self.store is not None and self._loop is not None
+        elect = s.serve.leader_election and self.nc is not None
+        key = lease_key(s.kubernetes.cluster)
+        self.owner = owner = CorrelationOwner(
+            self.store,
+            s,
+            services.metrics,
+            publish=self._publish,
+            nc=self.nc if elect else None,
+            subject=f"{s.nats.stored_subject}.{key}",
+            may_correlate=lambda: self.election is None or self.election.lease.valid(time.monotonic()),
+            drain=self.publisher.drain_outbox if self.publisher is not None else None,
+        )
+        owner.bind(self._loop)
+        services.correlation = lambda: (owner.leading, owner.since)
+
+        async def change(gained: bool) -> None:
+            await owner.change(gained)
+            if gained and self.forwarder is not None:  # Alertmanager shows again what an earlier leader had active
+                assert self.store is not None
+                self.forwarder.offer(await asyncio.to_thread(self.forwarder.active, self.store))
+            if gained and self.publisher is not None:  # what an earlier leader wrote but could not publish
+                await self.publisher.drain_outbox()
+
+        if not elect:
+            await change(True)
+            return
+        self.election = LeaderElection(self.nc, s.nats, s.kubernetes.cluster, worker_name(s.serve.worker_id), change)
+        await self.election.setup()
+        await self.election.step()  # alone, or first: leading before the first event comes
+        await self.election.settle()
+        self._tasks.append(asyncio.create_task(self.election.run(self.stop_event), name="leader-election"))
+
+    async def _publish(self, results: list[Any]) -> None:
+        if results and self.forwarder is not None:  # Alertmanager too, with or without NATS
+            self.forwarder.offer(results)
+        if self.publisher is not None:
+            await self.publisher.publish(results)
 
     def _start_watcher(self, loader: Any) -> None:
         from ingest.kubeclient import build_client
@@ -232,7 +253,8 @@ class ServeRuntime:
             if events:
                 result = pipeline.write_events(list(events))  # a time far ahead is refused here too
                 self._count("kubernetes", len(result.stored), len(result.rejected))
-                self._correlate(result.stored)
+                if self.owner is not None:
+                    self.owner.on_stored(result.stored)
 
         def on_k8s_events(objects: Sequence[Any]) -> None:  # Kubernetes Event objects
             result = pipeline.ingest(list(objects), source="kubernetes")
@@ -263,21 +285,6 @@ class ServeRuntime:
             if rejected:
                 self.services.metrics.events_rejected.labels(source=source).inc(rejected)
 
-    async def _ticker(self) -> None:
-        while not self.stop_event.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop_event.wait(), timeout=self.settings.serve.tick_s)
-            if self.stop_event.is_set():
-                return
-            try:
-                results = await asyncio.to_thread(self._tick, int(time.time() * 1000))
-                if results and self.forwarder is not None:
-                    self.forwarder.offer(results)
-                if results and self.publisher is not None:
-                    await self.publisher.publish(results)
-            except Exception:  # a failed tick is retried at the next one
-                log.exception("correlator tick failed")
-
     async def _retention(self) -> None:
         """Once an hour, remove what is past the retention (deleted objects, old events, resolved correlations)."""
         from causegraph.retention import purge
@@ -294,17 +301,6 @@ class ServeRuntime:
                 log.exception("retention run failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop_event.wait(), timeout=RETENTION_INTERVAL_S)
-
-    def _flush_engine(self) -> None:
-        """The flushed results are written to the graph, the outbox: ``drain_outbox`` publishes them."""
-        if self.engine is None:
-            return
-        with self._engine_lock:
-            self.engine.flush()
-
-    def _tick(self, now_ms: int) -> list[Any]:
-        with self._engine_lock:
-            return list(self.engine.tick(now_ms))
 
     async def _observe(self) -> None:
         """Every second, carry the workers' own counters and the lags into the Prometheus registry."""
@@ -335,10 +331,12 @@ class ServeRuntime:
         if self.publisher is not None:
             m.results_published.inc(max(0, self.publisher.published - self._seen["published"]))
             self._seen["published"] = self.publisher.published
-        if self.engine is not None:
-            queued = self.correlator.pending if self.correlator is not None else 0
-            m.correlator_pending.set(queued + self.engine.held)
-            m.correlator_delay.set(self.correlator.waiting_s() if self.correlator is not None else 0.0)
+        owner = self.owner
+        engine, correlator = (owner.engine, owner.correlator) if owner is not None else (None, None)
+        if engine is not None:
+            queued = correlator.pending if correlator is not None else 0
+            m.correlator_pending.set(queued + engine.held)
+            m.correlator_delay.set(correlator.waiting_s() if correlator is not None else 0.0)
 
     async def stop(self) -> None:
         """Stop taking work, let the consumer finish its batch and ack, then close everything."""
@@ -354,10 +352,11 @@ class ServeRuntime:
             await asyncio.to_thread(self._link_thread.join, timeout)
         if self.consumer is not None:
             await self._close_consumer()
-        if self.correlator is not None:  # correlate what was stored, so its results are published below
-            await asyncio.to_thread(self.correlator.stop, timeout)
-        if self.engine is not None:  # and what the engine held back within the disorder bound
-            await asyncio.to_thread(self._flush_engine)
+        if self.owner is not None:  # correlate what was stored and held back; results go out below
+            await self.owner.stop()
+        if self.election is not None:  # then let another worker take over at once
+            await self.election.resign()
+            await self.election.close()
         if self.publisher is not None:
             with contextlib.suppress(Exception):
                 await self.publisher.drain_outbox()
@@ -385,12 +384,6 @@ class ServeRuntime:
                 with contextlib.suppress(Exception):
                     await nc.close()
             self.consumer.nc = self.consumer.js = self.consumer._sub = None
-
-
-def _log_failure(future: Any) -> None:
-    exc = future.exception()
-    if exc is not None:
-        log.warning("publishing results failed (they stay in the outbox): %s", exc)
 
 
 def build_app(settings: Settings, *, store: Any = None) -> tuple[Any, ServeRuntime]:
