@@ -124,8 +124,8 @@ def correlation_row(ident: str, last_seen_ms: int, **over: Any) -> dict[str, Any
     }
 
 
-def load_incident(store: GraphStore) -> None:
-    """The topology, three events and correlation ``corr-1`` (root ev-oom)."""
+def load_topology(store: GraphStore) -> None:
+    """The node, the three apps (pods, services, deployments, calls) and the secret; no events."""
     store.write(merge_nodes(Label.NODE), [NODE])
     store.write(merge_nodes(Label.POD), list(PODS.values()))
     store.write(merge_nodes(Label.SERVICE), list(SERVICES.values()))
@@ -142,6 +142,11 @@ def load_incident(store: GraphStore) -> None:
         ],
     )
     store.write(merge_rels(Rel.USES), [{"from": PODS["redis"]["uid"], "to": SECRET["key"], "via": "env"}])
+
+
+def load_incident(store: GraphStore) -> None:
+    """The topology, three events and correlation ``corr-1`` (root ev-oom)."""
+    load_topology(store)
     store.write(merge_nodes(Label.EVENT), EVENTS)
     store.write(merge_rels(Rel.ABOUT), [{"from": e["id"], "to": e["resource_uid"]} for e in EVENTS])
     store.write(merge_nodes(Label.CORRELATION), [correlation_row("corr-1", T0 + 40_000)])
