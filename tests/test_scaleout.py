@@ -111,10 +111,16 @@ def _stream_done(state: dict[str, object], versions: dict[str, list[int]]) -> bo
 
 async def test_the_same_events_published_twice(tmp_path: Path, nats_cluster: NatsCluster) -> None:
     async with bed(tmp_path, nats_cluster) as b:
-        b.leader()  # exactly one
+        leader = b.leader()  # exactly one
         await run_incident(b, None, twice=True)
-        stored = [w for w in b.workers if "causegraph_events_in_total" in _metrics(w)]
-        assert len(stored) == 2  # both workers answered; the consumer is shared (one durable, both pulling)
+        gauges = {w is leader: _metrics(w) for w in b.workers}
+        assert "causegraph_correlation_leader 1.0" in gauges[True]
+        assert "causegraph_correlation_leader 0.0" in gauges[False]
+        assert "causegraph_correlation_leader_since_seconds 0.0" in gauges[False]
+        consumers = await b.watch.nc.jetstream().streams_info()
+        assert [c.config.name for c in consumers if c.config.name == "TRACES"] == ["TRACES"]
+        info = await b.watch.nc.jetstream().consumer_info("TRACES", "causegraph")
+        assert info.num_waiting >= 1  # one durable consumer, pulled by both workers
 
 
 async def test_kill9_of_the_correlation_leader_mid_incident(tmp_path: Path, nats_cluster: NatsCluster) -> None:
