@@ -89,10 +89,24 @@ class LeaderElection:
             revision = await self._kv.create(self.key, lease.worker.encode())
             self._report(lease.created(revision, sent, time.time()))
         except KeyValueError:  # wrong last revision, or the key gone: held by someone else (or about to be)
+            if lease.leading and await self._still_ours():
+                return
             self._report(lease.refused())
         except _FAILED as exc:
             log.debug("leader key %s: request failed: %s", self.key, exc)
             self._report(lease.failed(time.monotonic()))
+
+    async def _still_ours(self) -> bool:
+        """Whether the key names this worker (worker names are unique): then adopt its revision."""
+        assert self._kv is not None
+        try:
+            entry = await self._kv.get(self.key)
+        except (KeyValueError, *_FAILED):
+            return False
+        if entry.value != self.lease.worker.encode() or entry.revision is None:
+            return False
+        self.lease.ours_at(entry.revision)
+        return True
 
     async def run(self, stop: asyncio.Event) -> None:
         """Request as the lease says until ``stop``; a leader whose deadline passes steps down without an answer."""

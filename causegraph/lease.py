@@ -6,6 +6,8 @@ correlates. ``causegraph.leader`` does the requests this machine asks for and te
     follower --create ok--> leader          every retry_s a follower tries ``kv.create`` (fails while the key exists)
     leader   --renew ok---> leader          every renew_s (ttl/3) ``kv.update(last=revision)``: compare-and-set
     leader   --refused----> follower        the revision moved or the key is gone: someone else may lead; at once
+                                            (unless the key still names this worker: a renewal that timed out
+                                            was written after all, and the lease goes on from its revision)
     leader   --deadline---> follower        no renewal confirmed for 2/3 ttl (NATS unreachable, a stalled process)
     leader   --resign-----> follower        a clean stop deletes the key (``last=revision``): no waiting out the ttl
 
@@ -99,6 +101,12 @@ class Lease:
         """A renewal sent at ``sent`` was written at ``revision``."""
         if self.leading:
             self.revision, self.confirmed = revision, max(self.confirmed, sent)
+
+    def ours_at(self, revision: int) -> None:
+        """A renewal that timed out had been written after all (the key holds our name at ``revision``): renew from
+        there. The deadline does not move: that write's time is not known."""
+        if self.leading:
+            self.revision = revision
 
     def refused(self) -> Change | None:
         """The server said no: a create found the key held (nothing changes), a renewal found it moved (we lost)."""

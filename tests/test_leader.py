@@ -115,6 +115,15 @@ async def test_a_leader_whose_key_moved_steps_down_at_its_next_renewal(nats_serv
         assert not a.election.lease.valid(time.monotonic())
 
 
+async def test_a_renewal_that_timed_out_but_was_written_does_not_cost_the_lease(nats_server: NatsServer) -> None:
+    async with worker([nats_server.url]) as a:
+        await _until(lambda: a.leading, 5)
+        kv = await a.nc.jetstream().key_value("causegraph_leader")
+        await kv.update("prod", a.election.lease.worker.encode(), last=a.election.lease.revision)  # as if ours
+        await asyncio.sleep(TTL)  # the next renewals find the revision moved, and the key still ours
+        assert a.changes == [(True, a.changes[0][1])] and a.leading
+
+
 async def test_a_leader_cut_off_from_nats_stops_by_its_deadline(nats_server: NatsServer) -> None:
     async with worker([nats_server.url]) as a:
         await _until(lambda: a.leading, 5)

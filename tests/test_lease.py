@@ -99,3 +99,13 @@ def test_other_cluster_names_map_to_distinct_valid_keys() -> None:
     keys = {lease_key(c) for c in ("prod eu", "prod:eu", "prod*eu", ".prod", "")}
     assert len(keys) == 5
     assert all(k.replace("_", "").replace("-", "").isalnum() for k in keys)
+
+
+def test_a_renewal_written_after_its_timeout_is_adopted_without_moving_the_deadline() -> None:
+    lease = Lease("w1", TTL)
+    lease.created(4, sent=0.0, wall=0.0)
+    lease.ours_at(6)  # the key names us at revision 6: renew from there
+    assert lease.leading and lease.revision == 6 and lease.deadline() == pytest.approx(2.0)
+    lease.resign()
+    lease.ours_at(9)
+    assert lease.revision == 6  # a follower adopts nothing
