@@ -71,6 +71,7 @@ class Publisher:
         self.settings = settings
         self.published = 0
         self.unsent: dict[str, Outgoing] = {}  # failed publishes by {id}:{version}, oldest first
+        self.missed = False  # a publish failed since the last complete drain: the outbox may hold something
         self._lock = asyncio.Lock()
 
     async def ensure_streams(self) -> None:
@@ -103,12 +104,26 @@ class Publisher:
         while True:
             rows = await asyncio.to_thread(self.store.query, "correlation_outbox", {"limit": batch})
             items = [Outgoing.from_document(r["document"]) for r in rows if r.get("document")]
-            if not items:
+            drafts = [
+                {"id": o.id, "version": int(r["version"])}
+                for o, r in zip(items, rows, strict=True)
+                if o.version != int(r["version"])
+            ]
+            if drafts:  # a later unpublished change rewrote the document: that version's body is gone, never guessed
+                await asyncio.to_thread(self.store.query, "mark_published", {"rows": drafts})
+                log.warning("%d unpublished versions were superseded before they could be sent", len(drafts))
+                items = [o for o, r in zip(items, rows, strict=True) if o.version == int(r["version"])]
+            if not items and not drafts:
+                self.missed = bool(self.unsent)
                 return total
             sent = await self._send(items)
             total += sent
             if sent < len(items):
                 return total  # NATS went away again; the rest waits for the next reconnect
+
+    async def drain_if_missed(self) -> int:
+        """``drain_outbox`` when a publish failed since the last drain; else nothing (no race with live publishes)."""
+        return await self.drain_outbox() if self.missed or self.unsent else 0
 
     async def on_reconnect(self) -> None:
         """For ``reconnected_cb``: drain what was missed while disconnected."""
@@ -128,6 +143,7 @@ class Publisher:
                         raise outcome
                     log.warning("publishing %s failed (kept in the outbox): %s", item.msg_id, outcome)
                     self.unsent.setdefault(item.msg_id, item)
+                    self.missed = True
                     continue
                 self.unsent.pop(item.msg_id, None)
                 acked.append({"id": item.id, "version": item.version})

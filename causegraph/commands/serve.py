@@ -211,7 +211,7 @@ class ServeRuntime:
             nc=self.nc if elect else None,
             subject=f"{s.nats.stored_subject}.{key}",
             may_correlate=lambda: self.election is None or self.election.lease.valid(time.monotonic()),
-            drain=self.publisher.drain_outbox if self.publisher is not None else None,
+            drain=self.publisher.drain_if_missed if self.publisher is not None else None,
         )
         owner.bind(self._loop)
         services.correlation = lambda: (owner.leading, owner.since)
