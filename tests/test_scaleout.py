@@ -48,10 +48,11 @@ async def bed(tmp_path: Path, cluster: NatsCluster) -> AsyncIterator[Bed]:
     try:
         yield Bed(cluster, graph, workers, watch, store)
     finally:
-        for w in workers:
-            await asyncio.to_thread(so.stop_worker, w)
-        store.close()
-        await watch.close()
+        try:
+            await asyncio.gather(*(asyncio.to_thread(so.stop_worker, w) for w in workers))
+        finally:
+            store.close()
+            await watch.close()
 
 
 async def run_incident(b: Bed, fault: Callable[[], Awaitable[None]] | None, *, twice: bool = False) -> None:
