@@ -2,14 +2,15 @@
 (3-replica streams), the realistic mix of ``bench.correlate_latency`` (3% incidents, 7% isolated warnings, the rest
 info chatter) over its synthetic cluster (``--scale`` of 5,000 nodes / 150,000 pods).
 
-    .venv/bin/python -m bench.scaleout throughput --workers 1|2 [--rate 3000] [--seconds 10]
-        events published above what the workers take; events/s = published / (first publish -> consumer drained:
-        nothing pending, nothing unacked); the CPU seconds of the workers, the NATS servers and the driver
-    .venv/bin/python -m bench.scaleout failover [--trials 10]
+    .venv/bin/python -m bench.scaleout throughput --workers 1|2 [--rate 2000] [--seconds 8] [--ttl 3]
+        a backlog of rate x seconds events of the mix, published before the workers start; events/s = what they
+        store and ack from all ready to the consumer drained (nothing pending, nothing unacked); the CPU seconds
+        the workers and the NATS servers spent meanwhile
+    .venv/bin/python -m bench.scaleout failover [--trials 10] [--ttl 3]
         two workers; kill -9 the leader, publish a critical OOM every 100 ms; failover = kill -> the first result
         (from the new leader) that lists an event published after the kill; also kill -> leadership gained
         (``/readyz`` polled every 20 ms). The killed worker is started again between trials.
-    .venv/bin/python -m bench.scaleout live [--rate 200] [--seconds 30]
+    .venv/bin/python -m bench.scaleout live [--rate 200] [--seconds 30] [--no-kill]
         two workers, the mix at --rate; the leader is killed at a third of the run; the live-path latency of
         ``bench.correlate_latency`` (result received - newest event of that version published), p50/p99/max
 """
@@ -21,6 +22,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -39,15 +41,13 @@ from bench.correlate_latency import CLUSTER, event, summary, topology
 from causegraph.natsserver import NatsCluster, free_port
 from graph import open_store
 
-TTL_S = 3.0
 
-
-def worker_env(cluster: NatsCluster) -> dict[str, str]:
+def worker_env(cluster: NatsCluster, ttl_s: float) -> dict[str, str]:
     return {
         **os.environ,
         "CAUSEGRAPH_NATS__URL": cluster.url,
         "CAUSEGRAPH_NATS__REPLICAS": "3",
-        "CAUSEGRAPH_NATS__LEADER_TTL_S": str(TTL_S),
+        "CAUSEGRAPH_NATS__LEADER_TTL_S": str(ttl_s),
         "CAUSEGRAPH_NATS__ACK_WAIT_S": "10",
         "CAUSEGRAPH_NATS__FETCH_TIMEOUT_S": "0.05",
         "CAUSEGRAPH_KUBERNETES__CLUSTER": CLUSTER,
@@ -60,11 +60,16 @@ class Worker:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Worker:
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self) -> None:
         argv = ["serve", "--graph", str(self.graph), "--kubernetes", "none", "--port", str(self.port)]
         with (self.graph.parent / "serve.log").open("ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "causegraph", *argv], env=self.env, stdout=log, stderr=log
-            )
+            cmd = [sys.executable, "-m", "causegraph", *argv]
+            self.proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log)
+
+    def wait_ready(self) -> Worker:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.ready() is not None:
@@ -132,43 +137,85 @@ def _cpu(pids: list[int]) -> float:
 
 
 def throughput(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """A backlog of the mix is published first; the workers start together; events/s counts what they store and ack
+    from the moment all of them are ready until the consumer is drained (what the first took before is left out)."""
     cluster, graph, topo = setup(tmp, args.scale)
-    env = worker_env(cluster)
-    workers = [Worker(graph, env).start() for _ in range(args.workers)]
+    env = worker_env(cluster, args.ttl)
+    total = int(args.rate * args.seconds)
+    t = time.perf_counter()
+    asyncio.run(_backlog(cluster, topo, total))
+    publish_s = time.perf_counter() - t
+    workers = [Worker(graph, env) for _ in range(args.workers)]
     try:
-        from bench.correlate_latency import _drive_process
-
-        ctx = mp.get_context("spawn")
-        out, done = ctx.Queue(), ctx.Event()
-        opts = {"rate": args.rate, "seconds": args.seconds, "incident_share": 0.03, "warning_share": 0.07}
+        for w in workers:
+            w.launch()
+        for w in workers:
+            w.wait_ready()
+        ready = time.perf_counter()
+        acked_before = asyncio.run(_acked(cluster))
         worker_pids = [w.proc.pid for w in workers if w.proc]
         nats_pids = [p.pid for p in cluster.procs if p]
         cpu0 = (_cpu(worker_pids), _cpu(nats_pids))
-        child = ctx.Process(target=_drive_process, args=(cluster.urls, "correlations.results", topo, opts, out, done))
-        start = time.perf_counter()
-        child.start()
-        publish_s = out.get()["publish_s"]
         drained = asyncio.run(_drained(cluster))
-        elapsed = time.perf_counter() - start
+        elapsed = time.perf_counter() - ready
         cpu1 = (_cpu(worker_pids), _cpu(nats_pids))
-        done.set()
-        out.get()
-        child.join()
     finally:
         for w in workers:
             w.stop()
         cluster.stop()
-    total = int(args.rate * args.seconds)
+    counted = total - acked_before
     return {
         "workers": args.workers,
-        "published": total,
-        "publish_rate": round(total / publish_s),
+        "ttl_s": args.ttl,
+        "backlog": total,
+        "backlog_publish_s": round(publish_s, 1),
+        "stored_before_all_ready": acked_before,
         "drained": drained,
-        "events_per_s": round(total / elapsed),
+        "events_per_s": round(counted / elapsed),
         "cpu_s": {"workers": round(cpu1[0] - cpu0[0], 1), "nats": round(cpu1[1] - cpu0[1], 1)},
         "elapsed_s": round(elapsed, 1),
         "cores": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
     }
+
+
+async def _backlog(cluster: NatsCluster, topo: dict[str, Any], total: int) -> None:
+    """The mix of ``bench.correlate_latency`` (3% incidents: an OOM on a callee's pod, timeouts on 3 callers' pods;
+    7% isolated warnings; the rest info), published 200 at a time."""
+    rnd = random.Random(7)
+    pods, by_service, calls = topo["pods"], topo["by_service"], topo["calls"]
+    now = time.time()
+    msgs: list[tuple[str, bytes]] = []
+    while len(msgs) < total:
+        n, roll = len(msgs), rnd.random()
+        if roll < 0.03 and calls:
+            caller, callee = rnd.choice(calls)
+            tr = f"inc-{n}"
+            msgs.append(
+                (tr, event(f"oom-{n}", rnd.choice(by_service[callee]), "memory", "critical", "oom_kill", tr, now))
+            )
+            for j, p in enumerate(rnd.sample(by_service[caller], min(3, len(by_service[caller])))):
+                msgs.append((tr, event(f"to-{n}-{j}", p, "network", "error", "timeout", tr, now + 0.2 * (j + 1))))
+        elif roll < 0.10:
+            msgs.append((f"t-{n}", event(f"w-{n}", rnd.choice(pods), "network", "warning", "timeout", f"t-{n}", now)))
+        else:
+            msgs.append((f"t-{n}", event(f"i-{n}", rnd.choice(pods), "log", "info", "request", f"t-{n}", now)))
+        now += 0.001
+    nc = await nats.connect(cluster.urls)
+    js = nc.jetstream(timeout=30)
+    await js.add_stream(StreamConfig(name="TRACES", subjects=["traces.>"], num_replicas=3))
+    for i in range(0, len(msgs), 200):
+        await asyncio.gather(*(js.publish(f"traces.{tr}.bench", body) for tr, body in msgs[i : i + 200]))
+    await nc.close()
+
+
+async def _acked(cluster: NatsCluster) -> int:
+    nc = await nats.connect(cluster.urls)
+    try:
+        info = await nc.jetstream(timeout=5).consumer_info("TRACES", "causegraph")
+        return int(info.ack_floor.stream_seq or 0) if info.ack_floor else 0
+    finally:
+        await nc.close()
 
 
 async def _drained(cluster: NatsCluster, timeout_s: float = 300) -> bool:
@@ -188,7 +235,7 @@ async def _drained(cluster: NatsCluster, timeout_s: float = 300) -> bool:
 
 def failover(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     cluster, graph, topo = setup(tmp, args.scale)
-    env = worker_env(cluster)
+    env = worker_env(cluster, args.ttl)
     workers = [Worker(graph, env).start(), Worker(graph, env).start()]
     gained: list[float] = []
     first_result: list[float] = []
@@ -211,7 +258,7 @@ def failover(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 
     return {
         "trials": args.trials,
-        "ttl_s": TTL_S,
+        "ttl_s": args.ttl,
         "leadership_gained": stats(gained),
         "first_result_from_new_leader": stats(first_result),
         "all_s": [round(x, 2) for x in first_result],
@@ -255,7 +302,7 @@ async def _one_failover(
 
 def live(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     cluster, graph, topo = setup(tmp, args.scale)
-    env = worker_env(cluster)
+    env = worker_env(cluster, args.ttl)
     workers = [Worker(graph, env).start(), Worker(graph, env).start()]
     try:
         from bench.correlate_latency import _drive_process
@@ -267,7 +314,8 @@ def live(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         child.start()
         time.sleep(args.seconds / 3)
         leader = next(w for w in workers if w.leading())
-        leader.kill()
+        if not args.no_kill:
+            leader.kill()
         killed_at = time.monotonic()
         out.get()
         asyncio.run(_drained(cluster))
@@ -282,7 +330,7 @@ def live(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     return {
         "rate": args.rate,
         "seconds": args.seconds,
-        "killed_leader_after_s": round(args.seconds / 3, 1),
+        "killed_leader_after_s": None if args.no_kill else round(args.seconds / 3, 1),
         "recovered_s_before_end": round(time.monotonic() - killed_at, 1),
         "result_versions": figures["versions"],
         "events_in_results": len(figures["ms"]),
@@ -299,8 +347,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=None)
     ap.add_argument("--trials", type=int, default=10)
     ap.add_argument("--scale", type=float, default=0.02)
+    ap.add_argument("--no-kill", action="store_true", help="live: the same run without the failover (baseline)")
+    ap.add_argument("--ttl", type=float, default=3.0, help="the leader key's ttl (nats.leader_ttl_s)")
     args = ap.parse_args(argv)
-    defaults = {"throughput": (3000.0, 10.0), "failover": (0.0, 0.0), "live": (200.0, 30.0)}[args.what]
+    defaults = {"throughput": (2000.0, 8.0), "failover": (0.0, 0.0), "live": (200.0, 30.0)}[args.what]
     args.rate = args.rate or defaults[0]
     args.seconds = args.seconds or defaults[1]
     run = {"throughput": throughput, "failover": failover, "live": live}[args.what]
