@@ -14,7 +14,7 @@ from nats.aio.client import Client
 
 from causegraph.leader import LeaderElection, worker_name
 from causegraph.natsserver import NatsCluster, NatsServer
-from causegraph.settings import NatsSettings
+from ingest.settings import NatsSettings
 
 TTL = 1.0
 

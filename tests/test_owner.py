@@ -14,7 +14,7 @@ from api.metrics import Metrics
 from causegraph.owner import CorrelationOwner
 from causegraph.settings import KubernetesSettings, Settings
 from graph import GraphStore
-from ingest.model import Category as C
+from model.event import Category as C
 from tests import topo_builder as tb
 
 pytestmark = pytest.mark.falkordb_only
