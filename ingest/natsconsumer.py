@@ -21,6 +21,7 @@ The client reconnects forever; a fetch during an outage fails, is logged and ret
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,14 @@ def decode(data: bytes) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise ValueError(f"payload is JSON but not an object ({type(obj).__name__})")
     return obj
+
+
+async def _flush_and_close(nc: Client) -> None:
+    try:
+        await nc.flush(timeout=2)
+    except Exception:  # closing must not fail; unflushed acks are redelivered and change nothing
+        log.debug("flush before close failed", exc_info=True)
+    await nc.close()
 
 
 @dataclass
@@ -146,15 +155,18 @@ class NatsIngest:
             )
             await ensure_stream(self.js, config, s.replicas)
 
-    async def close(self) -> None:
-        """Flush the last acks, then close (drain would wait out its timeout on the idle pull subscription)."""
+    async def close(self, timeout_s: float = 5.0) -> None:
+        """Flush the last acks, then close (drain would wait out its timeout on the idle pull subscription); a close
+        that stalls past ``timeout_s`` lets the connection go: what was not acked is redelivered."""
         nc, self.nc, self.js, self._sub = self.nc, None, None, None
-        if nc is not None and not nc.is_closed:
-            try:
-                await nc.flush(timeout=2)
-            except Exception:  # closing must not fail; unflushed acks are redelivered and change nothing
-                log.debug("flush before close failed", exc_info=True)
-            await nc.close()
+        if nc is None or nc.is_closed:
+            return
+        try:
+            await asyncio.wait_for(_flush_and_close(nc), timeout=timeout_s)
+        except Exception as exc:
+            log.warning("closing the NATS consumer did not finish (%s); letting it go", exc)
+            with contextlib.suppress(Exception):
+                await nc.close()
 
     async def consume_once(self, timeout_s: float | None = None) -> BatchReport:
         """Fetch one batch, store it, ack/nak/dead-letter each message. Raises on NATS errors (the caller retries)."""

@@ -24,9 +24,20 @@ from causegraph.settings import Settings
 from causegraph.wiring import open_graph
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from nats.aio.client import Client as NatsClient
+
     from api.amforward import AlertmanagerForwarder
+    from api.publisher import Publisher
     from causegraph.leader import LeaderElection
     from causegraph.owner import CorrelationOwner
+    from graph import GraphStore
+    from ingest.loader import TopologyLoader
+    from ingest.natsconsumer import NatsIngest
+    from ingest.pipeline import Pipeline
+    from ingest.watch import Watcher
+    from model.event import NormalEvent
+    from model.result import CorrelationResult
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL_S = 3600.0
@@ -81,19 +92,19 @@ def apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
 class ServeRuntime:
     """Opens the graph and the enabled workers into the app's ``Services``; stops them gracefully."""
 
-    def __init__(self, settings: Settings, *, store: Any = None) -> None:
+    def __init__(self, settings: Settings, *, store: GraphStore | None = None) -> None:
         self.settings = settings
         self.store = store
         self._owns_store = store is None
         self.stop_event = asyncio.Event()
         self.owner: CorrelationOwner | None = None  # the correlator, run while this process leads
         self.election: LeaderElection | None = None
-        self.pipeline: Any = None
-        self.publisher: Any = None
-        self.consumer: Any = None
-        self.watcher: Any = None
+        self.pipeline: Pipeline | None = None
+        self.publisher: Publisher | None = None
+        self.consumer: NatsIngest | None = None
+        self.watcher: Watcher | None = None
         self._link_thread: threading.Thread | None = None
-        self.nc: Any = None
+        self.nc: NatsClient | None = None
         self.services: Services | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.forwarder: AlertmanagerForwarder | None = None  # when alertmanager.url is set
@@ -190,6 +201,7 @@ class ServeRuntime:
     async def _start_publisher(self) -> None:
         from api.publisher import Publisher
 
+        assert self.nc is not None and self.store is not None  # connected and opened before the publisher starts
         self.publisher = Publisher(self.nc, self.store, self.settings.nats)
         await self.publisher.ensure_streams()  # the outbox is drained by whoever correlates, once it does
 
@@ -227,19 +239,20 @@ class ServeRuntime:
         if not elect:
             await change(True)
             return
+        assert self.nc is not None  # an election runs only over NATS
         self.election = LeaderElection(self.nc, s.nats, s.kubernetes.cluster, worker_name(s.serve.worker_id), change)
         await self.election.setup()
         await self.election.step()  # alone, or first: leading before the first event comes
         await self.election.settle()
         self._tasks.append(asyncio.create_task(self.election.run(self.stop_event), name="leader-election"))
 
-    async def _publish(self, results: list[Any]) -> None:
+    async def _publish(self, results: list[CorrelationResult]) -> None:
         if results and self.forwarder is not None:  # Alertmanager too, with or without NATS
             self.forwarder.offer(results)
         if self.publisher is not None:
             await self.publisher.publish(results)
 
-    def _start_watcher(self, loader: Any) -> None:
+    def _start_watcher(self, loader: TopologyLoader) -> None:
         from ingest.kubeclient import build_client
         from ingest.watch import Watcher
 
@@ -248,8 +261,9 @@ class ServeRuntime:
             log.info("no Kubernetes cluster configured or found; the live watch is off")
             return
         pipeline = self.pipeline
+        assert pipeline is not None  # the pipeline is built before the watch starts
 
-        def on_events(events: Sequence[Any]) -> None:  # change events from the topology loader
+        def on_events(events: Sequence[NormalEvent]) -> None:  # change events from the topology loader
             if events:
                 result = pipeline.write_events(list(events))  # a time far ahead is refused here too
                 self._count("kubernetes", len(result.stored), len(result.rejected))
@@ -374,19 +388,12 @@ class ServeRuntime:
         log.info("stopped cleanly")
 
     async def _close_consumer(self) -> None:
-        """Drain the consumer's connection (its batch is acked by now); close it when draining stalls."""
-        nc = self.consumer.nc
-        try:
-            await asyncio.wait_for(self.consumer.close(), timeout=5.0)
-        except Exception as exc:
-            log.warning("draining the NATS consumer did not finish (%s); closing", exc)
-            if nc is not None and not nc.is_closed:
-                with contextlib.suppress(Exception):
-                    await nc.close()
-            self.consumer.nc = self.consumer.js = self.consumer._sub = None
+        """Close the consumer's connection (its batch is acked by now)."""
+        if self.consumer is not None:
+            await self.consumer.close()
 
 
-def build_app(settings: Settings, *, store: Any = None) -> tuple[Any, ServeRuntime]:
+def build_app(settings: Settings, *, store: GraphStore | None = None) -> tuple[FastAPI, ServeRuntime]:
     """The app with its runtime (serve and the demo)."""
     from api.app import create_app
 
