@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,10 +31,10 @@ if TYPE_CHECKING:
     from causegraph.leader import LeaderElection
     from causegraph.owner import CorrelationOwner
     from graph import GraphStore
+    from ingest.live import LiveTopology
     from ingest.loader import TopologyLoader
     from ingest.natsconsumer import NatsIngest
     from ingest.pipeline import Pipeline
-    from ingest.watch import Watcher
     from model.event import NormalEvent
     from model.result import CorrelationResult
 
@@ -102,8 +101,7 @@ class ServeRuntime:
         self.pipeline: Pipeline | None = None
         self.publisher: Publisher | None = None
         self.consumer: NatsIngest | None = None
-        self.watcher: Watcher | None = None
-        self._link_thread: threading.Thread | None = None
+        self.live: LiveTopology | None = None  # the Kubernetes watch into the topology
         self.nc: NatsClient | None = None
         self.services: Services | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -174,7 +172,7 @@ class ServeRuntime:
             self.store.url,
             "on" if self.consumer else "off",
             "on" if self.publisher else "off",
-            "on" if self.watcher else "off",
+            "on" if self.live else "off",
             describe(self.owner, self.election),
         )
 
@@ -254,7 +252,7 @@ class ServeRuntime:
 
     def _start_watcher(self, loader: TopologyLoader) -> None:
         from ingest.kubeclient import build_client
-        from ingest.watch import Watcher
+        from ingest.live import LiveTopology
 
         client = build_client(self.settings.kubernetes)
         if client is None:
@@ -274,24 +272,9 @@ class ServeRuntime:
             result = pipeline.ingest(list(objects), source="kubernetes")
             self._count("kubernetes", len(result.stored), len(result.rejected))
 
-        # The first lists of the kinds run side by side, so a pod may come before its ReplicaSet: keep relationships
-        # until every kind is listed, then write them and link by selectors and env (``finish``).
-        loader.defer_relationships = True
-        watcher = Watcher(client, loader, self.settings.kubernetes, on_events=on_events, on_k8s_events=on_k8s_events)
-        self.watcher = watcher
-
-        def link_after_sync() -> None:
-            while not watcher.stop_event.is_set():
-                if watcher.wait_synced(timeout=1.0):
-                    with watcher.lock:
-                        loader.defer_relationships = False
-                        loader.finish()
-                    log.info("kubernetes: first lists done, relationships written and linked")
-                    return
-
-        watcher.start()
-        self._link_thread = threading.Thread(target=link_after_sync, name="watch-link", daemon=True)
-        self._link_thread.start()
+        live = LiveTopology(client, loader, self.settings.kubernetes, on_events=on_events, on_k8s_events=on_k8s_events)
+        self.live = live
+        live.start()
 
     def _count(self, source: str, accepted: int, rejected: int = 0) -> None:
         if self.services is not None:
@@ -360,10 +343,8 @@ class ServeRuntime:
             _done, pending = await asyncio.wait(self._tasks, timeout=timeout)
             for task in pending:
                 task.cancel()
-        if self.watcher is not None:
-            await asyncio.to_thread(self.watcher.stop)
-        if self._link_thread is not None:  # it may be writing the first lists' relationships: let it finish first
-            await asyncio.to_thread(self._link_thread.join, timeout)
+        if self.live is not None:
+            await asyncio.to_thread(self.live.stop, timeout)
         if self.consumer is not None:
             await self._close_consumer()
         if self.owner is not None:  # correlate what was stored and held back; results go out below
