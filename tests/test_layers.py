@@ -30,7 +30,7 @@ LARGE: dict[str, tuple[int, str]] = {
     "correlate/engine.py": (560, "the engine's shell: holding back, links, assessing, writing: one state machine"),
     "ingest/watch.py": (520, "the Reflector's state machine and the Watcher, drawn together in its docstring"),
     "ingest/normalize.py": (480, "three input formats sharing their field checks; one module a format is next"),
-    "causegraph/commands/serve.py": (420, "the serve runtime: graph, NATS, leadership, correlator, publisher, watch, API"),
+    "causegraph/commands/serve.py": (420, "the serve runtime: graph, NATS, leader, correlator, publisher, watch, API"),
 }
 
 
