@@ -43,6 +43,7 @@ from bench.livemix import CLUSTER, Mix, Topo, event_id, load_topology
 from causegraph.natsserver import NatsServer, free_port
 from causegraph.settings import NatsSettings
 from graph import open_store
+from tests.serveproc import wait_ready
 
 GAUGES = {
     "lag": "causegraph_consumer_lag",
@@ -67,18 +68,7 @@ def start_serve(graph: Path, nats_url: str, port: int, log: Path, *extra: str) -
     argv = ["serve", "--graph", str(graph), "--nats", nats_url, "--kubernetes", "none", "--port", str(port), *extra]
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "causegraph", *argv], env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"serve exited; see {log}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("serve did not get ready")
+    return wait_ready(proc, f"http://127.0.0.1:{port}/readyz", 120, "serve", log)
 
 
 async def publish(url: str, topo: Topo, rate: float, count: int, prefix: str) -> dict[str, Any]:

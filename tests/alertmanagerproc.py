@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from causegraph.natsserver import free_port
+from tests.serveproc import wait_ready
 
 BINARIES = ("prometheus-alertmanager", "alertmanager")
 
@@ -80,17 +81,12 @@ class Alertmanager:
         ]
         with (self.folder / "alertmanager.log").open("ab") as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, (self.folder / "alertmanager.log").read_text()[-2000:]
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError("alertmanager did not get ready")
+        try:
+            wait_ready(self.proc, f"{self.url}/-/ready", 30, "alertmanager", self.folder / "alertmanager.log")
+        except AssertionError:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

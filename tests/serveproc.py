@@ -23,17 +23,24 @@ def start_serve(graph: Path, port: int, env: Mapping[str, str], *extra: str) -> 
     argv = ["serve", "--graph", str(graph), *extra, "--kubernetes", "none", "--port", str(port)]
     with (graph.parent.parent / "serve.log").open("ab") as log:
         proc = subprocess.Popen([sys.executable, "-m", "causegraph", *argv], env=dict(env), stdout=log, stderr=log)
-    deadline = time.monotonic() + 60
+    return wait_ready(proc, f"http://127.0.0.1:{port}/readyz", 60, "serve")
+
+
+def wait_ready(
+    proc: subprocess.Popen[bytes], url: str, timeout_s: float, what: str, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Return ``proc`` once ``url`` answers 200; fail (killing it) when it exits first or never does."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        assert proc.poll() is None, "serve exited"
+        assert proc.poll() is None, f"{what} exited" + (f": {log.read_text()[-2000:]}" if log else "")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1).status_code == 200:
                 return proc
         except httpx.HTTPError:
             pass
         time.sleep(0.05)
     proc.kill()
-    raise AssertionError("serve did not get ready")
+    raise AssertionError(f"{what} did not get ready")
 
 
 def graph_server_pid(graph: Path) -> int:

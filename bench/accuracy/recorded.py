@@ -101,55 +101,39 @@ class Recorder:
         svc = self.cv.service_of_pod(pod)
         w = self.cv.workload(pod)
         wl = (str(w["kind"]), str(w["metadata"]["name"]))
-        rng = self.rng
         if detector == "slow_span":
-            ms = rng.randint(300, 3000)
-            return self.stream.collector(
-                ts=ts,
-                pod=pod,
-                mode="k8s",
-                type_="trace",
-                source="otel-traces",
-                category="performance",
-                severity="warning",
-                reason="slow_span",
-                message=f"span {svc}/handle took {ms} ms",
-                trace_id=trace or self.stream._id("trace", ts)[:32].replace("-", "0"),
-                workload=wl,
-                extra={"span": {"operation": f"{svc}/handle", "duration_ms": ms, "status_code": 200}, **span},
-            )
-        if detector == "error_log":
-            return self.stream.collector(
-                ts=ts,
-                pod=pod,
-                mode="k8s",
-                type_="log",
-                source="otel-logs",
-                category="application",
-                severity="error",
-                reason="error_log",
-                message=f"{svc}: error while serving request",
-                trace_id=trace,
-                workload=wl,
-                extra={
-                    "application": {"level": "error", "message": "error while serving request", "logger": svc},
-                    **span,
-                },
-            )
-        base, unit = {"cpu_usage": (0.3, " cores"), "memory_usage": (300, "Mi"), "latency_p99": (50, "ms")}[detector]
-        value = round(base * rng.uniform(2.0, 6.0), 2)
+            ms = self.rng.randint(300, 3000)
+            kind, source, category, severity = "trace", "otel-traces", "performance", "warning"
+            message = f"span {svc}/handle took {ms} ms"
+            trace = trace or self.stream._id("trace", ts)[:32].replace("-", "0")
+            extra = {"span": {"operation": f"{svc}/handle", "duration_ms": ms, "status_code": 200}, **span}
+        elif detector == "error_log":
+            kind, source, category, severity = "log", "otel-logs", "application", "error"
+            message = f"{svc}: error while serving request"
+            extra = {"application": {"level": "error", "message": "error while serving request", "logger": svc}, **span}
+        else:
+            base, unit = {"cpu_usage": (0.3, " cores"), "memory_usage": (300, "Mi"), "latency_p99": (50, "ms")}[
+                detector
+            ]
+            value = round(base * self.rng.uniform(2.0, 6.0), 2)
+            kind, source, severity = "metric", "prometheus", "warning"
+            category = "performance" if detector == "latency_p99" else "resource"
+            message = f"{detector} {value:g}{unit} deviates from its baseline {base:g}{unit}"
+            trace = ""
+            extra = {"metrics": {"name": detector, "value": value, "baseline": base, "unit": unit}}
         return self.stream.collector(
             ts=ts,
             pod=pod,
             mode="k8s",
-            type_="metric",
-            source="prometheus",
-            category="performance" if detector == "latency_p99" else "resource",
-            severity="warning",
+            type_=kind,
+            source=source,
+            category=category,
+            severity=severity,
             reason=detector,
-            message=f"{detector} {value:g}{unit} deviates from its baseline {base:g}{unit}",
+            message=message,
+            trace_id=trace,
             workload=wl,
-            extra={"metrics": {"name": detector, "value": value, "baseline": base, "unit": unit}},
+            extra=extra,
         )
 
     def background(self, start: int, end: int) -> None:
