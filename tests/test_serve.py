@@ -267,7 +267,8 @@ def test_metrics_show_the_consumer_lag_and_the_correlator_backlog_move_and_settl
             lags.append(_gauge(metrics, "causegraph_consumer_lag"))
             pending.append(_gauge(metrics, "causegraph_correlator_pending_events"))
             delays.append(_gauge(metrics, "causegraph_correlator_delay_seconds"))
-            if len(lags) > 3 and lags[-1] == pending[-1] == 0 and max(lags) > 0 and max(pending) > 0:
+            settled = lags[-1] == pending[-1] == delays[-1] == 0  # the three gauges are read one after another
+            if len(lags) > 3 and settled and max(lags) > 0 and max(pending) > 0:
                 break
             time.sleep(0.2)
     assert max(lags) > 0 and lags[-1] == 0, lags
