@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import nats.errors
+
 from causegraph.natsserver import NatsCluster
 from graph import GraphStore, open_store
 from graph.embedded import alive
@@ -75,7 +77,10 @@ async def settled(b: Bed, incident_ids: list[str], total: int, corr_id: str, tim
     deadline = time.monotonic() + timeout_s
     while True:
         state = await asyncio.to_thread(so.graph_state, b.store, incident_ids)
-        versions = await b.watch.stream_versions() if _graph_done(state, incident_ids, total) else {}
+        try:
+            versions = await b.watch.stream_versions() if _graph_done(state, incident_ids, total) else {}
+        except nats.errors.TimeoutError:  # the stream's leader is elected again after a NATS server died: not yet
+            versions = {}
         if versions.get(corr_id) and _stream_done(state, versions):
             break
         assert time.monotonic() < deadline, f"not settled: {state}, stream {versions}"
