@@ -53,7 +53,7 @@ def scenario(seed: int, index: int, kinds: list[str], out: Path) -> Obj:
     hot_w = set(ctx.shown)
     hot_n = {str(i.root_resource["name"]) for i in incidents if i.root_resource["kind"] == "Node"}
     hot_n |= {p.node.name for p in cl.pods() if p.workload.name in hot_w and rng.random() < 0.3}
-    noise_ids = noise(ctx, start - 3 * MIN, t + 12 * MIN, hot_w, hot_n, rng.randint(50, 90))
+    noise_ids = noise(ctx, start - 3 * MIN, t + 12 * MIN, hot_w, hot_n, rng.randint(70, 120))
     for inc in incidents:  # the later occurrences of a recurring failure have their own surroundings
         if inc.start > t + 30 * MIN:
             noise_ids += noise(ctx, inc.start - 5 * MIN, inc.start + 8 * MIN, hot_w, hot_n, rng.randint(3, 8))
