@@ -61,10 +61,14 @@ def _describe_root(
         return f"no root resource (root event {what})"
     kind, _, name = got
     others = [i for i in truth["incidents"] if i is not inc]
+    if c.root in set(truth.get("noise_event_ids", [])):
+        return f"a background {what} on a {kind}" + (
+            " (the root of another incident)"
+            if any((o["root_resource"]["kind"], o["root_resource"]["name"]) == (kind, name) for o in others)
+            else ""
+        )
     if any((o["root_resource"]["kind"], o["root_resource"]["name"]) == (kind, name) for o in others):
         return f"another incident's root ({kind})"
-    if c.root in set(truth.get("noise_event_ids", [])):
-        what = f"a background {what}"
     wl = (inc.get("root_workload") or {}).get("name")
     if kind == "Pod":
         node, owner = pods.get(name, ("", ""))
@@ -109,9 +113,17 @@ def explain(folder: Path) -> tuple[list[str], Counter[str], Counter[str]]:
         if c is None:
             whats = Counter(events.get(e, {"what": "change"})["what"] for e in inc["event_ids"])
             seen = ", ".join(f"{n} {w}" for w, n in whats.most_common())
-            taken = sum(1 for e in inc["event_ids"] if any(e in o.members for o in corrs))
-            roots[f"{label}: no correlation of its own ({taken} of {len(inc['event_ids'])} events in others)"] += 1
-            lines.append(f"{inc['id']} {label}: no correlation; its events: {seen}")
+            homes = [o for o in corrs if o.members & set(inc["event_ids"])]
+            if not homes:
+                where = "its events in no correlation"
+            else:
+                held = {owner_of.get(m) for o in homes for m in o.members} - {None, inc["id"]}
+                kinds = sorted({k for k, *_ in (o.root_resource or ("?",) for o in homes)})
+                where = ("merged into another incident's correlation" if held else "in a noise-rooted correlation") + (
+                    f" (root {'/'.join(kinds)})"
+                )
+            roots[f"{label}: no correlation of its own, {where}"] += 1
+            lines.append(f"{inc['id']} {label}: {where}; its events: {seen}")
             continue
         ok, _ = root_hit(inc, c)
         if not ok:
