@@ -22,9 +22,6 @@ SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (cl
 NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
 JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
-ONSET_MS = 3 * 60_000  # root candidates: resources that misbehave within this long of the incident's onset
-BURST, BURST_MS = 2, 60_000  # the onset: an event followed by this many more within this long
-CHANGE_MS = 10 * 60_000  # a change this long before a failure of what depends on it may be its cause
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
@@ -40,9 +37,6 @@ WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
 ECHO_REASONS = frozenset({"OOMKilling"})
-
-# Ranking mix of root candidates: what they explain, what they are, how much evidence they have, how early.
-W_EXPLAIN, W_CAUSE, W_EVIDENCE, W_EARLY = 0.4, 0.3, 0.2, 0.1
 
 
 def is_echo(x: m.Member) -> bool:
@@ -175,9 +169,9 @@ def explanation(
         if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
             continue
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
-        if directed and x.target is not None and not _through_target(x, y, learned):
+        if directed and x.target is not None and not through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it
-        if directed and _beside_a_call(x, y, link):
+        if directed and beside_a_call(x, y, link):
             continue
         if directed and is_eviction(x) and not (y.ctx.kind == "Node" and is_cause(y, learned)):
             continue  # the kubelet evicts for its node's sake: only the node's condition explains an eviction
@@ -187,18 +181,18 @@ def explanation(
         for y in corr.members.values():
             if y.id == x.id or is_echo(y) or not timely(y, x.ts) or (y.ctx.kind == "Node" and not is_cause(y, learned)):
                 continue
-            if resource_explains(y.ctx, _bare(x)) == m.TARGET:
+            if resource_explains(y.ctx, bare(x)) == m.TARGET:
                 if best is None or best.strength < 0.9:
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
 
 
-def _through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
+def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
     """Whether member ``y`` explains ``x``, an event that names what it was calling: ``y`` is on that callee, or
     is the same call failing, or is a cause on the caller's own side (its pod OOM-killed, its node down)."""
     assert x.target is not None
-    if resource_explains(y.ctx, _bare(x)):
+    if resource_explains(y.ctx, bare(x)):
         return True
     if y.target is not None and y.target.uid and y.target.uid == x.target.uid:
         return True
@@ -209,7 +203,7 @@ def _through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
 SUBJECT_LINKS = frozenset({m.SAME_RESOURCE, m.OWNER, m.SAME_WORKLOAD, m.SAME_NODE})
 
 
-def _beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
+def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
     """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
     owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again."""
     if not is_call(y) or link.kind not in SUBJECT_LINKS:
@@ -217,7 +211,7 @@ def _beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
     return not (x.target is not None and y.target is not None and x.target.uid == y.target.uid)
 
 
-def _bare(x: m.Member) -> m.Member:
+def bare(x: m.Member) -> m.Member:
     """``x`` seen only by what it was calling (to ask whether a member's resource is that)."""
     return m.Member(id=x.id, ts=x.ts, reason=x.reason, category=x.category, severity_rank=0, target=x.target)
 
@@ -285,7 +279,7 @@ def root_explains_root(
     if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
         return True
     if is_call(rb):
-        return _through_target(rb, ra, learned)
+        return through_target(rb, ra, learned)
     link = links.get((rb.id, ra.id))
     if link is not None and (link.direction > 0 or link.kind == m.SAME_RESOURCE):
         return True
@@ -293,139 +287,7 @@ def root_explains_root(
     return back is not None and back.direction < 0
 
 
-# ---------------------------------------------------------------------------------------------------- the root
-
-
-def _resource_key(c: m.Context) -> str:
-    return c.uid or f"{c.kind}/{c.namespace}/{c.name}"
-
-
-def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """``(full, half)``: ``{event id: {ids directly downstream of it}}`` over the members, consistent in time.
-
-    Full: a directed link (or one resource), a call that named the member's resource. Half: a call-graph link
-    alone (being called by many is weak evidence): it credits the event it reaches, and goes no further.
-    """
-    by_id = {x.id: x for x in members}
-    full: dict[str, set[str]] = {}
-    half: dict[str, set[str]] = {}
-    for link in links:
-        a, b = by_id.get(link.a), by_id.get(link.b)
-        if a is None or b is None or a.id == b.id:
-            continue
-        if link.direction < 0:
-            a, b = b, a
-        elif link.direction == 0 and link.kind != m.SAME_RESOURCE:
-            continue
-        if not timely(b, a.ts) or is_echo(b) or (is_call(a) and not _through_target(a, b, NOTHING_LEARNED)):
-            continue
-        if _beside_a_call(a, b, link):
-            continue
-        named = a.target is not None and resource_explains(b.ctx, _bare(a)) == m.TARGET
-        weak = link.kind in CALL_LINKS and not named
-        (half if weak else full).setdefault(b.id, set()).add(a.id)
-    by_key: dict[str, list[m.Member]] = {}
-    for y in members:
-        for k in (f"u:{y.ctx.uid}", *(f"s:{svc}" for svc in y.ctx.services)):
-            by_key.setdefault(k, []).append(y)
-    for x in members:
-        t = x.target
-        if t is None:
-            continue
-        keys = [f"u:{t.uid}"] + ([f"s:{t.name}"] if t.kind == "Service" else [])
-        for k in keys:
-            for y in by_key.get(k, ()):
-                if y.id != x.id and timely(y, x.ts):
-                    full.setdefault(y.id, set()).add(x.id)
-    return full, half
-
-
-def _closure(start: Iterable[str], full: Mapping[str, set[str]]) -> set[str]:
-    seen = set(start)
-    stack = list(seen)
-    while stack:
-        for nxt in full.get(stack.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return seen
-
-
-def onset_of(ordered: Sequence[m.Member]) -> int:
-    """When the incident began (``ordered`` by time): the first event that the next ones follow closely
-    (``BURST`` of them within ``BURST_MS``), not a lone warning minutes before; the first event when none does."""
-    for i, x in enumerate(ordered):
-        j = i + BURST
-        if j < len(ordered) and ordered[j].ts - x.ts <= BURST_MS:
-            return x.ts
-    return ordered[0].ts
-
-
-def rank_resources(
-    members: Sequence[m.Member], links: Iterable[m.Link], learned: Learned = NOTHING_LEARNED
-) -> list[tuple[m.Context, str, float]]:
-    """Root candidates ``(resource, its best event id, score)``, best first.
-
-    A candidate is a resource with an event in the incident's onset; it scores by the share of members it explains
-    (on it, downstream of it through links and named calls, transitively), by how likely its events are causes, by
-    how many anomalies it has itself (the resource that went wrong has the most), and by how early it started.
-    """
-    if not members:
-        return []
-    ordered = sorted(members, key=lambda x: (x.ts, x.id))
-    onset = onset_of(ordered)
-    n = len(members)
-    full, half = _downs(members, links)
-    on: dict[str, list[m.Member]] = {}
-    ctx_of: dict[str, m.Context] = {}
-    for x in ordered:
-        k = _resource_key(x.ctx)
-        on.setdefault(k, []).append(x)
-        ctx_of.setdefault(k, x.ctx)
-    most = max(len(v) for v in on.values())
-    position = {x.id: i for i, x in enumerate(ordered)}
-    out: list[tuple[m.Context, str, float, int, str]] = []
-    for k, own in on.items():
-        r = ctx_of[k]
-        if len(on) > 1 and all(is_echo(x) for x in own):
-            continue
-        causes = [(learned.prior(prior(x.category, x.reason, x.source_kind), x.reason), x) for x in own]
-        best_prior, best = max(causes, key=lambda t: (t[0], -t[1].ts, t[1].id))
-        if best_prior < CAUSE_PRIOR and not any(onset - lag(x) <= x.ts <= onset + ONSET_MS for x in own):
-            continue  # a weak signal counts only at the onset, not as a precursor from an earlier episode
-        start = {x.id for x in own}
-        cause = best_prior >= CAUSE_PRIOR
-        since = min(y.ts - lag(y) for y in own)  # what any of its events may have caused
-        start |= {x.id for x in members if x.ts >= since and resource_explains(r, x, caller_too=cause)}
-        reached = _closure(start, full)
-        weak = {d for u in reached for d in half.get(u, ()) if d not in reached}
-        explained = len(reached) + 0.5 * len(weak)
-        explain = (explained - 1) / (n - 1) if n > 1 else 1.0
-        evidence = len(own) / most
-        early = 1.0 - position[own[0].id] / (n - 1) if n > 1 else 1.0
-        score = W_EXPLAIN * explain + W_CAUSE * best_prior + W_EVIDENCE * evidence + W_EARLY * early
-        out.append((r, best.id, round(score, 4), best.ts, best.id))
-    out.sort(key=lambda t: (-t[2], t[3], t[4]))
-    return [(r, eid, s) for r, eid, s, _, _ in out]
-
-
-def _workload_of(c: m.Context) -> m.Context:
-    return m.Context(
-        uid=c.workload_uid,
-        cluster=c.cluster,
-        kind=c.workload_kind,
-        namespace=c.workload_namespace,
-        name=c.workload_name,
-        workload_uid=c.workload_uid,
-        workload_kind=c.workload_kind,
-        workload_namespace=c.workload_namespace,
-        workload_name=c.workload_name,
-        workload_replicas=c.workload_replicas,
-        workload_revision=c.workload_revision,
-        workload_images=c.workload_images,
-        limits_memory=c.limits_memory,
-        limits_cpu=c.limits_cpu,
-    )
+# ---------------------------------------------------------------------------------------------------- the node
 
 
 def node_context(name: str, cluster: str, uid: str = "") -> m.Context:
@@ -449,77 +311,6 @@ def inferred_node(members: Sequence[m.Member]) -> str:
                 found.append((t, node))
                 break
     return min(found)[1] if found else ""
-
-
-def change_behind(r: m.Context, members: Sequence[m.Member], links: Iterable[m.Link]) -> m.Member | None:
-    """A recorded change that the failing resource ``r`` depends on (a ConfigMap it mounts, its Deployment's
-    spec), made before it began to fail: what a person fixes is that change, however loud the symptoms are."""
-    key = _resource_key(r)
-    mine = {x.id: x for x in members if _resource_key(x.ctx) == key}
-    if not mine:
-        return None
-    began = min(x.ts for x in mine.values())
-    by_id = {x.id: x for x in members}
-    found: list[m.Member] = []
-    for lk in links:
-        ends = [(lk.a, lk.b, lk.direction), (lk.b, lk.a, -lk.direction)]
-        for near, far, direction in ends:
-            c = by_id.get(far)
-            if (
-                near in mine
-                and direction > 0
-                and c is not None
-                and is_change(c)
-                and 0 <= began - c.ts + SLACK_MS <= CHANGE_MS
-            ):
-                found.append(c)
-    return min(found, key=lambda c: (-c.ts, c.id)) if found else None
-
-
-def decide_root(
-    members: Sequence[m.Member],
-    links: Iterable[m.Link],
-    learned: Learned = NOTHING_LEARNED,
-    *,
-    node_uids: Mapping[str, str] | None = None,
-    ranked: Sequence[tuple[m.Context, str, float]] | None = None,
-) -> m.Root:
-    """The root hypothesis of a set of members: the best-ranked resource, raised to the level a person fixes."""
-    if ranked is None:
-        ranked = rank_resources(members, links, learned)
-    by_id = {x.id: x for x in members}
-    resource, eid, _ = ranked[0]
-    root = by_id[eid]
-    if is_cause(root, learned):
-        return m.Root(eid, resource)
-    change = change_behind(resource, members, links)
-    if change is not None:
-        return m.Root(change.id, change.ctx)
-    node = inferred_node(members)
-    if node:
-        on_node = [x for x in members if x.ctx.kind == "Node" and x.ctx.name == node]
-        if on_node:
-            best = max(on_node, key=lambda x: (prior(x.category, x.reason, x.source_kind), -x.ts, x.id))
-            return m.Root(best.id, best.ctx)
-        first = min((x for x in members if any(n == node for n, _ in node_signals(x))), key=lambda x: (x.ts, x.id))
-        ctx = node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
-        return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together")
-    c = root.ctx
-    if c.kind == "Pod" and c.workload and root.category in WORKLOAD_WIDE:
-        pods = {x.ctx.uid for x in members if x.ctx.kind == "Pod" and x.ctx.workload == c.workload}
-        single = root.category in TEMPLATE_FAILURES and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
-        if len(pods) >= 2 or single:
-            w = _workload_of(c)
-            own = any(x.ctx.uid == w.uid and w.uid for x in members)
-            n = f"{len(pods)} pods" if len(pods) > 1 else "its one pod"
-            return m.Root(
-                eid, w, not own, f"{n} of {c.workload_kind.lower()}/{c.workload_name} failing, nothing upstream"
-            )
-    if root.target is not None and root.target.uid:
-        t = root.target
-        if not any(x.ctx.uid == t.uid for x in members):
-            return m.Root(eid, t, True, f"callers' errors name {t.kind.lower()}/{t.name}")
-    return m.Root(eid, resource)
 
 
 # ---------------------------------------------------------------------------------------------------- lookups

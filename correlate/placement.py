@@ -7,11 +7,13 @@ event-time order, and writes what changed (``Step``). The rules themselves are i
 from __future__ import annotations
 
 import hashlib
+from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from correlate import explain as ex
 from correlate import model as m
+from correlate import ranking as rk
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.spans import orient
 
@@ -19,6 +21,7 @@ from correlate.spans import orient
 # REROOT_EVERY members (by count, never by batch: the same events give the same roots however they are batched).
 REROOT_EAGER = 24
 REROOT_EVERY = 8
+PAST_KEPT = 512  # anomaly times kept per resource (its past, against which its anomalies now are judged)
 
 
 def correlation_id(first_event_id: str) -> str:
@@ -47,6 +50,7 @@ class Placement:
         self.index = ex.Index()
         self.links: dict[tuple[str, str], m.Link] = {}  # (later, earlier) event ids -> their link
         self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
+        self.past: dict[str, list[int]] = {}  # resource key -> times of the anomalies placed on it, oldest first
 
     def place(self, member: m.Member, links: Sequence[m.Link], step: Step) -> m.Correlation:
         """Join the correlation whose root explains ``member``, else open one; then merge what its root explains.
@@ -73,6 +77,7 @@ class Placement:
             corr = m.Correlation(correlation_id(member.id))
             self.corrs[corr.id] = corr
         corr.members[member.id] = member
+        self._remember(member)
         corr.links.extend(mine.get(corr.id, ()))
         self.of[member.id] = corr.id
         self.index.add_member(corr.id, member)
@@ -92,9 +97,9 @@ class Placement:
             x = corr.members[pinned]
             corr.root = m.Root(x.id, x.ctx)
         else:
-            ranked = ex.rank_resources(list(corr.members.values()), corr.links, self.learned)
+            ranked = rk.rank_resources(list(corr.members.values()), corr.links, self.learned, self.past)
             self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
-            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
+            corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
         size = len(corr.members)
         if corr.root == before:
             return
@@ -139,8 +144,15 @@ class Placement:
     def root_of(self, corr: m.Correlation) -> m.Member:
         """The current root event."""
         if corr.root is None or corr.root.event_id not in corr.members:
-            corr.root = ex.decide_root(list(corr.members.values()), corr.links, self.learned)
+            corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned)
         return corr.members[corr.root.event_id]
+
+    def _remember(self, x: m.Member) -> None:
+        """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""
+        times = self.past.setdefault(rk.resource_key(x.ctx), [])
+        insort(times, x.ts)
+        if len(times) > PAST_KEPT:
+            del times[: PAST_KEPT // 2]
 
     def _merge(self, into: m.Correlation, other: m.Correlation, step: Step) -> None:
         """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""
@@ -174,6 +186,7 @@ class Placement:
         for x in corr.members.values():
             self.of[x.id] = corr.id
             self.index.add_member(corr.id, x)
+            self._remember(x)
 
     def home(self, event_id: str) -> m.Correlation | None:
         """The open correlation an event is in."""

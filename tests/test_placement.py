@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from correlate import model as m
+from correlate import ranking as rk
 from correlate.placement import Placement, Step, correlation_id
-from tests.test_explain import CALLER, DB, OOM, ev, pod, service
+from tests import correlate_members as cm
+from tests.correlate_members import CALLER, DB, OOM, ev, pod, service
 
 
 def place_all(core: Placement, *members: m.Member, links: dict[str, list[m.Link]] | None = None) -> Step:
@@ -99,3 +101,13 @@ def test_a_callers_slow_span_joins_its_callees_incident_when_the_trace_names_the
     assert homes(core) == {frozenset({"c1", "c2", "f1"}), frozenset({"a1"})}
     home = core.home("f1")
     assert home is not None and home.root is not None and home.root.resource.name == "cart-1"
+
+
+def test_placement_remembers_each_resources_anomalies_as_its_past() -> None:
+    core, step = Placement(), Step()
+    a = cm.pod("a-1", "n1")
+    for i in range(3):
+        core.place(cm.ev(f"a{i}", 10 * i, "latency_p99", a, category="performance"), [], step)
+    assert core.past[a.uid] == [0, 10 * cm.S, 20 * cm.S]
+    assert rk.count_before(core.past, a.uid, 20 * 60 * cm.S) == 3
+    assert rk.count_before(core.past, a.uid, 40 * 60 * cm.S) == 0  # older than the past looked at

@@ -1,0 +1,170 @@
+"""Root ranking and the root's level, table-driven on the pure core (no graph)."""
+
+from __future__ import annotations
+
+import pytest
+
+from correlate import model as m
+from correlate import ranking as rk
+from tests.correlate_members import CALLER, DB, OOM, A, B, S, ev, link, node, pod, service
+
+
+def test_workload_wide_crash_is_rooted_at_the_deployment() -> None:
+    members = [
+        ev("c1", 0, "process_exit", pod("api-1", "n1", replicas=3), category="crash"),
+        ev("c2", 4, "process_exit", pod("api-2", "n2", replicas=3), category="crash"),
+        ev("b1", 12, "BackOff", pod("api-1", "n1", replicas=3), category="crash"),
+        ev("r1", 15, "connection_refused", CALLER, target=service("api")),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.resource.kind, root.resource.name, root.event_id) == ("Deployment", "api", "c1")
+    assert root.inferred
+
+
+def test_one_pod_of_many_is_not_a_workload_failure() -> None:
+    members = [
+        ev("c1", 0, "process_exit", pod("api-1", "n1", replicas=3), category="crash"),
+        ev("b1", 12, "BackOff", pod("api-1", "n1", replicas=3), category="crash"),
+    ]
+    assert rk.decide_root(members, []).resource.kind == "Pod"
+
+
+def test_a_single_replica_crash_loop_is_its_workloads() -> None:
+    members = [
+        ev("c1", 0, "process_exit", pod("api-1", "n1", replicas=1), category="crash"),
+        ev("b1", 12, "BackOff", pod("api-1", "n1", replicas=1), category="crash"),
+    ]
+    assert rk.decide_root(members, []).resource.kind == "Deployment"
+
+
+def test_one_pods_error_logs_stay_that_pods_even_with_one_replica() -> None:
+    members = [
+        ev("e1", 0, "error_log", pod("api-1", "n1", replicas=1), category="application_error"),
+        ev("e2", 12, "error_log", pod("api-1", "n1", replicas=1), category="application_error"),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.resource.kind, root.resource.name) == ("Pod", "api-1")
+
+
+def test_pods_of_two_workloads_on_one_node_point_at_the_node() -> None:
+    members = [
+        ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+        ev("p1", 20, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.resource.kind, root.resource.name, root.inferred, root.event_id) == ("Node", "n1", True, "t1")
+
+
+def test_a_node_event_is_the_root_of_its_pods_symptoms() -> None:
+    members = [
+        ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+        ev("nr", 45, "NodeNotReady", node("n1"), category="node"),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.resource.kind, root.event_id, root.inferred) == ("Node", "nr", False)
+
+
+def test_an_oom_killed_pod_stays_the_root_and_its_echo_on_the_node_does_not_take_over() -> None:
+    members = [
+        ev("echo", -1, "OOMKilling", node("n2"), category="resource_exhaustion"),
+        OOM,
+        ev("t1", 3, "timeout", CALLER, target=DB, message="timed out"),
+        ev("t2", 4, "timeout", pod("front-2", "n1", workload="front"), target=DB, message="timed out"),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.event_id, root.resource.name) == ("oom", "db-0")
+
+
+def test_callers_errors_name_a_callee_without_events_of_its_own() -> None:
+    members = [
+        ev("t1", 0, "http_5xx", CALLER, target=DB),
+        ev("t2", 3, "http_5xx", pod("front-2", "n1", workload="front"), target=DB),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.resource.name, root.inferred) == ("db-0", True)
+
+
+def test_the_pod_with_the_most_anomalies_beats_a_hub_with_one_slow_span() -> None:
+    hub, bad = pod("hub-1", "n1"), pod("cart-1", "n2")
+    members = [
+        ev("h", 0, "slow_span", hub, category="application_error"),
+        *(ev(f"c{i}", 2 + i, "error_log", bad, category="application_error") for i in range(5)),
+        ev("f", 9, "slow_span", CALLER, category="application_error", target=bad),
+    ]
+    links = [link("f", "h", m.CALLS, 1), *(link(f"c{i}", "h", m.CALLS, -1) for i in range(5))]
+    assert rk.decide_root(members, links).resource.name == "cart-1"
+
+
+def test_a_late_symptom_is_no_root_candidate() -> None:
+    members = [
+        ev("a", 0, "error_log", A, category="application_error"),
+        ev("a2", 20, "error_log", A, category="application_error"),
+        ev("a3", 30, "error_log", A, category="application_error"),
+        *(ev(f"l{i}", 400 + i, "error_log", B, category="application_error") for i in range(6)),
+    ]
+    names = [r.name for r, _, _ in rk.rank_resources(members, [])]
+    assert names == ["a-1"]
+
+
+def test_a_lone_warning_minutes_before_the_burst_is_no_root_candidate() -> None:
+    members = [
+        ev("early", 0, "memory_usage", DB, category="saturation"),
+        *(ev(f"l{i}", 245 + 10 * i, "latency_p99", B, category="performance") for i in range(6)),
+    ]
+    assert rk.onset_of(sorted(members, key=lambda x: x.ts)) == 245 * S
+    assert [r.name for r, _, _ in rk.rank_resources(members, [])] == ["b-1"]
+    # a cause stays a candidate however long before (an OOM kill, a change: what the symptoms follow from)
+    members[0] = ev("early", 0, "oom_kill", DB, category="resource_exhaustion")
+    assert "db-0" in [r.name for r, _, _ in rk.rank_resources(members, [])]
+
+
+def _config_change(ts_s: float) -> m.Member:
+    cm = m.Context(uid="uid-cm", cluster="c", kind="ConfigMap", namespace="ns", name="api-config")
+    return ev("cm", ts_s, "ConfigMapChanged", cm, category="config", source_kind="change")
+
+
+@pytest.mark.parametrize(("changed_at", "behind"), [(0, True), (-900, False), (120, False)])
+def test_a_change_that_the_crashing_pods_depend_on_is_the_root(changed_at: float, behind: bool) -> None:
+    api1, api2 = pod("api-1", "n1", replicas=2), pod("api-2", "n2", replicas=2)
+    members = [
+        _config_change(changed_at),
+        *(ev(f"b{i}", 60 + 5 * i, "BackOff", api1 if i % 2 else api2, category="crash") for i in range(1, 7)),
+        *(ev(f"t{i}", 62 + 5 * i, "http_5xx", CALLER, target=api1) for i in range(1, 5)),
+    ]
+    links = [m.Link("b1", "cm", m.SHARED_CONFIG, 0.8, 1)]  # one symptom linked to it: the ranking favours api-1
+    found = rk.change_behind(api1, members, links)
+    assert (found is not None and found.id == "cm") is behind  # minutes before, or after it began: not its cause
+    root = rk.decide_root(members, links)
+    assert (root.event_id == "cm") is behind
+    if behind:
+        assert root.resource.kind == "ConfigMap"
+
+
+@pytest.mark.parametrize(
+    ("count", "before", "more_surprising_than"),
+    [
+        ((5, 0), (5, 30), True),  # the same anomalies now: a quiet resource's are news, a noisy one's are not
+        ((6, 0), (3, 0), True),  # more of them now, the same quiet past
+        ((3, 0), (8, 40), True),  # fewer, but a change; the other fires like this all the time
+    ],
+)
+def test_surprise_weighs_anomalies_now_against_the_resources_own_past(
+    count: tuple[int, int], before: tuple[int, int], more_surprising_than: bool
+) -> None:
+    span = 3 * 60 * S
+    assert (rk.surprise(count[0], count[1], span) > rk.surprise(before[0], before[1], span)) is more_surprising_than
+
+
+def test_the_pod_whose_anomalies_began_now_beats_one_that_fires_all_along() -> None:
+    noisy, faulty = pod("entry-1", "n1"), pod("cart-1", "n2")
+    members = [
+        *(ev(f"n{i}", 100 + 20 * i, "latency_p99", noisy, category="performance") for i in range(6)),
+        *(ev(f"f{i}", 105 + 25 * i, "error_log", faulty, category="application_error") for i in range(5)),
+    ]
+    quiet_past: dict[str, list[int]] = {}
+    assert rk.rank_resources(members, [])[0][0].name == "entry-1"  # more anomalies, nothing known of its past
+    noisy_past = {noisy.uid: [(100 - 60 * k) * S for k in range(25, 1, -1)]}  # one a minute for the last half hour
+    assert rk.rank_resources(members, [], past=quiet_past)[0][0].name == "entry-1"
+    assert rk.rank_resources(members, [], past=noisy_past)[0][0].name == "cart-1"
