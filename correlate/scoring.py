@@ -49,6 +49,10 @@ CATEGORY_PRIOR: dict[str, float] = {
 # Words in a reason that mark a symptom or a cause more surely than its category does.
 SYMPTOM_WORDS = ("timeout", "5xx", "503", "502", "504", "500", "unavailable", "refused", "latency", "slow", "unhealthy")
 CAUSE_WORDS = ("oom", "memory", "disk", "pressure", "notready", "evict", "killed", "exhaust", "quota", "limit")
+# The kubelet's housekeeping failing on a node (image and disk garbage collection, reading the disk's capacity): a
+# node to watch, not what takes its pods down (DiskPressure, evictions, NotReady are, and say so themselves).
+HOUSEKEEPING_REASONS = frozenset({"imagegcfailed", "freediskspacefailed", "invaliddiskcapacity"})
+HOUSEKEEPING_PRIOR = 0.4
 
 # Ranking mix: topology first, then what the event is, then time.
 W_UPSTREAM, W_PRIOR, W_TIME = 0.5, 0.35, 0.15
@@ -73,6 +77,8 @@ def prior(category: str, reason: str, source_kind: str = "") -> float:
         p = max(p, 0.85)
     if any(w in r for w in SYMPTOM_WORDS):
         p = min(p, 0.2)
+    if r in HOUSEKEEPING_REASONS:
+        p = min(p, HOUSEKEEPING_PRIOR)
     return p
 
 

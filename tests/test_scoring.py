@@ -44,6 +44,10 @@ def test_weight_falls_with_hops_and_time() -> None:
         # a metric over its baseline is evidence of a cause, not one: above symptoms, below an OOM kill
         ("saturation", "memory_usage", "", 0.5, 0.7),
         ("saturation", "cpu_usage", "", 0.5, 0.7),
+        # the kubelet's housekeeping failing is a node to watch, not what takes its pods down
+        ("node", "ImageGCFailed", "", 0, 0.5),
+        ("resource_exhaustion", "FreeDiskSpaceFailed", "", 0, 0.5),
+        ("node", "NodeHasDiskPressure", "", 0.85, 1),
     ],
 )
 def test_priors_causes_over_symptoms(category: str, reason: str, source: str, low: float, high: float) -> None:
