@@ -60,6 +60,12 @@ def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     return learned.prior(prior(x.category, x.reason, x.source_kind), x.reason) >= CAUSE_PRIOR
 
 
+def quiet_node(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """A node's event that is no condition of its pods (its housekeeping failing, a cordon): nothing on the node
+    follows from it, so it explains none of its pods' trouble (a NotReady, a memory pressure, an eviction do)."""
+    return x.ctx.kind == "Node" and not is_cause(x, learned)
+
+
 def lag(x: m.Member) -> int:
     """How long after its first effects a cause like ``x`` may be reported."""
     return NODE_LAG_MS if x.category == "node" else SLACK_MS
@@ -160,7 +166,8 @@ def explanation(
     if not timely(first, x.ts):
         return None
     best: Explanation | None = None
-    kind = resource_explains(root.resource, x, caller_too=is_cause(first, learned))
+    mute = quiet_node(first, learned) and not root.inferred
+    kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     wide = workload_wide(corr, learned)
@@ -169,6 +176,8 @@ def explanation(
         if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
             continue
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
+        if directed and link.kind == m.SAME_NODE and quiet_node(y, learned):
+            continue
         if directed and x.target is not None and not through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it
         if directed and beside_a_call(x, y, link):
@@ -275,6 +284,8 @@ def root_explains_root(
     if not timely(ra, rb.ts) or (is_cause(rb, learned) and not (is_cause(ra, learned) and is_change(ra))):
         return False  # a cause is its own incident unless a change (a rollout, a config edit) came before it
     if is_cause(rb, learned) and a.root.inferred:
+        return False
+    if quiet_node(ra, learned) and not a.root.inferred:
         return False
     if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
         return True

@@ -72,7 +72,12 @@ def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[s
             a, b = b, a
         elif link.direction == 0 and link.kind != m.SAME_RESOURCE:
             continue
-        if not ex.timely(b, a.ts) or ex.is_echo(b) or (ex.is_call(a) and not ex.through_target(a, b, NOTHING_LEARNED)):
+        if (
+            (link.kind == m.SAME_NODE and ex.quiet_node(b))
+            or not ex.timely(b, a.ts)
+            or ex.is_echo(b)
+            or (ex.is_call(a) and not ex.through_target(a, b, NOTHING_LEARNED))
+        ):
             continue
         if ex.beside_a_call(a, b, link):
             continue
@@ -154,7 +159,8 @@ def rank_resources(
         start = {x.id for x in own}
         cause = best_prior >= ex.CAUSE_PRIOR
         since = min(y.ts - ex.lag(y) for y in own)  # what any of its events may have caused
-        start |= {x.id for x in members if x.ts >= since and ex.resource_explains(r, x, caller_too=cause)}
+        if r.kind != "Node" or cause:  # a node's housekeeping explains nothing of its pods
+            start |= {x.id for x in members if x.ts >= since and ex.resource_explains(r, x, caller_too=cause)}
         reached = _closure(start, full)
         weak = {d for u in reached for d in half.get(u, ()) if d not in reached}
         explained = len(reached) + 0.5 * len(weak)

@@ -54,6 +54,10 @@ def test_node_signals(x: m.Member, want: list[tuple[str, str]]) -> None:
     assert got == want
 
 
+IMAGE_GC = ev("gc", 0, "ImageGCFailed", node("n1"), category="node")
+NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
+
+
 @pytest.mark.parametrize(
     ("corr", "x", "links", "joins"),
     [
@@ -109,6 +113,10 @@ def test_node_signals(x: m.Member, want: list[tuple[str, str]]) -> None:
             [link("c2", "o1", m.SAME_WORKLOAD, 0, 0.7)],
             False,
         ),
+        # a node's housekeeping failing explains none of its pods' trouble, by resource or by link
+        (corr_of(IMAGE_GC), ev("b", 5, "BackOff", A, category="crash"), [], False),
+        (corr_of(IMAGE_GC), ev("t", 5, "timeout", CALLER, target=A), [link("t", "gc", m.SAME_NODE, 1, 0.9)], False),
+        (corr_of(NOT_READY), ev("b", 5, "BackOff", A, category="crash"), [], True),
     ],
 )
 def test_explanation(corr: m.Correlation, x: m.Member, links: list[m.Link], joins: bool) -> None:
@@ -182,6 +190,8 @@ def test_choose_keeps_a_resources_trouble_in_the_correlation_rooted_at_it() -> N
             corr_of(ev("t", 2, "timeout", CALLER, target=A)),
             False,
         ),
+        # nor anything by a node's housekeeping failing
+        (corr_of(IMAGE_GC), corr_of(ev("t", 2, "timeout", CALLER, target=A)), False),
     ],
 )
 def test_root_explains_root(a: m.Correlation, b: m.Correlation, merges: bool) -> None:

@@ -168,3 +168,17 @@ def test_the_pod_whose_anomalies_began_now_beats_one_that_fires_all_along() -> N
     noisy_past = {noisy.uid: [(100 - 60 * k) * S for k in range(25, 1, -1)]}  # one a minute for the last half hour
     assert rk.rank_resources(members, [], past=quiet_past)[0][0].name == "entry-1"
     assert rk.rank_resources(members, [], past=noisy_past)[0][0].name == "cart-1"
+
+
+def test_a_nodes_housekeeping_is_no_root_of_its_pods_trouble() -> None:
+    members = [
+        ev("gc", 0, "FreeDiskSpaceFailed", node("n1"), category="resource_exhaustion"),
+        ev("b1", 5, "BackOff", A, category="crash"),
+        ev("b2", 9, "BackOff", A, category="crash"),
+        ev("t1", 12, "timeout", CALLER, target=A),
+    ]
+    links = [link("b1", "gc", m.SAME_NODE, 1, 0.9), link("b2", "gc", m.SAME_NODE, 1, 0.9)]
+    assert rk.decide_root(members, links).resource.name == "a-1"
+    members[0] = ev("nr", 0, "NodeNotReady", node("n1"), category="node")  # a condition of its pods is
+    links = [link("b1", "nr", m.SAME_NODE, 1, 0.9), link("b2", "nr", m.SAME_NODE, 1, 0.9)]
+    assert rk.decide_root(members, links).resource.name == "n1"
