@@ -147,6 +147,14 @@ class Placement:
             corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned)
         return corr.members[corr.root.event_id]
 
+    def surprise(self, corr: m.Correlation) -> float:
+        """How unlikely the correlation's anomalies since its onset are for its resources' own past (-log10)."""
+        ordered = sorted(corr.members.values(), key=lambda x: (x.ts, x.id))
+        onset = rk.onset_of(ordered)
+        now = [x for x in ordered if x.ts >= onset - rk.BURST_MS]
+        before = sum(rk.count_before(self.past, k, onset) for k in {rk.resource_key(x.ctx) for x in now})
+        return rk.surprise(len(now), before, ordered[-1].ts - onset)
+
     def _remember(self, x: m.Member) -> None:
         """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""
         times = self.past.setdefault(rk.resource_key(x.ctx), [])

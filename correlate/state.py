@@ -41,13 +41,17 @@ def evidence_enough(
     repeats: int = 1,
     cause_rank: int = 0,
     rooted_in_cause: bool = False,
+    surprise: float | None = None,
 ) -> bool:
     """Whether a building correlation has become an incident: enough distinct evidence, a critical event, a
     failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
     that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
-    (``active_min_symptoms``): background warnings that happen to touch each other stay unpublished."""
+    (``active_min_symptoms``), and they must be unlikely for their resources' own past (``surprise``, -log10
+    of the chance; None: not judged): background warnings that happen to touch each other stay unpublished."""
     if pattern == Pattern.RECURRING_FAILURE:
         return True
+    if not rooted_in_cause and surprise is not None and surprise < settings.active_min_surprise:
+        return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
     needed = (
         settings.active_min_events if rooted_in_cause else max(settings.active_min_events, settings.active_min_symptoms)
     )

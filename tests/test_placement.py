@@ -5,6 +5,7 @@ from __future__ import annotations
 from correlate import model as m
 from correlate import ranking as rk
 from correlate.placement import Placement, Step, correlation_id
+from correlate.settings import CorrelateSettings
 from tests import correlate_members as cm
 from tests.correlate_members import CALLER, DB, OOM, ev, pod, service
 
@@ -111,3 +112,19 @@ def test_placement_remembers_each_resources_anomalies_as_its_past() -> None:
     assert core.past[a.uid] == [0, 10 * cm.S, 20 * cm.S]
     assert rk.count_before(core.past, a.uid, 20 * 60 * cm.S) == 3
     assert rk.count_before(core.past, a.uid, 40 * 60 * cm.S) == 0  # older than the past looked at
+
+
+def test_a_correlations_surprise_is_judged_against_its_resources_past() -> None:
+    core, step = Placement(), Step()
+    a = cm.pod("a-1", "n1")
+    burst = [cm.ev(f"b{i}", 3600 + 10 * i, "latency_p99", a, category="performance") for i in range(3)]
+    for x in burst:
+        core.place(x, [], step)
+    quiet = core.surprise(core.home("b0"))  # type: ignore[arg-type]
+    noisy_core = Placement()
+    for k in range(20):  # the same pod fired every 90 s for the half hour before
+        noisy_core.place(cm.ev(f"n{k}", 1800 + 90 * k, "latency_p99", a, category="performance"), [], Step())
+    for x in burst:
+        noisy_core.place(x, [], Step())
+    noisy = noisy_core.surprise(noisy_core.home("b0"))  # type: ignore[arg-type]
+    assert quiet >= CorrelateSettings().active_min_surprise > noisy

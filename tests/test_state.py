@@ -40,6 +40,33 @@ def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, cau
 
 
 @pytest.mark.parametrize(
+    ("surprise", "cause", "rank", "repeats", "expected"),
+    [
+        (3.0, False, 4, 1, True),  # symptoms unlikely for their resources' past: an incident
+        (1.0, False, 4, 1, False),  # what those resources always do: background
+        (1.0, False, 4, 5, False),  # ... however often it repeats
+        (1.0, False, 7, 1, True),  # ... unless critical
+        (1.0, True, 4, 1, True),  # a cause is judged by itself, not by its resources' past
+        (None, False, 4, 1, True),  # not judged
+    ],
+)
+def test_symptoms_as_usual_for_their_resources_are_no_incident(
+    surprise: float | None, cause: bool, rank: int, repeats: int, expected: bool
+) -> None:
+    got = st.evidence_enough(
+        S,
+        members=5,
+        confidence=0.6,
+        worst_rank=rank,
+        pattern="cascading_failure",
+        repeats=repeats,
+        rooted_in_cause=cause,
+        surprise=surprise,
+    )
+    assert got is expected
+
+
+@pytest.mark.parametrize(
     ("repeats", "cause_rank", "expected"), [(3, 0, True), (2, 0, False), (1, 5, True), (1, 4, False)]
 )
 def test_a_lone_event_publishes_when_it_repeats_or_is_a_severe_cause(
