@@ -387,6 +387,7 @@ class Engine:
         if x is None:
             return
         corr.members[x.id] = repeated(x, s.event.count, max(s.event.last_ts, s.event.ts))
+        corr.repeated()
         batch.changed[corr.id] = corr
 
     def _recover(self, s: StoredEvent, batch: Step) -> None:

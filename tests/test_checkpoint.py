@@ -30,10 +30,15 @@ def test_a_checkpoint_does_not_change_with_the_live_state() -> None:
     assert set(again.members) == {"a"}  # restoring copies: the checkpoint serves the next time too
 
 
-def test_a_repeat_is_a_new_member_object() -> None:
+def test_a_repeat_is_a_new_member_object_and_moves_last_seen() -> None:
     x = member("a", 0)
     y = repeated(x, 5, 9_000)
     assert (x.count, x.last_ts) == (1, 0) and (y.count, y.last_ts) == (5, 9_000)
+    corr = m.Correlation("c", members={"a": x})
+    assert corr.last_seen == 0  # kept from here on
+    corr.members["a"] = y
+    corr.repeated()
+    assert corr.last_seen == 9_000
 
 
 def test_what_was_published_and_written_survives_placing_again() -> None:
