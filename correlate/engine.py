@@ -20,6 +20,7 @@ from correlate import graphio
 from correlate import model as m
 from correlate import recurrence as rec
 from correlate import state as st
+from correlate.checkpoint import FIRST, Checkpoint, Key, carry_over, repeated
 from correlate.document import Assessment, Pieces, build
 from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
@@ -29,7 +30,7 @@ from correlate.scoring import confidence
 from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import WARNING_RANK, Category, SourceKind, StoredEvent
-from model.result import CorrelationResult
+from model.result import CorrelationResult, Impact
 from model.times import parse_rfc3339
 from model.vocab import Pattern
 
@@ -58,6 +59,17 @@ class Engine:
         self.now = 0
         self._newest = 0  # the newest event time taken
         self._held: dict[str, StoredEvent] = {}  # events within the disorder bound of the newest, not yet placed
+        # Speculation (``settings.speculate``): every event is placed at once; ``_cp`` is the state as of a point no
+        # later arrival within the bound may precede, ``_journal`` the events placed since (placement order),
+        # ``_pending`` the next checkpoint (valid once the watermark passes it), ``_touched`` the correlations
+        # changed since ``_cp`` was taken (what the world saw of them survives placing their events again).
+        self._cp: Checkpoint | None = None
+        self._pending: Checkpoint | None = None
+        self._journal: dict[str, StoredEvent] = {}
+        self._last: Key = FIRST  # the latest (time, id) placed
+        self._touched: dict[str, m.Correlation] = {}
+        self._touched_next: dict[str, m.Correlation] = {}
+        self.replaced = 0  # how often events were placed again (an arrival out of event-time order)
         self.core = Placement()  # the open correlations and where events go (pure)
         self._ctx: dict[str, m.Context] = {}
         self._history = rec.History(settings)
@@ -68,13 +80,17 @@ class Engine:
 
     # ------------------------------------------------------------------ public
     def process(self, events: Sequence[StoredEvent], now_ms: int = 0) -> list[CorrelationResult]:
-        """Take a batch (any arrival order); correlate, in event-time order, what is older than the newest event
-        (or than ``now_ms``, the live clock, when later) by more than the disorder bound; return the result
-        versions to publish now.
+        """Take a batch (any arrival order); return the result versions to publish now.
 
-        Holding the newest ``disorder_ms`` back is what makes the result independent of batch sizes and of arrival
-        order within that bound: every event is placed after every event that happened before it.
+        Without speculation, correlate, in event-time order, what is older than the newest event (or than
+        ``now_ms``, the live clock, when later) by more than the disorder bound: holding the newest ``disorder_ms``
+        back makes the result independent of batch sizes and of arrival order within that bound, since every event
+        is placed after every event that happened before it. With speculation (the default), place at once and
+        place again from a checkpoint when an event arrives before one already placed (``_speculate``): the
+        same outcome, without the wait.
         """
+        if self.speculating:
+            return self._speculate(events, now_ms)
         for s in events:
             if not self._relevant(s):
                 continue
@@ -88,13 +104,86 @@ class Engine:
         return self._advance(max(self._newest, now_ms) - self.settings.disorder_ms)
 
     @property
+    def speculating(self) -> bool:
+        return self.settings.speculate and self.settings.disorder_ms > 0
+
+    def _speculate(self, events: Sequence[StoredEvent], now_ms: int) -> list[CorrelationResult]:
+        """Place the batch at once. In event-time order after what is placed (the common case): just that. Else,
+        when it precedes something placed since the checkpoint: back to the checkpoint, and every event since
+        placed again in event-time order; the versions published meanwhile are superseded by newer ones."""
+        if self._cp is None:
+            self._cp = Checkpoint.of(FIRST, self.core, self._history)
+        batch: dict[str, StoredEvent] = {}
+        for s in events:
+            if not self._relevant(s):
+                continue
+            self._newest = max(self._newest, s.event.ts)
+            prev = batch.get(s.event.id) or self._journal.get(s.event.id)
+            if prev is not None:  # a repeat: one event, the larger count and later time
+                e = prev.event
+                s = replace(
+                    prev, event=replace(e, count=max(e.count, s.event.count), last_ts=max(e.last_ts, s.event.last_ts))
+                )
+            batch[s.event.id] = s
+        if not batch:
+            return self._checkpoint(max(self._newest, now_ms) - self.settings.disorder_ms)
+        keys = [_key(s) for s in batch.values()]
+        late = any(
+            k < self._last
+            and k > self._cp.key
+            and s.event.id not in self._journal
+            and self.core.home(s.event.id) is None
+            for k, s in zip(keys, batch.values(), strict=True)
+        )
+        self._journal.update(batch)
+        out = self._replace() if late else self._correlate(list(batch.values()))
+        self._last = max(self._last, *keys)
+        return out + self._checkpoint(max(self._newest, now_ms) - self.settings.disorder_ms)
+
+    def _replace(self) -> list[CorrelationResult]:
+        """Back to the checkpoint; place the journal again in event-time order."""
+        assert self._cp is not None
+        carry = {**self._touched, **{c.id: c for c in self.core.corrs.values()}}
+        self.core, self._history = self._cp.restore()
+        self.core.learned = self.learned
+        self._pieces.clear()
+        self._pending, self._touched_next = None, {}
+        for c in self.core.corrs.values():
+            if c.id in carry:
+                carry_over(c, carry[c.id])
+        self._touched = carry
+        events = sorted(self._journal.values(), key=_key)
+        self._journal = {s.event.id: s for s in events}
+        self.replaced += 1
+        return self._correlate(events, again=carry)
+
+    def _checkpoint(self, watermark: int) -> list[CorrelationResult]:
+        """The pending checkpoint becomes the checkpoint once no arrival within the bound can precede it; a new
+        one is taken every half bound of event time (the journal to place again stays short)."""
+        assert self._cp is not None
+        p = self._pending
+        if p is not None and p.key[0] <= watermark:
+            self._journal = dict(list(self._journal.items())[p.journal_at :])
+            p.journal_at = 0
+            self._cp, self._pending = p, None
+            self._touched, self._touched_next = self._touched_next, {}
+        if (
+            self._pending is None
+            and self._journal
+            and self._last[0] - self._cp.key[0] >= self.settings.disorder_ms // 2
+        ):
+            self._pending = Checkpoint.of(self._last, self.core, self._history, len(self._journal))
+            self._touched_next = {}
+        return []
+
+    @property
     def held(self) -> int:
         """Events taken but held back within the disorder bound."""
         return len(self._held)
 
     def flush(self) -> list[CorrelationResult]:
-        """Correlate everything held back (the end of a replay, a clean stop)."""
-        return self._advance(self._newest)
+        """Correlate everything held back (the end of a replay, a clean stop); speculation holds nothing."""
+        return [] if self.speculating else self._advance(self._newest)
 
     def _advance(self, watermark: int) -> list[CorrelationResult]:
         ready = [s for s in self._held.values() if s.event.ts <= watermark]
@@ -102,7 +191,9 @@ class Engine:
             del self._held[s.event.id]
         return self._correlate(ready)
 
-    def _correlate(self, events: Sequence[StoredEvent]) -> list[CorrelationResult]:
+    def _correlate(
+        self, events: Sequence[StoredEvent], again: Mapping[str, m.Correlation] | None = None
+    ) -> list[CorrelationResult]:
         batch = Step()
         wanted = sorted(events, key=lambda s: (s.event.ts, s.event.id))
         fresh = []
@@ -125,12 +216,15 @@ class Engine:
         )
         for s in fresh:
             self.core.place(self._member(s), links.get(s.event.id, []), batch)
-        return self._finish(batch, self.now)
+        return self._finish(batch, self.now, again)
 
     def tick(self, now_ms: int) -> list[CorrelationResult]:
         """State changes from time passing: held events older than the disorder bound are correlated, quiet
         correlations resolve (and leave memory), new feedback applies."""
-        out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
+        if self.speculating:
+            out = self._checkpoint(now_ms - self.settings.disorder_ms) if self._cp is not None else []
+        else:
+            out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
         self.now = max(self.now, now_ms)
         batch = Step()
         if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
@@ -168,6 +262,8 @@ class Engine:
         self._load_contexts({str(x[k]) for ms in members.values() for x in ms for k in ("uid", "target_uid")})
         resumed = [self._resumed(r, members.get(str(r["id"]), [])) for r in rows]
         self._relink([c for c in resumed if c is not None])
+        self._cp = self._pending = None  # what was taken up is the starting point of speculation
+        self._journal, self._touched, self._touched_next = {}, {}, {}
         roots = graphio.recent_roots(self.store, now_ms - HISTORY_MS, RESUME_LIMIT)
         self._load_contexts({str(r["uid"]) for r in roots})
         for r in roots:
@@ -290,8 +386,8 @@ class Engine:
         x = corr.members.get(s.event.id)
         if x is None:
             return
-        x.count = max(x.count, s.event.count)
-        x.last_ts = max(x.last_ts, s.event.last_ts, s.event.ts)
+        corr.members[x.id] = repeated(x, s.event.count, max(s.event.last_ts, s.event.ts))
+        corr.repeated()
         batch.changed[corr.id] = corr
 
     def _recover(self, s: StoredEvent, batch: Step) -> None:
@@ -359,11 +455,14 @@ class Engine:
             node_services=node_services,
         )
 
-    def _finish(self, batch: Step, now: int) -> list[CorrelationResult]:
+    def _finish(
+        self, batch: Step, now: int, again: Mapping[str, m.Correlation] | None = None
+    ) -> list[CorrelationResult]:
         """Assess, move the state, version and write what changed; expire quiet correlations.
 
         A batch may span more time than the quiet period (a replay): a correlation with enough evidence still
         becomes active (and is published) before it resolves, so nothing that was an incident goes unreported.
+        ``again``: the correlations as they were before their events were placed again (``_replace``).
         """
         for cid in sorted(batch.reroot):
             corr = self.core.corrs.get(cid)
@@ -371,6 +470,7 @@ class Engine:
                 self.core.reroot(corr, batch)
         for gone in batch.merged:
             self._pieces.pop(gone.id, None)
+        withdrawn = self._reconcile(batch, again) if again is not None else []
         for corr in list(self.core.corrs.values()):
             if corr.id not in batch.changed and st.is_quiet(corr.last_seen, now, self.settings):
                 batch.changed[corr.id] = corr
@@ -430,17 +530,73 @@ class Engine:
             if corr.state == st.RESOLVED:
                 self.core.forget(corr)
                 self._pieces.pop(corr.id, None)
-        self._write(list(docs.values()), batch.merged)
+        ended = [(src, self._withdraw(src)) for src in withdrawn]
+        out.extend(doc for _, doc in ended if doc is not None)
+        self._write(list(docs.values()), batch.merged, ended)
+        if self.speculating:
+            for c in (*batch.changed.values(), *batch.merged, *withdrawn):
+                self._touched[c.id] = self._touched_next[c.id] = c
         return out
 
+    def _reconcile(self, batch: Step, again: Mapping[str, m.Correlation]) -> list[m.Correlation]:
+        """After placing events again: each correlation keeps its versions and what is written of it; each one
+        that was open before is assessed again (it may have lost members); those that no longer exist (their
+        events went elsewhere) are returned, to be withdrawn."""
+        for c in (*batch.changed.values(), *batch.merged):
+            if c.id in again and again[c.id] is not c:
+                carry_over(c, again[c.id])
+        merged = {c.id for c in batch.merged}
+        withdrawn = []
+        for cid, src in sorted(again.items()):
+            corr = self.core.corrs.get(cid)
+            if corr is not None:
+                batch.changed.setdefault(cid, corr)
+            elif cid not in merged and not src.merged_into and src.state != st.RESOLVED:
+                withdrawn.append(src)
+        return withdrawn
+
+    def _withdraw(self, src: m.Correlation) -> CorrelationResult | None:
+        """A correlation whose events all went elsewhere when placed again in event-time order: resolved; when it
+        was published, a last version says so (with no members) and supersedes the earlier ones."""
+        homes = sorted({cid for e in src.members if (cid := self.core.of.get(e))})
+        src.state = st.RESOLVED
+        src.written_members, src.written_root, src.written_impacts = set(), "", set()
+        if not src.published:
+            return None
+        src.version += 1
+        a = self._assess(src)
+        doc = build(src, a, self._facts(src, a), version=src.version)
+        src.last_published = st.Snapshot(st.RESOLVED, a.root, a.pattern, (), ())
+        where = f"now in {', '.join(homes)}" if homes else "placed again"
+        return doc.model_copy(
+            update={
+                "state": st.RESOLVED,
+                "summary": f"Withdrawn: its events were placed again in event-time order ({where})",
+                "related_events": [],
+                "chain": [],
+                "evidence": [],
+                "impact": Impact(),
+                "trace_ids": [],
+            }
+        )
+
     def _write(
-        self, docs: list[tuple[m.Correlation, CorrelationResult, Assessment]], merged: list[m.Correlation]
+        self,
+        docs: list[tuple[m.Correlation, CorrelationResult, Assessment]],
+        merged: list[m.Correlation],
+        withdrawn: Sequence[tuple[m.Correlation, CorrelationResult | None]] = (),
     ) -> None:
+        """Write what changed; a correlation that lost members (placed again) has its edges written afresh."""
         nodes: list[dict[str, object]] = []
         includes: list[dict[str, object]] = []
         roots: list[dict[str, object]] = []
         impacts: list[dict[str, object]] = []
+        reset: list[str] = []
         for corr, doc, a in docs:
+            uids = {u for x in corr.members.values() for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
+            if not (corr.written_members <= corr.members.keys() and corr.written_impacts <= uids):
+                reset.append(corr.id)
+                corr.written_members, corr.written_root, corr.written_impacts = set(), "", set()
             nodes.append(
                 {
                     "id": corr.id,
@@ -468,7 +624,6 @@ class Engine:
                 includes.append({"from": corr.id, "to": x.id, "role": role, "link": x.link, "weight": x.weight})
                 corr.written_members.add(x.id)
             corr.written_root = a.root
-            uids = {u for x in corr.members.values() for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
             new_uids = sorted(uids - corr.written_impacts)
             impacts.extend({"from": corr.id, "to": u, "status": "affected"} for u in new_uids)
             corr.written_impacts.update(new_uids)
@@ -481,7 +636,13 @@ class Engine:
                     "updated_at": self.now,
                 }
             )
-        graphio.write_correlations(self.store, nodes, includes, roots, impacts, gone=[g.id for g in merged])
+        for src, withdrawal in withdrawn:
+            row: dict[str, object] = {"id": src.id, "state": st.RESOLVED, "updated_at": self.now}
+            if withdrawal is not None:
+                row |= {"version": src.version, "summary": withdrawal.summary, "document": withdrawal.to_json()}
+            nodes.append(row)
+        cleared = [g.id for g in merged] + reset + [src.id for src, _ in withdrawn]
+        graphio.write_correlations(self.store, nodes, includes, roots, impacts, gone=cleared)
 
 
 def doc_time(text: str) -> int:
@@ -494,3 +655,8 @@ def doc_time(text: str) -> int:
 def document_of(row_document: str) -> CorrelationResult:
     """The stored document of a Correlation node."""
     return CorrelationResult.model_validate(json.loads(row_document))
+
+
+def _key(s: StoredEvent) -> Key:
+    """The order events are placed in: event time, then id."""
+    return (s.event.ts, s.event.id)

@@ -407,6 +407,13 @@ class Index:
         """Keys of an earlier root stay: they only make candidates that ``explanation`` then turns down."""
         self._add(cid, root_keys(root) | root_event_keys(event))
 
+    def copy(self) -> Index:
+        """An index of its own (a checkpoint of the engine keeps one)."""
+        out = Index()
+        out._by_key = {k: set(v) for k, v in self._by_key.items()}
+        out._keys = {k: set(v) for k, v in self._keys.items()}
+        return out
+
     def find(self, keys: Iterable[str]) -> set[str]:
         out: set[str] = set()
         for k in keys:

@@ -159,6 +159,17 @@ class Correlation:
             self._first = (n, min(x.ts for x in self.members.values()))
         return self._first[1]
 
+    _last: tuple[int, int] = field(default=(-1, 0), repr=False, compare=False)  # (members counted, last seen)
+
     @property
     def last_seen(self) -> int:
-        return max(x.seen_until for x in self.members.values())
+        """The latest member time (repeats included); kept like ``first_seen``: a repeat, which replaces a member
+        without adding one, calls ``repeated``."""
+        n = len(self.members)
+        if self._last[0] != n:
+            self._last = (n, max(x.seen_until for x in self.members.values()))
+        return self._last[1]
+
+    def repeated(self) -> None:
+        """A member was replaced by its repeat (a later ``last_ts``): ``last_seen`` is counted again."""
+        self._last = (-1, 0)

@@ -58,6 +58,12 @@ class History:
         self.settings = settings
         self._seen: dict[tuple[str, str], list[tuple[int, str]]] = {}  # key -> [(root time, correlation id)]
 
+    def copy(self) -> History:
+        """A history of its own (a checkpoint of the engine keeps one)."""
+        out = History(self.settings)
+        out._seen = {k: list(v) for k, v in self._seen.items()}
+        return out
+
     def occurred(self, root: m.Member, corr_id: str) -> m.Recurring | None:
         """Record ``corr_id`` (rooted at ``root``) as an occurrence; its recurrence when the series is regular."""
         if not root.ctx.workload:

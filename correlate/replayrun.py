@@ -20,7 +20,9 @@ class ReplayCorrelator:
     """Plug ``on_stored`` into ``ingest.pipeline.Pipeline``; every published version is written to ``out``."""
 
     def __init__(self, store: GraphStore, settings: CorrelateSettings, cluster: str, out: TextIO) -> None:
-        self.engine = Engine(store, settings, cluster)
+        # A replay holds the disorder bound back instead of speculating: nobody waits for its lines, and each
+        # correlation then has only the versions its growth makes (none superseded by placing events again).
+        self.engine = Engine(store, settings.model_copy(update={"speculate": False}), cluster)
         self.out = out
         self.lines = 0
 

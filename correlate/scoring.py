@@ -8,6 +8,7 @@ is (exhaustion and changes cause; timeouts and 5xx are symptoms) and with time (
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from correlate import model as m
 from correlate.feedback import NOTHING_LEARNED, Learned
@@ -67,8 +68,10 @@ def link_weight(kind: str, direction: int, hops: int = 0, dt_ms: int = 0, window
     return round(max(0.0, base * closeness), 4)
 
 
+@lru_cache(maxsize=8192)
 def prior(category: str, reason: str, source_kind: str = "") -> float:
-    """How likely an event of this kind is a cause rather than a symptom (0..1)."""
+    """How likely an event of this kind is a cause rather than a symptom (0..1). Cached: the engine asks for
+    the same few (category, reason) pairs for every candidate home and every root ranking."""
     if source_kind == "change":
         return 0.9
     p = CATEGORY_PRIOR.get(category, 0.3)

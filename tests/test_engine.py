@@ -290,7 +290,7 @@ def test_each_recurring_oom_is_its_own_correlation_linked_to_the_earlier_ones(st
 
 
 def test_the_newest_events_are_held_back_until_the_disorder_bound_passes(store: GraphStore) -> None:
-    e = engine(store, disorder_ms=5_000)
+    e = engine(store, disorder_ms=5_000, speculate=False)
     oom, t1, f1, f2 = cascade()  # at 0, 5, 8 and 9 s
     e.process(tb.stored(store, [t1, f1, f2]))  # the OOM arrives last, out of order
     assert e.open_correlations() == []  # nothing is 5 s older than the newest yet
@@ -317,3 +317,27 @@ def test_same_input_same_output(falkor_url: str) -> None:
             s.clear()
             s.close()
     assert lines[0] == lines[1] and lines[0]
+
+
+def test_speculation_publishes_at_once_and_places_again_when_an_earlier_event_arrives(store: GraphStore) -> None:
+    e = engine(store, disorder_ms=5_000)
+    oom, t1, f1, f2 = cascade()  # at 0, 5, 8 and 9 s
+    first = e.process(tb.stored(store, [t1, f1, f2]))  # the OOM arrives last, out of order
+    assert {x for r in first for x in r.related_events} == {"t1", "f1", "f2"}  # published at once, no wait
+    assert e.replaced == 0
+    later = e.process(tb.stored(store, [oom]))
+    assert e.replaced == 1  # placed again from the checkpoint, in event-time order
+    (c,) = e.open_correlations()
+    assert set(c.members) == {"oom", "t1", "f1", "f2"} and c.root is not None and c.root.event_id == "oom"
+    latest = {r.id: r for r in [*first, *later]}  # what a reader of the results holds now
+    for r in first:
+        if r.id != c.id:  # superseded: a newer version with no members, resolved
+            assert (
+                latest[r.id].version > r.version
+                and latest[r.id].related_events == []
+                and latest[r.id].state == "resolved"
+            )
+    assert set(latest[c.id].related_events) == {"oom", "t1", "f1", "f2"}
+    rows = store.run("MATCH (k:Correlation)-[:INCLUDES]->(x:Event) RETURN k.id AS c, x.id AS e")
+    assert {(r["c"], r["e"]) for r in rows} == {(c.id, x) for x in ("oom", "t1", "f1", "f2")}  # no stale edge
+    assert e.flush() == []

@@ -1,0 +1,84 @@
+"""Copies of the engine's in-memory state, for placing events speculatively and placing them again (pure).
+
+The live engine places each event as it arrives (no wait); when one arrives out of event-time order, it goes back
+to a checkpoint (the state after every event up to a point no later arrival may precede) and places the events
+since then again, in event-time order. A checkpoint must not change when the live state does: each correlation
+is copied with its own member and link containers. Member objects are shared (they are not changed once
+placed: a repeat replaces its member, ``repeated``), as are the frozen contexts and links.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+
+from correlate import model as m
+from correlate import recurrence as rec
+from correlate.placement import Placement
+from correlate.state import ACTIVE, BUILDING
+
+Key = tuple[int, str]  # (event time, event id): the order events are placed in
+FIRST: Key = (-(2**62), "")
+
+
+def clone_correlation(c: m.Correlation) -> m.Correlation:
+    """A copy whose containers are its own (members, links, what was written)."""
+    out = copy.copy(c)
+    out.members = dict(c.members)
+    out.links = list(c.links)
+    out.written_members = set(c.written_members)
+    out.written_impacts = set(c.written_impacts)
+    return out
+
+
+def clone_placement(p: Placement) -> Placement:
+    """A copy of the open correlations and their indexes."""
+    out = Placement(p.learned)
+    out.corrs = {cid: clone_correlation(c) for cid, c in p.corrs.items()}
+    out.of = dict(p.of)
+    out.index = p.index.copy()
+    out.links = dict(p.links)
+    out.ranking = dict(p.ranking)
+    return out
+
+
+def repeated(x: m.Member, count: int, last_ts: int) -> m.Member:
+    """A member seen again (a larger count, a later time): a new object, so that checkpoints keep the old one."""
+    return replace(x, count=max(x.count, count), last_ts=max(x.last_ts, last_ts))
+
+
+@dataclass
+class Checkpoint:
+    """The state after placing every event up to ``key`` (in event-time order).
+
+    ``journal_at``: how many events the journal held when it was taken (those are in it).
+    """
+
+    key: Key
+    core: Placement
+    history: rec.History
+    journal_at: int = 0
+
+    @classmethod
+    def of(cls, key: Key, core: Placement, history: rec.History, journal_at: int = 0) -> Checkpoint:
+        return cls(key, clone_placement(core), history.copy(), journal_at)
+
+    def restore(self) -> tuple[Placement, rec.History]:
+        """Copies to carry on from (the checkpoint stays as it is, for the next time)."""
+        return clone_placement(self.core), self.history.copy()
+
+
+def carry_over(dst: m.Correlation, src: m.Correlation) -> None:
+    """What the world has seen of a correlation (its versions, what is written in the graph) is not undone by
+    placing its events again: ``dst`` (the correlation placed again) takes it from ``src`` (as it was)."""
+    dst.version = src.version
+    dst.published = src.published
+    dst.last_published = src.last_published
+    if src.merged_into:  # its edges were removed when it was merged away
+        dst.written_members, dst.written_root, dst.written_impacts = set(), "", set()
+    else:
+        dst.written_members = src.written_members
+        dst.written_root = src.written_root
+        dst.written_impacts = src.written_impacts
+    if src.published and src.state == ACTIVE and dst.state == BUILDING:
+        dst.state = ACTIVE  # a published incident is corrected by a newer version, never taken back to building
