@@ -39,6 +39,7 @@ def clone_placement(p: Placement) -> Placement:
     out.index = p.index.copy()
     out.links = dict(p.links)
     out.ranking = dict(p.ranking)
+    out.past = {k: list(v) for k, v in p.past.items()}
     return out
 
 
