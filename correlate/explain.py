@@ -21,6 +21,9 @@ from correlate.scoring import prior
 SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
 NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
 JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
+# Symptoms whose cause was not found are one episode at most this long: a pod that always misbehaves (or faults
+# back to back) must not string one correlation through everything that happens after it.
+EPISODE_MS = 10 * 60_000
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 
@@ -162,6 +165,8 @@ def explanation(
     root = corr.root
     if root is None or corr.last_seen + JOIN_GAP_MS < x.ts:
         return None
+    if x.ts - corr.first_seen > EPISODE_MS and not found_cause(corr, learned):
+        return None  # symptoms with no cause found are one episode, not a chain of everything since
     first = corr.members[root.event_id]
     if not timely(first, x.ts):
         return None

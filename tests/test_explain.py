@@ -117,6 +117,19 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
         (corr_of(IMAGE_GC), ev("b", 5, "BackOff", A, category="crash"), [], False),
         (corr_of(IMAGE_GC), ev("t", 5, "timeout", CALLER, target=A), [link("t", "gc", m.SAME_NODE, 1, 0.9)], False),
         (corr_of(NOT_READY), ev("b", 5, "BackOff", A, category="crash"), [], True),
+        # symptoms with no cause found are one episode: ten minutes on, the same pod's anomaly is a new one
+        (
+            corr_of(ev("s0", 0, "latency_p99", A, category="performance"), ev("s1", 540, "error_log", A)),
+            ev("x", 660, "latency_p99", A, category="performance"),
+            [link("x", "s1", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
+        (
+            corr_of(ev("s0", 0, "oom_kill", A, category="resource_exhaustion"), ev("s1", 540, "BackOff", A)),
+            ev("x", 660, "BackOff", A, category="crash"),
+            [link("x", "s1", m.SAME_RESOURCE, 0, 0.9)],
+            True,
+        ),
     ],
 )
 def test_explanation(corr: m.Correlation, x: m.Member, links: list[m.Link], joins: bool) -> None:
