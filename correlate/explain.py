@@ -183,6 +183,8 @@ def explanation(
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
         if directed and link.kind == m.SAME_NODE and quiet_node(y, learned):
             continue
+        if directed and link.kind in CALL_LINKS and x.target is None and not is_cause(y, learned):
+            continue  # being called is no evidence: a symptom naming no callee follows only a callee's cause
         if directed and x.target is not None and not through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it
         if directed and beside_a_call(x, y, link):

@@ -69,6 +69,13 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
         (corr_of(OOM), ev("t", 400, "timeout", CALLER, target=DB), [], False),
         # a directed link (the member is upstream) explains
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [link("t", "oom", m.CALLS, 1)], True),
+        # ... from a callee's symptom, a call-graph link alone does not: the caller's error names no callee
+        (
+            corr_of(ev("e", 0, "error_log", DB, category="application_error")),
+            ev("t", 5, "http_5xx", CALLER),
+            [link("t", "e", m.CALLS, 1)],
+            False,
+        ),
         # symmetric links never do: same trace, same node, the callee's side of a call
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [link("t", "oom", m.SAME_TRACE, 0, 0.95)], False),
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [link("t", "oom", m.SAME_NODE, 0, 0.3)], False),
