@@ -16,9 +16,15 @@ from correlate import model as m
 from correlate import recurrence as rec
 from correlate.placement import Placement
 from correlate.state import ACTIVE, BUILDING
+from model.event import StoredEvent
 
 Key = tuple[int, str]  # (event time, event id): the order events are placed in
 FIRST: Key = (-(2**62), "")
+
+
+def order_key(s: StoredEvent) -> Key:
+    """The order events are placed in: event time, then id."""
+    return (s.event.ts, s.event.id)
 
 
 def clone_correlation(c: m.Correlation) -> m.Correlation:

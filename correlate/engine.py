@@ -9,18 +9,17 @@ to publish now.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from correlate import explain as ex
-from correlate import graphio
+from correlate import graphio, persist
 from correlate import model as m
 from correlate import recurrence as rec
 from correlate import state as st
-from correlate.checkpoint import FIRST, Checkpoint, Key, carry_over, repeated
+from correlate.checkpoint import FIRST, Checkpoint, Key, carry_over, order_key, repeated
 from correlate.document import Assessment, Pieces, build
 from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
@@ -31,7 +30,6 @@ from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import WARNING_RANK, Category, SourceKind, StoredEvent
 from model.result import CorrelationResult, Impact
-from model.times import parse_rfc3339
 from model.vocab import Pattern
 
 log = logging.getLogger(__name__)
@@ -127,7 +125,7 @@ class Engine:
             batch[s.event.id] = s
         if not batch:
             return self._checkpoint(max(self._newest, now_ms) - self.settings.disorder_ms)
-        keys = [_key(s) for s in batch.values()]
+        keys = [order_key(s) for s in batch.values()]
         late = any(
             k < self._last
             and k > self._cp.key
@@ -152,7 +150,7 @@ class Engine:
             if c.id in carry:
                 carry_over(c, carry[c.id])
         self._touched = carry
-        events = sorted(self._journal.values(), key=_key)
+        events = sorted(self._journal.values(), key=order_key)
         self._journal = {s.event.id: s for s in events}
         self.replaced += 1
         return self._correlate(events, again=carry)
@@ -267,7 +265,7 @@ class Engine:
         roots = graphio.recent_roots(self.store, now_ms - HISTORY_MS, RESUME_LIMIT)
         self._load_contexts({str(r["uid"]) for r in roots})
         for r in roots:
-            root = self._row_member(r)
+            root = persist.member_of(r, self._ctx, self.cluster)
             if ex.is_cause(root, self.learned):
                 self._history.occurred(root, str(r["correlation_id"]))
         late = graphio.uncorrelated_events(
@@ -275,35 +273,14 @@ class Engine:
         )
         return self.process(late, now_ms) + self.tick(now_ms)
 
-    def _row_member(self, r: Mapping[str, Any]) -> m.Member:
-        uid, target = str(r.get("uid") or ""), str(r.get("target_uid") or "")
-        return m.Member(
-            id=str(r["id"]),
-            ts=int(r["ts"]),
-            reason=str(r["reason"] or ""),
-            category=str(r["category"]),
-            severity_rank=int(r["severity_rank"]),
-            source_kind=str(r["source_kind"]),
-            type=str(r.get("type") or "Warning"),
-            message=str(r.get("message") or ""),
-            trace_id=str(r.get("trace_id") or ""),
-            count=int(r.get("count") or 1),
-            last_ts=int(r.get("last_ts") or r["ts"]),
-            ctx=self._ctx.get(uid) or m.Context(uid=uid, cluster=self.cluster),
-            target=self._ctx.get(target) if target else None,
-            detail=graphio.detail_of(r.get("detail")),
-            link=str(r.get("link") or m.ROOT),
-            weight=float(r.get("weight") or 1.0),
-        )
-
     def _resumed(self, row: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> m.Correlation | None:
         """One open correlation as it was written: members, version, what was last published."""
         if not rows or str(row["id"]) in self.core.corrs:
             return None
-        doc = document_of(str(row["document"]))
+        doc = persist.document_of(str(row["document"]))
         corr = m.Correlation(str(row["id"]), state=str(row["state"]), version=int(row["version"] or 0))
         for r in rows:
-            x = self._row_member(r)
+            x = persist.member_of(r, self._ctx, self.cluster)
             corr.members[x.id] = x
         corr.published = corr.version > 0
         ms = list(corr.members.values())
@@ -316,7 +293,7 @@ class Engine:
         )
         if doc.recurrence is not None:
             rec_ = doc.recurrence
-            since = doc_time(rec_.since)
+            since = persist.doc_time(rec_.since)
             corr.recurring = m.Recurring(rec_.period_seconds, rec_.occurrences, "", tuple(rec_.previous), since)
         corr.written_members = set(corr.members)
         corr.written_root = doc.root_cause.event_id
@@ -532,7 +509,7 @@ class Engine:
                 self._pieces.pop(corr.id, None)
         ended = [(src, self._withdraw(src)) for src in withdrawn]
         out.extend(doc for _, doc in ended if doc is not None)
-        self._write(list(docs.values()), batch.merged, ended)
+        persist.write(self.store, self.now, list(docs.values()), batch.merged, ended)
         if self.speculating:
             for c in (*batch.changed.values(), *batch.merged, *withdrawn):
                 self._touched[c.id] = self._touched_next[c.id] = c
@@ -579,84 +556,3 @@ class Engine:
                 "trace_ids": [],
             }
         )
-
-    def _write(
-        self,
-        docs: list[tuple[m.Correlation, CorrelationResult, Assessment]],
-        merged: list[m.Correlation],
-        withdrawn: Sequence[tuple[m.Correlation, CorrelationResult | None]] = (),
-    ) -> None:
-        """Write what changed; a correlation that lost members (placed again) has its edges written afresh."""
-        nodes: list[dict[str, object]] = []
-        includes: list[dict[str, object]] = []
-        roots: list[dict[str, object]] = []
-        impacts: list[dict[str, object]] = []
-        reset: list[str] = []
-        for corr, doc, a in docs:
-            uids = {u for x in corr.members.values() for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
-            if not (corr.written_members <= corr.members.keys() and corr.written_impacts <= uids):
-                reset.append(corr.id)
-                corr.written_members, corr.written_root, corr.written_impacts = set(), "", set()
-            nodes.append(
-                {
-                    "id": corr.id,
-                    "type": doc.type,
-                    "state": doc.state,
-                    "severity": doc.severity,
-                    "confidence": doc.confidence,
-                    "summary": doc.summary,
-                    "version": corr.version,
-                    "first_seen": corr.first_seen,
-                    "last_seen": corr.last_seen,
-                    "updated_at": self.now,
-                    "root_event_id": a.root,
-                    "namespaces": doc.impact.namespaces,
-                    "document": doc.to_json(),
-                }
-            )
-            root_changed = corr.written_root != a.root
-            if root_changed:
-                roots.append({"from": corr.id, "to": a.root})
-            for x in corr.members.values():
-                if x.id in corr.written_members and not (root_changed and x.id in (a.root, corr.written_root)):
-                    continue
-                role = "root" if x.id == a.root else "member"
-                includes.append({"from": corr.id, "to": x.id, "role": role, "link": x.link, "weight": x.weight})
-                corr.written_members.add(x.id)
-            corr.written_root = a.root
-            new_uids = sorted(uids - corr.written_impacts)
-            impacts.extend({"from": corr.id, "to": u, "status": "affected"} for u in new_uids)
-            corr.written_impacts.update(new_uids)
-        for gone in merged:
-            nodes.append(
-                {
-                    "id": gone.id,
-                    "state": st.RESOLVED,
-                    "summary": f"merged into {gone.merged_into}",
-                    "updated_at": self.now,
-                }
-            )
-        for src, withdrawal in withdrawn:
-            row: dict[str, object] = {"id": src.id, "state": st.RESOLVED, "updated_at": self.now}
-            if withdrawal is not None:
-                row |= {"version": src.version, "summary": withdrawal.summary, "document": withdrawal.to_json()}
-            nodes.append(row)
-        cleared = [g.id for g in merged] + reset + [src.id for src, _ in withdrawn]
-        graphio.write_correlations(self.store, nodes, includes, roots, impacts, gone=cleared)
-
-
-def doc_time(text: str) -> int:
-    """Epoch ms of a document's RFC3339 time (0 when empty)."""
-    if not text:
-        return 0
-    return parse_rfc3339(text, "document time")
-
-
-def document_of(row_document: str) -> CorrelationResult:
-    """The stored document of a Correlation node."""
-    return CorrelationResult.model_validate(json.loads(row_document))
-
-
-def _key(s: StoredEvent) -> Key:
-    """The order events are placed in: event time, then id."""
-    return (s.event.ts, s.event.id)

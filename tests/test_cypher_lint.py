@@ -16,7 +16,7 @@ def _lint(*files: Path) -> subprocess.CompletedProcess[str]:
     node = shutil.which("node")
     assert node, "node is required for the Cypher lint (Node.js 20+)"
     assert (LINT.parent / "node_modules").exists(), "run `make test` (npm ci in tools/cypher-lint) first"
-    return subprocess.run([node, str(LINT), *map(str, files)], capture_output=True, text=True, timeout=120)
+    return subprocess.run([node, str(LINT), *map(str, files)], capture_output=True, text=True, timeout=600)
 
 
 def test_catalogue_passes_neo4j_lint() -> None:
