@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import insort
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -148,12 +149,13 @@ class Placement:
         return corr.members[corr.root.event_id]
 
     def surprise(self, corr: m.Correlation) -> float:
-        """How unlikely the correlation's anomalies since its onset are for its resources' own past (-log10)."""
+        """How unlikely the correlation's anomalies since its onset are for its resources' own past (-log10): that
+        of its most surprising resource (a quiet pod's burst is news beside an entry service that always fires)."""
         ordered = sorted(corr.members.values(), key=lambda x: (x.ts, x.id))
         onset = rk.onset_of(ordered)
-        now = [x for x in ordered if x.ts >= onset - rk.BURST_MS]
-        before = sum(rk.count_before(self.past, k, onset) for k in {rk.resource_key(x.ctx) for x in now})
-        return rk.surprise(len(now), before, ordered[-1].ts - onset)
+        span = ordered[-1].ts - onset
+        now = Counter(rk.resource_key(x.ctx) for x in ordered if x.ts >= onset - rk.BURST_MS)
+        return max(rk.surprise(n, rk.count_before(self.past, k, onset), span) for k, n in now.items())
 
     def _remember(self, x: m.Member) -> None:
         """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""

@@ -128,3 +128,15 @@ def test_a_correlations_surprise_is_judged_against_its_resources_past() -> None:
         noisy_core.place(x, [], Step())
     noisy = noisy_core.surprise(noisy_core.home("b0"))  # type: ignore[arg-type]
     assert quiet >= CorrelateSettings().active_min_surprise > noisy
+
+
+def test_a_quiet_pods_burst_is_news_beside_a_resource_that_always_fires() -> None:
+    core = Placement()
+    entry, cart = cm.pod("entry-1", "n1"), cm.pod("cart-1", "n2")
+    for k in range(20):  # the entry service fired every 90 s for the half hour before
+        core.place(cm.ev(f"n{k}", 1800 + 90 * k, "latency_p99", entry, category="performance"), [], Step())
+    corr = m.Correlation("c")
+    corr.members["e1"] = cm.ev("e1", 3600, "latency_p99", entry, category="performance")
+    for i, t in enumerate((3605, 3620, 3640)):
+        corr.members[f"c{i}"] = cm.ev(f"c{i}", t, "error_log", cart, category="application_error")
+    assert core.surprise(corr) >= CorrelateSettings().active_min_surprise
