@@ -8,6 +8,7 @@ from correlate import state as st
 from correlate.settings import CorrelateSettings
 
 S = CorrelateSettings()
+GATED = CorrelateSettings(active_min_surprise=2.0)
 
 
 def snap(
@@ -54,7 +55,7 @@ def test_symptoms_as_usual_for_their_resources_are_no_incident(
     surprise: float | None, cause: bool, rank: int, repeats: int, expected: bool
 ) -> None:
     got = st.evidence_enough(
-        S,
+        GATED,
         members=5,
         confidence=0.6,
         worst_rank=rank,
