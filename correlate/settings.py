@@ -29,11 +29,9 @@ class CorrelateSettings(BaseModel):
     # node condition, a change): fewer are background warnings that happen to touch each other.
     active_min_symptoms: int = Field(3, ge=1)
     active_min_confidence: float = Field(0.5, ge=0, le=1)
-    # ... and, when above 0, only when that many symptoms so close together are this unlikely (-log10 of the chance)
-    # for their resources' own past half hour: background warnings on resources that always have some are no
-    # incident. Off by default: with faults back to back, an entry service's past is full of the earlier faults'
-    # symptoms, and a fault of its own looks like them (recorded-fault-like scenarios lost those faults at 2.0).
-    active_min_surprise: float = Field(0.0, ge=0)
+    # ... and only when that many symptoms so close together are this unlikely (-log10 of the chance) for their
+    # resources' own past half hour: background warnings on resources that always have some are no incident.
+    active_min_surprise: float = Field(2.0, ge=0)
     resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
     # The longest service-call path (CALLS hops) that links two events; at most what the Cypher follows.
     max_hops: int = Field(CALLS_HOPS_IN_CYPHER, ge=1, le=CALLS_HOPS_IN_CYPHER)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from correlate import model as m
 from correlate import ranking as rk
 from correlate.placement import Placement, Step, correlation_id
+from correlate.settings import CorrelateSettings
 from tests import correlate_members as cm
 from tests.correlate_members import CALLER, DB, OOM, ev, pod, service
 
@@ -126,7 +127,7 @@ def test_a_correlations_surprise_is_judged_against_its_resources_past() -> None:
     for x in burst:
         noisy_core.place(x, [], Step())
     noisy = noisy_core.surprise(noisy_core.home("b0"))  # type: ignore[arg-type]
-    assert quiet >= 2.0 > noisy  # 2.0: p < 0.01
+    assert quiet >= CorrelateSettings().active_min_surprise > noisy
 
 
 def test_a_quiet_pods_burst_is_news_beside_a_resource_that_always_fires() -> None:
@@ -138,4 +139,4 @@ def test_a_quiet_pods_burst_is_news_beside_a_resource_that_always_fires() -> Non
     corr.members["e1"] = cm.ev("e1", 3600, "latency_p99", entry, category="performance")
     for i, t in enumerate((3605, 3620, 3640)):
         corr.members[f"c{i}"] = cm.ev(f"c{i}", t, "error_log", cart, category="application_error")
-    assert core.surprise(corr) >= 2.0
+    assert core.surprise(corr) >= CorrelateSettings().active_min_surprise

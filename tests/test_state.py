@@ -8,7 +8,6 @@ from correlate import state as st
 from correlate.settings import CorrelateSettings
 
 S = CorrelateSettings()
-GATED = CorrelateSettings(active_min_surprise=2.0)
 
 
 def snap(
@@ -55,7 +54,7 @@ def test_symptoms_as_usual_for_their_resources_are_no_incident(
     surprise: float | None, cause: bool, rank: int, repeats: int, expected: bool
 ) -> None:
     got = st.evidence_enough(
-        GATED,
+        S,
         members=5,
         confidence=0.6,
         worst_rank=rank,
