@@ -29,12 +29,15 @@ def related_links(
     max_hops: int,
     weak: bool = False,
     min_rank: int = 0,
+    placed: bool = False,
 ) -> dict[str, list[m.Link]]:
     """``{event id: [Link to another event in its window]}``, one link per pair: the heaviest, directed if any is.
 
     ``events`` rows are ``{id, uid, ts, trace}``. ``weak`` adds the sibling links below any join threshold (pods
     on one node, pods sharing a ConfigMap): evidence for a person, wasted work for the engine. ``min_rank`` leaves
-    out other events below that severity (changes always count).
+    out other events below that severity (changes always count). ``placed`` leaves out the events later than the
+    asking one that no correlation holds yet (``correlation_id`` unset): the engine places in event-time order and
+    writes each placed event's correlation before it asks again, so it has no use for a link to one of those.
     """
     if not events:
         return {}
@@ -54,7 +57,7 @@ def related_links(
     direction: dict[tuple[str, str], int] = {}
     # A row: one event's links of one kind, direction and length, to the events ``other_ids`` (times ``other_ts``);
     # the rows come in the statement's branch order, which the rule below (first directed link, heavier wins) reads.
-    for row in store.query("related_events", {"events": params, "weak": weak, "min_rank": min_rank}):
+    for row in store.query("related_events", {"events": params, "weak": weak, "min_rank": min_rank, "placed": placed}):
         a, kind = row["event_id"], row["link"]
         d, hops = int(row["dir"]), int(row["hops"] or 0)
         if kind == m.CALLS and hops > max_hops:

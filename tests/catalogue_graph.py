@@ -179,6 +179,7 @@ PARAMS: dict[str, dict[str, Any]] = {
         ],
         "weak": True,
         "min_rank": 4,
+        "placed": False,
     },
     "resolve_event_resources": {
         "uids": [REDIS["uid"]],
