@@ -209,8 +209,15 @@ class Engine:
         if len(self.core.links) > LINK_MEMORY_MAX:
             self.core.links.clear()
         rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in fresh]
+        # placed: only a link to an event already placed is used (``Placement.place``), and ``fresh`` is placed in
+        # event-time order: the later events of this batch, not placed yet, are left out at the source.
         links = graphio.related_links(
-            self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops, min_rank=WARNING_RANK
+            self.store,
+            rows,
+            window_ms=self.settings.window_ms,
+            max_hops=self.settings.max_hops,
+            min_rank=WARNING_RANK,
+            placed=True,
         )
         for s in fresh:
             self.core.place(self._member(s), links.get(s.event.id, []), batch)

@@ -29,12 +29,15 @@ def related_links(
     max_hops: int,
     weak: bool = False,
     min_rank: int = 0,
+    placed: bool = False,
 ) -> dict[str, list[m.Link]]:
     """``{event id: [Link to another event in its window]}``, one link per pair: the heaviest, directed if any is.
 
     ``events`` rows are ``{id, uid, ts, trace}``. ``weak`` adds the sibling links below any join threshold (pods
     on one node, pods sharing a ConfigMap): evidence for a person, wasted work for the engine. ``min_rank`` leaves
-    out other events below that severity (changes always count).
+    out other events below that severity (changes always count). ``placed`` leaves out the events later than the
+    asking one that no correlation holds yet (``correlation_id`` unset): the engine places in event-time order and
+    writes each placed event's correlation before it asks again, so it has no use for a link to one of those.
     """
     if not events:
         return {}
@@ -52,17 +55,23 @@ def related_links(
     ts = {e["id"]: e["ts"] for e in events}
     best: dict[tuple[str, str], m.Link] = {}
     direction: dict[tuple[str, str], int] = {}
-    for row in store.query("related_events", {"events": params, "weak": weak, "min_rank": min_rank}):
-        a, b, kind = row["event_id"], row["other_id"], row["link"]
+    # A row: one event's links of one kind, direction and length, to the events ``other_ids`` (times ``other_ts``);
+    # the rows come in the statement's branch order, which the rule below (first directed link, heavier wins) reads.
+    for row in store.query("related_events", {"events": params, "weak": weak, "min_rank": min_rank, "placed": placed}):
+        a, kind = row["event_id"], row["link"]
         d, hops = int(row["dir"]), int(row["hops"] or 0)
-        if a == b or (kind == m.CALLS and hops > max_hops):
+        if kind == m.CALLS and hops > max_hops:
             continue
-        w = link_weight(kind, d, hops, abs(ts[a] - int(row["other_ts"])), window_ms)
-        pair = (a, b)
-        if d and (pair not in direction or w > best[pair].weight):
-            direction[pair] = d
-        if pair not in best or w > best[pair].weight or (w == best[pair].weight and kind < best[pair].kind):
-            best[pair] = m.Link(a, b, kind, w, 0, hops)
+        at = ts[a]
+        for b, other_ts in zip(row["other_ids"], row["other_ts"], strict=True):
+            if a == b:
+                continue
+            w = link_weight(kind, d, hops, abs(at - int(other_ts)), window_ms)
+            pair = (a, b)
+            if d and (pair not in direction or w > best[pair].weight):
+                direction[pair] = d
+            if pair not in best or w > best[pair].weight or (w == best[pair].weight and kind < best[pair].kind):
+                best[pair] = m.Link(a, b, kind, w, 0, hops)
     out: dict[str, list[m.Link]] = {}
     for (a, b), link in sorted(best.items()):
         out.setdefault(a, []).append(m.Link(a, b, link.kind, link.weight, direction.get((a, b), 0), link.hops))

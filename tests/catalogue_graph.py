@@ -179,6 +179,7 @@ PARAMS: dict[str, dict[str, Any]] = {
         ],
         "weak": True,
         "min_rank": 4,
+        "placed": False,
     },
     "resolve_event_resources": {
         "uids": [REDIS["uid"]],
@@ -231,6 +232,10 @@ UNORDERED_LISTS: dict[str, tuple[str, ...]] = {
     "resolve_event_resources": ("owners", "nodes", "services"),
     "resource_context": ("related",),
 }
+# Parallel lists (the i-th items belong together) in no order: sorted together, by the first.
+UNORDERED_PARALLEL_LISTS: dict[str, tuple[str, ...]] = {
+    "related_events": ("other_ids", "other_ts"),
+}
 
 
 def _key(value: object) -> str:
@@ -245,6 +250,11 @@ def canonical(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for column in UNORDERED_LISTS.get(name, ()):
             if isinstance(row.get(column), list):
                 row[column] = sorted(row[column], key=_key)
+        parallel = UNORDERED_PARALLEL_LISTS.get(name, ())
+        if parallel and all(isinstance(row.get(c), list) for c in parallel):
+            together = sorted(zip(*(row[c] for c in parallel), strict=True), key=_key)
+            for i, column in enumerate(parallel):
+                row[column] = [t[i] for t in together]
         out.append(row)
     if not re.search(r"\bORDER\s+BY\b", cypher.load(name)):
         out.sort(key=_key)

@@ -53,3 +53,19 @@ def test_max_hops_bounds_the_calls_path(store: GraphStore) -> None:
     two = graphio.related_links(store, rows, window_ms=900_000, max_hops=2)
     assert [(x.b, x.kind, x.hops) for x in two["f1"]] == [("oom", "calls", 2)]
     assert graphio.related_links(store, rows, window_ms=900_000, max_hops=1) == {}
+
+
+def test_placed_leaves_out_later_events_no_correlation_holds(store: GraphStore) -> None:
+    """``placed`` (the engine): a later event is linked to only once a correlation holds it; earlier ones always."""
+    tb.build(store)
+    evs = [
+        tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, trace="t"),
+        tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE, trace="t"),
+    ]
+    tb.write_events(store, evs)
+    rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+    everything = graphio.related_links(store, rows, window_ms=900_000, max_hops=4)
+    placed = graphio.related_links(store, rows, window_ms=900_000, max_hops=4, placed=True)
+    assert placed == {"t1": everything["t1"]}  # oom's link to the later t1, not placed yet, is left out
+    store.query("set_event_correlation", {"rows": [{"id": "t1", "correlation_id": "corr-1"}]})
+    assert graphio.related_links(store, rows, window_ms=900_000, max_hops=4, placed=True) == everything
