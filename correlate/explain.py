@@ -69,6 +69,12 @@ def quiet_node(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     return x.ctx.kind == "Node" and not is_cause(x, learned)
 
 
+def callee_down(y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """Whether ``y`` takes its resource's service away from its callers: a cause, or its container not running
+    (crash-looping, its image not pulled)."""
+    return is_cause(y, learned) or y.category in TEMPLATE_FAILURES
+
+
 def lag(x: m.Member) -> int:
     """How long after its first effects a cause like ``x`` may be reported."""
     return NODE_LAG_MS if x.category == "node" else SLACK_MS
@@ -183,7 +189,7 @@ def explanation(
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
         if directed and link.kind == m.SAME_NODE and quiet_node(y, learned):
             continue
-        if directed and link.kind in CALL_LINKS and x.target is None and not is_cause(y, learned):
+        if directed and link.kind in CALL_LINKS and x.target is None and not callee_down(y, learned):
             continue  # being called is no evidence: a symptom naming no callee follows only a callee's cause
         if directed and x.target is not None and not through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it

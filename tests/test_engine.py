@@ -321,7 +321,10 @@ def test_same_input_same_output(falkor_url: str) -> None:
 
 def test_speculation_publishes_at_once_and_places_again_when_an_earlier_event_arrives(store: GraphStore) -> None:
     e = engine(store, disorder_ms=5_000)
-    oom, t1, f1, f2 = cascade()  # at 0, 5, 8 and 9 s
+    oom = cascade()[0]  # at 0 s; its effects at 5, 8 and 9 s, critical: published on their own before it comes
+    t1 = tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE, severity="critical")
+    f1 = tb.event("f1", 8, "Service", "frontend", "http_503", C.NETWORK, trace="tr1", severity="critical")
+    f2 = tb.event("f2", 9, "Pod", "frontend-2", "http_503", C.NETWORK, trace="tr1", severity="critical")
     first = e.process(tb.stored(store, [t1, f1, f2]))  # the OOM arrives last, out of order
     assert {x for r in first for x in r.related_events} == {"t1", "f1", "f2"}  # published at once, no wait
     assert e.replaced == 0

@@ -76,6 +76,13 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("t", "e", m.CALLS, 1)],
             False,
         ),
+        # ... but a callee that is down (crash-looping) is the cause of its callers' errors
+        (
+            corr_of(ev("b", 0, "BackOff", DB, category="crash")),
+            ev("t", 5, "http_5xx", CALLER),
+            [link("t", "b", m.CALLS, 1)],
+            True,
+        ),
         # symmetric links never do: same trace, same node, the callee's side of a call
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [link("t", "oom", m.SAME_TRACE, 0, 0.95)], False),
         (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [link("t", "oom", m.SAME_NODE, 0, 0.3)], False),

@@ -140,3 +140,10 @@ def test_a_quiet_pods_burst_is_news_beside_a_resource_that_always_fires() -> Non
     for i, t in enumerate((3605, 3620, 3640)):
         corr.members[f"c{i}"] = cm.ev(f"c{i}", t, "error_log", cart, category="application_error")
     assert core.surprise(corr) >= CorrelateSettings().active_min_surprise
+
+
+def test_several_quiet_resources_failing_at_once_are_news() -> None:
+    core, corr = Placement(), m.Correlation("c")
+    for i, name in enumerate(("catalog-1", "reco-1", "front-1")):  # one anomaly each, nothing before
+        corr.members[f"x{i}"] = cm.ev(f"x{i}", 3600 + 7 * i, "error_log", cm.pod(name), category="application_error")
+    assert core.surprise(corr) >= 2.0
