@@ -29,7 +29,7 @@ from correlate.scoring import confidence
 from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import WARNING_RANK, Category, SourceKind, StoredEvent
-from model.result import CorrelationResult, Impact
+from model.result import CorrelationResult
 from model.vocab import Pattern
 
 log = logging.getLogger(__name__)
@@ -551,15 +551,4 @@ class Engine:
         a = self._assess(src)
         doc = build(src, a, self._facts(src, a), version=src.version)
         src.last_published = st.Snapshot(st.RESOLVED, a.root, a.pattern, (), ())
-        where = f"now in {', '.join(homes)}" if homes else "placed again"
-        return doc.model_copy(
-            update={
-                "state": st.RESOLVED,
-                "summary": f"Withdrawn: its events were placed again in event-time order ({where})",
-                "related_events": [],
-                "chain": [],
-                "evidence": [],
-                "impact": Impact(),
-                "trace_ids": [],
-            }
-        )
+        return persist.withdrawal(doc, homes)

@@ -14,7 +14,7 @@ from correlate import model as m
 from correlate import state as st
 from correlate.document import Assessment
 from graph import GraphStore
-from model.result import CorrelationResult
+from model.result import CorrelationResult, Impact
 from model.times import parse_rfc3339
 
 
@@ -117,3 +117,20 @@ def doc_time(text: str) -> int:
 def document_of(row_document: str) -> CorrelationResult:
     """The stored document of a Correlation node."""
     return CorrelationResult.model_validate(json.loads(row_document))
+
+
+def withdrawal(doc: CorrelationResult, homes: Sequence[str]) -> CorrelationResult:
+    """The last version of a correlation whose events all went elsewhere when placed again: resolved, no members,
+    naming where they went (``homes``), so that it supersedes what was published of it."""
+    where = f"now in {', '.join(homes)}" if homes else "placed again"
+    return doc.model_copy(
+        update={
+            "state": st.RESOLVED,
+            "summary": f"Withdrawn: its events were placed again in event-time order ({where})",
+            "related_events": [],
+            "chain": [],
+            "evidence": [],
+            "impact": Impact(),
+            "trace_ids": [],
+        }
+    )

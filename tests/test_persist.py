@@ -45,3 +45,13 @@ def test_what_is_written_is_what_a_restart_reads(store: GraphStore) -> None:
     (doc,) = engine.process(tb.stored(store, cascade()))
     (row,) = store.query("open_correlations", {"limit": 10})
     assert row["id"] == doc.id and persist.document_of(str(row["document"])) == doc
+
+
+def test_a_withdrawal_supersedes_with_no_members_and_names_where_they_went(store: GraphStore) -> None:
+    tb.build(store)
+    engine = Engine(store, CorrelateSettings(disorder_ms=0), tb.CLUSTER)
+    (doc,) = engine.process(tb.stored(store, cascade()))
+    gone = persist.withdrawal(doc, ["corr-a", "corr-b"])
+    assert (gone.id, gone.version, gone.state) == (doc.id, doc.version, "resolved")
+    assert gone.related_events == [] and gone.chain == [] and gone.trace_ids == []
+    assert gone.summary.endswith("(now in corr-a, corr-b)")
