@@ -480,7 +480,8 @@ class Engine:
                 ),
                 cause_rank=root.severity_rank if cause and root.source_kind != "change" else 0,
                 rooted_in_cause=cause,
-                surprise=None if cause else self.core.surprise(corr),
+                # only a building correlation is judged by its surprise: an active one stays active regardless
+                surprise=None if cause or corr.state == st.ACTIVE else self.core.surprise(corr),
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
             recovered = corr.id in batch.recovered

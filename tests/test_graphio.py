@@ -8,14 +8,19 @@ from model.event import Category as C
 from tests import topo_builder as tb
 
 
-def test_related_links_heaviest_with_direction(store: GraphStore) -> None:
+def _oom_and_probe(store: GraphStore) -> list[dict[str, object]]:
+    """An OOM kill and, 5 s later, a probe failure of its caller (one trace), written; their link-question rows."""
     tb.build(store)
     evs = [
         tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, trace="t"),
         tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE, trace="t"),
     ]
     tb.write_events(store, evs)
-    rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+    return [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+
+
+def test_related_links_heaviest_with_direction(store: GraphStore) -> None:
+    rows = _oom_and_probe(store)
     links = graphio.related_links(store, rows, window_ms=900_000, max_hops=4)
     assert sorted(links) == ["oom", "t1"]  # the window reaches both ways: events may arrive out of order
     (link,) = links["t1"]
@@ -57,13 +62,7 @@ def test_max_hops_bounds_the_calls_path(store: GraphStore) -> None:
 
 def test_placed_leaves_out_later_events_no_correlation_holds(store: GraphStore) -> None:
     """``placed`` (the engine): a later event is linked to only once a correlation holds it; earlier ones always."""
-    tb.build(store)
-    evs = [
-        tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, trace="t"),
-        tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE, trace="t"),
-    ]
-    tb.write_events(store, evs)
-    rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+    rows = _oom_and_probe(store)
     everything = graphio.related_links(store, rows, window_ms=900_000, max_hops=4)
     placed = graphio.related_links(store, rows, window_ms=900_000, max_hops=4, placed=True)
     assert placed == {"t1": everything["t1"]}  # oom's link to the later t1, not placed yet, is left out
