@@ -27,7 +27,7 @@ from nats.js.api import StreamConfig
 from nats.js.errors import Error as JetStreamError
 
 from graph import GraphStore
-from ingest.jsstreams import ensure_stream
+from ingest.jsstreams import ADMIN_TIMEOUT_S, ensure_stream
 from ingest.settings import NatsSettings
 from model.result import CorrelationResult
 from model.vocab import Severity
@@ -78,6 +78,7 @@ class Publisher:
         """Create the results and alerts streams when no stream covers their subjects yet; ours (by name) are kept
         at ``replicas`` replicas, a stream of someone else's that covers the subject is left as it is."""
         s = self.settings
+        admin = self.nc.jetstream(timeout=ADMIN_TIMEOUT_S)
         for name, subject in ((s.results_stream, s.results_subject), (s.alerts_stream, s.alerts_subject)):
             if not name:
                 continue
@@ -87,7 +88,7 @@ class Publisher:
                 found = name
             if found == name:
                 config = StreamConfig(name=name, subjects=[subject], duplicate_window=s.duplicate_window_s)
-                await ensure_stream(self.js, config, s.replicas)
+                await ensure_stream(admin, config, s.replicas)
 
     async def publish(self, results: Sequence[CorrelationResult]) -> int:
         """Send each version; mark the acknowledged ones in the graph. Returns how many were acknowledged."""

@@ -29,7 +29,7 @@ from nats.js.errors import Error as JetStreamError
 from nats.js.kv import KeyValue
 
 from causegraph.lease import Change, Lease, lease_key
-from ingest.jsstreams import ensure_stream
+from ingest.jsstreams import ADMIN_TIMEOUT_S, ensure_stream, settled
 from ingest.settings import NatsSettings
 
 log = logging.getLogger(__name__)
@@ -64,15 +64,20 @@ class LeaderElection:
 
     async def setup(self) -> None:
         """Open the bucket (created, or updated to the replica count, when needed)."""
-        js = self.nc.jetstream(timeout=max(self.settings.leader_ttl_s / 3, 0.5))
+        admin = self.nc.jetstream(timeout=ADMIN_TIMEOUT_S)  # the lease's requests have a third of its TTL
         bucket = self.settings.leader_bucket
-        try:
-            self._kv = await js.key_value(bucket)
-        except BucketNotFoundError:
-            config = KeyValueConfig(bucket=bucket, ttl=self.settings.leader_ttl_s, replicas=self.settings.replicas)
-            self._kv = await js.create_key_value(config)
-        info = await js.stream_info(f"KV_{bucket}")
-        await ensure_stream(js, info.config, self.settings.replicas)
+        config = KeyValueConfig(bucket=bucket, ttl=self.settings.leader_ttl_s, replicas=self.settings.replicas)
+
+        async def bucket_made() -> None:
+            try:
+                await admin.key_value(bucket)
+            except BucketNotFoundError:
+                await admin.create_key_value(config)  # another worker's creation racing it is transient
+
+        await settled(bucket_made, f"leader bucket {bucket}")
+        info = await admin.stream_info(f"KV_{bucket}")
+        await ensure_stream(admin, info.config, self.settings.replicas)
+        self._kv = await self.nc.jetstream(timeout=max(self.settings.leader_ttl_s / 3, 0.5)).key_value(bucket)
         self._applier = asyncio.create_task(self._apply(), name="leader-changes")
 
     async def step(self) -> None:

@@ -8,28 +8,62 @@ which stream, what was wanted and what the server answered.
 
     NatsError / JetStream APIError
       └── StreamReplicasError   creating or updating a stream to ``replicas`` failed (chained)
+
+Several workers start at once and each makes sure of the same streams. On a cluster, two creations of one stream
+race in the meta layer: the second may time out, or find the stream named but not yet applied. Such answers are
+transient (``TRANSIENT``): ``settled`` asks again for up to ``SETTLE_S`` before the error stands, and a creation
+refused because the stream now exists reads it back instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import APIError, NotFoundError, ServiceUnavailableError
 
 log = logging.getLogger(__name__)
+
+#: Answers of a cluster still settling (a meta leader elected, a racing creation applied): asked again.
+TRANSIENT: tuple[type[BaseException], ...] = (TimeoutError, NoRespondersError, ServiceUnavailableError)
+SETTLE_S = 30.0
+#: JetStream admin requests (creating an R3 stream) take seconds on a loaded machine; publishes use their own.
+ADMIN_TIMEOUT_S = 10.0
 
 
 class StreamReplicasError(RuntimeError):
     """A stream could not be created or updated with the replica count of the settings."""
 
 
+async def settled[T](op: Callable[[], Awaitable[T]], what: str, settle_s: float = SETTLE_S) -> T:
+    """``op()``, asked again while its failure is ``TRANSIENT`` and ``settle_s`` has not passed."""
+    deadline = time.monotonic() + settle_s
+    pause = 0.1
+    while True:
+        try:
+            return await op()
+        except TRANSIENT as exc:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.info("%s: %s; asking again", what, type(exc).__name__)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 2.0)
+
+
 async def ensure_stream(js: JetStreamContext, config: StreamConfig, replicas: int) -> bool:
     """Make ``config.name`` exist with ``replicas`` replicas; an existing stream keeps the rest of its config.
 
     Returns True when the stream was created or changed."""
+    return await settled(lambda: _ensure_once(js, config, replicas), f"stream {config.name}")
+
+
+async def _ensure_once(js: JetStreamContext, config: StreamConfig, replicas: int) -> bool:
     name = str(config.name)
     try:
         info = await js.stream_info(name)
@@ -37,9 +71,15 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig, replicas: in
         try:
             await js.add_stream(replace(config, num_replicas=replicas))
         except APIError as exc:
-            raise StreamReplicasError(_why(name, replicas, "creating", exc)) from exc
-        log.info("created stream %s (%d replicas)", name, replicas)
-        return True
+            if isinstance(exc, TRANSIENT):
+                raise
+            try:  # made by another worker meanwhile: take it as it is
+                info = await js.stream_info(name)
+            except NotFoundError:
+                raise StreamReplicasError(_why(name, replicas, "creating", exc)) from exc
+        else:
+            log.info("created stream %s (%d replicas)", name, replicas)
+            return True
     have = info.config.num_replicas or 1
     if have == replicas:
         return False

@@ -34,7 +34,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StreamConfig
 
 from graph import GraphError, GraphUnavailable
-from ingest.jsstreams import ensure_stream
+from ingest.jsstreams import ADMIN_TIMEOUT_S, ensure_stream, settled
 from ingest.limits import load_json
 from ingest.pipeline import IngestResult, Pipeline, Rejection
 from ingest.settings import NatsSettings
@@ -108,7 +108,7 @@ class NatsIngest:
             reconnect_time_wait=0.5,
             allow_reconnect=True,
         )
-        self.js = self.nc.jetstream()
+        self.js = self.nc.jetstream(timeout=ADMIN_TIMEOUT_S)
         await self.ensure_stream()
         s = self.settings
         config = ConsumerConfig(
@@ -119,8 +119,12 @@ class NatsIngest:
             max_ack_pending=max(10 * s.fetch_batch, 10_000),
         )
         subject = s.subjects[0] if len(s.subjects) == 1 else ""
-        self._sub = await self.js.pull_subscribe(subject, durable=s.durable, stream=s.stream, config=config)
-        await self._redeliver_until_acked()
+        js = self.js
+        self._sub = await settled(
+            lambda: js.pull_subscribe(subject, durable=s.durable, stream=s.stream, config=config),
+            f"consumer {s.durable}",
+        )
+        await settled(self._redeliver_until_acked, f"consumer {s.durable}")
 
     async def _redeliver_until_acked(self) -> None:
         """A durable consumer made before (max_deliver 5) would drop a message after five failed deliveries, as

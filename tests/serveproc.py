@@ -21,9 +21,10 @@ from causegraph.natsserver import free_port
 def start_serve(graph: Path, port: int, env: Mapping[str, str], *extra: str) -> subprocess.Popen[bytes]:
     """Start serve on ``graph`` (no Kubernetes), logging beside the graph's folder; return once /readyz answers."""
     argv = ["serve", "--graph", str(graph), *extra, "--kubernetes", "none", "--port", str(port)]
-    with (graph.parent.parent / "serve.log").open("ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "causegraph", *argv], env=dict(env), stdout=log, stderr=log)
-    return wait_ready(proc, f"http://127.0.0.1:{port}/readyz", 60, "serve")
+    log = graph.parent.parent / "serve.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "causegraph", *argv], env=dict(env), stdout=out, stderr=out)
+    return wait_ready(proc, f"http://127.0.0.1:{port}/readyz", 60, "serve", log)
 
 
 def wait_ready(

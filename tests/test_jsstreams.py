@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import nats
 import pytest
 from nats.js.api import StreamConfig
+from nats.js.errors import BadRequestError
 
 from causegraph.natsserver import NatsCluster, NatsServer
-from ingest.jsstreams import StreamReplicasError, ensure_stream
+from ingest.jsstreams import StreamReplicasError, ensure_stream, settled
 
 
 async def test_a_missing_stream_is_created_with_the_replicas_and_an_existing_one_is_updated_to_them(
@@ -43,3 +46,43 @@ async def test_more_replicas_than_servers_is_a_clear_error(nats_server: NatsServ
             await ensure_stream(js, StreamConfig(name="ONE", subjects=["one.>"]), 3)
     finally:
         await nc.close()
+
+
+async def test_workers_making_the_same_stream_at_once_all_get_it(nats_cluster: NatsCluster) -> None:
+    conns = [await nats.connect(nats_cluster.urls) for _ in range(4)]
+    try:
+        config = StreamConfig(name="RACE", subjects=["race.>"])
+        made = await asyncio.gather(*(ensure_stream(c.jetstream(timeout=10), config, 3) for c in conns))
+        assert any(made)
+        info = await conns[0].jetstream().stream_info("RACE")
+        assert info.config.num_replicas == 3
+    finally:
+        for c in conns:
+            await c.close()
+
+
+async def test_settled_asks_again_only_while_the_failure_is_transient() -> None:
+    calls: list[int] = []
+
+    async def slow_then_ok() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise TimeoutError
+        return "made"
+
+    assert await settled(slow_then_ok, "x") == "made" and len(calls) == 3
+
+    async def refused() -> None:
+        calls.append(1)
+        raise BadRequestError()
+
+    calls.clear()
+    with pytest.raises(BadRequestError):
+        await settled(refused, "x")
+    assert len(calls) == 1  # a refusal stands at once
+
+    async def never() -> None:
+        raise TimeoutError
+
+    with pytest.raises(TimeoutError):
+        await settled(never, "x", settle_s=0.3)

@@ -121,7 +121,7 @@ def test_subject_context_and_decode() -> None:
 async def test_duplicates_and_malformed_in_between(
     nats_server: NatsServer, publisher: Client, store: GraphStore
 ) -> None:
-    settings = _settings(nats_server)
+    settings = _settings(nats_server, ack_wait_s=30.0)  # counts asserted: a slow first write is no lost ack
     consumer = NatsIngest(settings, Pipeline(store, None, EventWriter(store, sc.CLUSTER)))
     await consumer.connect()
     dead: list[Msg] = []
