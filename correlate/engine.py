@@ -481,7 +481,7 @@ class Engine:
                 cause_rank=root.severity_rank if cause and root.source_kind != "change" else 0,
                 rooted_in_cause=cause,
                 # only a building correlation is judged by its surprise: an active one stays active regardless
-                surprise=None if cause or corr.state == st.ACTIVE else self.core.surprise(corr),
+                surprises=None if cause or corr.state == st.ACTIVE else self.core.surprises(corr),
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
             recovered = corr.id in batch.recovered

@@ -11,6 +11,7 @@ its callers' errors name; such a root is ``inferred`` when that resource has no 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -249,11 +250,17 @@ def workload_wide(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bo
 
 
 def workload_crash(corr: m.Correlation) -> bool:
-    """Pods of one workload crashing (two or more of them) with the workload as the root: an incident by itself."""
+    """Pods of one workload crash-looping (two or more of them) with the workload as the root: an incident by
+    itself. A pod crash-loops when its container died more than once (a BackOff repeated, several crash events);
+    one restart each on two pods is what a busy workload shows now and then."""
     if corr.root is None or corr.root.resource.kind not in WORKLOAD_KINDS:
         return False
     w = corr.root.resource.workload
-    return len({x.ctx.uid for x in corr.members.values() if x.category == "crash" and x.ctx.workload == w}) >= 2
+    crashes: Counter[str] = Counter()
+    for x in corr.members.values():
+        if x.category == "crash" and x.ctx.workload == w:
+            crashes[x.ctx.uid] += max(1, x.count)
+    return sum(1 for n in crashes.values() if n >= 2) >= 2
 
 
 def node_inferred(corr: m.Correlation) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 from bisect import insort
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -148,15 +147,10 @@ class Placement:
             corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned)
         return corr.members[corr.root.event_id]
 
-    def surprise(self, corr: m.Correlation) -> float:
-        """How unlikely the correlation's anomalies since its onset are for its resources' own past (-log10): each
-        resource judged against its own past, their chances multiplied (a quiet pod's burst is news beside an entry
-        service that always fires; so are several quiet resources failing at once)."""
-        ordered = sorted(corr.members.values(), key=lambda x: (x.ts, x.id))
-        onset = rk.onset_of(ordered)
-        span = ordered[-1].ts - onset
-        now = Counter(rk.resource_key(x.ctx) for x in ordered if x.ts >= onset - rk.BURST_MS)
-        return sum(rk.surprise(n, rk.count_before(self.past, k, onset), span) for k, n in now.items())
+    def surprises(self, corr: m.Correlation) -> list[float]:
+        """How unlikely the correlation's anomalies since its onset are for its resources' own past (-log10), one
+        figure per resource: a quiet pod's burst is news beside an entry service that always fires."""
+        return list(rk.surprises(list(corr.members.values()), self.past).values())
 
     def _remember(self, x: m.Member) -> None:
         """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from correlate import explain as ex
@@ -47,6 +48,20 @@ def surprise(count: int, before: int, span_ms: int) -> float:
         term *= lam / (k + 1)
     tail = max(1.0 - cdf, 1e-12)
     return -math.log10(tail)
+
+
+def surprises(members: Sequence[m.Member], past: Past = NO_PAST) -> dict[str, float]:
+    """Each resource's ``surprise``: its anomalies since the incident's onset against its own past. An event the
+    source reports as repeated (a BackOff's count) counts as often as it happened: a container restarted eight
+    times is eight anomalies, one restart is one."""
+    ordered = sorted(members, key=lambda x: (x.ts, x.id))
+    onset = onset_of(ordered)
+    span = ordered[-1].ts - onset
+    now: Counter[str] = Counter()
+    for x in ordered:
+        if x.ts >= onset - BURST_MS:
+            now[resource_key(x.ctx)] += max(1, x.count)
+    return {k: surprise(n, count_before(past, k, onset), span) for k, n in now.items()}
 
 
 def count_before(past: Past, key: str, onset: int) -> int:
@@ -143,8 +158,7 @@ def rank_resources(
         k = resource_key(x.ctx)
         on.setdefault(k, []).append(x)
         ctx_of.setdefault(k, x.ctx)
-    span = ordered[-1].ts - onset
-    unlikely = {k: surprise(len(v), count_before(past, k, onset), span) for k, v in on.items()}
+    unlikely = surprises(ordered, past)
     most = max(unlikely.values())
     position = {x.id: i for i, x in enumerate(ordered)}
     out: list[tuple[m.Context, str, float, int, str]] = []
@@ -165,7 +179,7 @@ def rank_resources(
         weak = {d for u in reached for d in half.get(u, ()) if d not in reached}
         explained = len(reached) + 0.5 * len(weak)
         explain = (explained - 1) / (n - 1) if n > 1 else 1.0
-        evidence = unlikely[k] / most
+        evidence = unlikely.get(k, 0.0) / most
         early = 1.0 - position[own[0].id] / (n - 1) if n > 1 else 1.0
         score = W_EXPLAIN * explain + W_CAUSE * best_prior + W_EVIDENCE * evidence + W_EARLY * early
         out.append((r, best.id, round(score, 4), best.ts, best.id))

@@ -32,6 +32,10 @@ class CorrelateSettings(BaseModel):
     # ... and only when that many symptoms so close together are this unlikely (-log10 of the chance) for their
     # resources' own past half hour: background warnings on resources that always have some are no incident.
     active_min_surprise: float = Field(2.0, ge=0)
+    # ... and one resource's anomalies alone this unlikely, or this many resources in trouble at once: lone
+    # warnings on a few quiet pods that happen to touch each other are what a busy namespace always shows.
+    active_min_resource_surprise: float = Field(3.0, ge=0)
+    active_broad_resources: int = Field(6, ge=1)
     resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
     # The longest service-call path (CALLS hops) that links two events; at most what the Cypher follows.
     max_hops: int = Field(CALLS_HOPS_IN_CYPHER, ge=1, le=CALLS_HOPS_IN_CYPHER)

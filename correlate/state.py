@@ -8,7 +8,7 @@ unpublished: isolated warnings are kept, not paged.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from correlate.settings import CorrelateSettings
@@ -41,16 +41,16 @@ def evidence_enough(
     repeats: int = 1,
     cause_rank: int = 0,
     rooted_in_cause: bool = False,
-    surprise: float | None = None,
+    surprises: Sequence[float] | None = None,
 ) -> bool:
     """Whether a building correlation has become an incident: enough distinct evidence, a critical event, a
     failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
     that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
-    (``active_min_symptoms``), and they must be unlikely for their resources' own past (``surprise``, -log10
-    of the chance; None: not judged): background warnings that happen to touch each other stay unpublished."""
+    (``active_min_symptoms``), and they must be news for their resources' own past (``surprises``, one per
+    resource; None: not judged): background warnings that happen to touch each other stay unpublished."""
     if pattern == Pattern.RECURRING_FAILURE:
         return True
-    if not rooted_in_cause and surprise is not None and surprise < settings.active_min_surprise:
+    if not rooted_in_cause and surprises is not None and not news(settings, surprises):
         return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
     needed = (
         settings.active_min_events if rooted_in_cause else max(settings.active_min_events, settings.active_min_symptoms)
@@ -106,3 +106,17 @@ def should_publish(previous: Snapshot | None, current: Snapshot, *, ever_publish
 def next_version(version: int, publish: bool) -> int:
     """Versions count publishes: each published document carries a new one."""
     return version + 1 if publish else version
+
+
+def news(settings: CorrelateSettings, surprises: Sequence[float]) -> bool:
+    """Whether symptoms with no cause among them are news: together unlikely for their resources' own past
+    (``active_min_surprise``, -log10 of the chance), and either one resource unlikely by itself
+    (``active_min_resource_surprise``) or trouble on many resources at once (``active_broad_resources``).
+
+    One lone warning on each of a few quiet pods is likely somewhere in a busy namespace at any time: a
+    correlation gathers whichever of them touch each other, so their chances multiplied overstate the news."""
+    if sum(surprises) < settings.active_min_surprise:
+        return False
+    return max(surprises, default=0.0) >= settings.active_min_resource_surprise or (
+        len(surprises) >= settings.active_broad_resources
+    )

@@ -148,8 +148,8 @@ def test_workload_failure_counts_pods(store: GraphStore) -> None:
         tb.stored(
             store,
             [
-                tb.event("w1", 0, "Pod", "api-1", "BackOff", C.CRASH),
-                tb.event("w2", 3, "Pod", "api-2", "BackOff", C.CRASH),
+                tb.event("w1", 0, "Pod", "api-1", "BackOff", C.CRASH, count=4),  # crash-looping
+                tb.event("w2", 3, "Pod", "api-2", "BackOff", C.CRASH, count=3),
             ],
         )
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from correlate import explain as ex
@@ -158,9 +160,9 @@ def test_choose_prefers_a_cause_root_over_a_symptom_root() -> None:
 
 
 def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely() -> None:
-    crash = corr_of(
-        ev("c1", 0, "process_exit", pod("pay-1", "n1"), category="crash"),
-        ev("c2", 2, "process_exit", pod("pay-2", "n2"), category="crash"),
+    crash = corr_of(  # both pods' containers die again and again
+        replace(ev("c1", 0, "process_exit", pod("pay-1", "n1"), category="crash"), count=3),
+        replace(ev("c2", 2, "process_exit", pod("pay-2", "n2"), category="crash"), count=3),
     )
     crash.root = rk.decide_root(list(crash.members.values()), [])
     crash.members["k1"] = ev("k1", 100, "connection_refused", pod("checkout-1"), target=service("pay"))
@@ -223,3 +225,22 @@ def test_choose_keeps_a_resources_trouble_in_the_correlation_rooted_at_it() -> N
 )
 def test_root_explains_root(a: m.Correlation, b: m.Correlation, merges: bool) -> None:
     assert ex.root_explains_root(a, b, {}) is merges
+
+
+@pytest.mark.parametrize(
+    ("counts", "crash"),
+    [
+        ((3, 4), True),  # two pods restarting again and again: the workload crash-loops
+        ((1, 1), False),  # one restart each on two pods: what a busy workload shows now and then
+        ((5, 1), False),  # one pod crash-looping is that pod's trouble
+        ((1, 1, 1), False),
+    ],
+)
+def test_a_workload_crashes_when_two_of_its_pods_crash_loop(counts: tuple[int, ...], crash: bool) -> None:
+    members = [
+        replace(ev(f"b{i}", 10 * i, "BackOff", pod(f"a-{i}", f"n{i}"), category="crash"), count=n)
+        for i, n in enumerate(counts)
+    ]
+    corr = corr_of(*members)
+    assert corr.root is not None and corr.root.resource.kind == "Deployment"
+    assert ex.workload_crash(corr) is crash

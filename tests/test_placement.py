@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from correlate import model as m
 from correlate import ranking as rk
+from correlate import state as st
 from correlate.placement import Placement, Step, correlation_id
 from correlate.settings import CorrelateSettings
 from tests import correlate_members as cm
@@ -120,13 +125,13 @@ def test_a_correlations_surprise_is_judged_against_its_resources_past() -> None:
     burst = [cm.ev(f"b{i}", 3600 + 10 * i, "latency_p99", a, category="performance") for i in range(3)]
     for x in burst:
         core.place(x, [], step)
-    quiet = core.surprise(core.home("b0"))  # type: ignore[arg-type]
+    quiet = sum(core.surprises(core.home("b0")))  # type: ignore[arg-type]
     noisy_core = Placement()
     for k in range(20):  # the same pod fired every 90 s for the half hour before
         noisy_core.place(cm.ev(f"n{k}", 1800 + 90 * k, "latency_p99", a, category="performance"), [], Step())
     for x in burst:
         noisy_core.place(x, [], Step())
-    noisy = noisy_core.surprise(noisy_core.home("b0"))  # type: ignore[arg-type]
+    noisy = sum(noisy_core.surprises(noisy_core.home("b0")))  # type: ignore[arg-type]
     assert quiet >= CorrelateSettings().active_min_surprise > noisy
 
 
@@ -139,11 +144,15 @@ def test_a_quiet_pods_burst_is_news_beside_a_resource_that_always_fires() -> Non
     corr.members["e1"] = cm.ev("e1", 3600, "latency_p99", entry, category="performance")
     for i, t in enumerate((3605, 3620, 3640)):
         corr.members[f"c{i}"] = cm.ev(f"c{i}", t, "error_log", cart, category="application_error")
-    assert core.surprise(corr) >= CorrelateSettings().active_min_surprise
+    assert st.news(CorrelateSettings(), core.surprises(corr))
 
 
-def test_several_quiet_resources_failing_at_once_are_news() -> None:
+@pytest.mark.parametrize(("pods", "each", "expected"), [(3, 1, False), (3, 3, True), (6, 1, True)])
+def test_lone_anomalies_on_a_few_quiet_pods_are_no_news_many_pods_or_a_pod_repeating_are(
+    pods: int, each: int, expected: bool
+) -> None:
     core, corr = Placement(), m.Correlation("c")
-    for i, name in enumerate(("catalog-1", "reco-1", "front-1")):  # one anomaly each, nothing before
-        corr.members[f"x{i}"] = cm.ev(f"x{i}", 3600 + 7 * i, "error_log", cm.pod(name), category="application_error")
-    assert core.surprise(corr) >= 2.0
+    for i in range(pods):  # nothing before on any of them
+        x = cm.ev(f"x{i}", 3600 + 7 * i, "BackOff", cm.pod(f"w{i}-1"), category="crash")
+        corr.members[x.id] = replace(x, count=each)  # a BackOff repeated counts as often as it happened
+    assert st.news(CorrelateSettings(), core.surprises(corr)) is expected

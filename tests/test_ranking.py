@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from correlate import model as m
@@ -182,3 +184,9 @@ def test_a_nodes_housekeeping_is_no_root_of_its_pods_trouble() -> None:
     members[0] = ev("nr", 0, "NodeNotReady", node("n1"), category="node")  # a condition of its pods is
     links = [link("b1", "nr", m.SAME_NODE, 1, 0.9), link("b2", "nr", m.SAME_NODE, 1, 0.9)]
     assert rk.decide_root(members, links).resource.name == "n1"
+
+
+def test_a_repeated_event_counts_as_often_as_it_happened() -> None:
+    once = ev("b", 3600, "BackOff", pod("a-1"), category="crash")
+    eight = replace(once, count=8)
+    assert rk.surprises([eight])["uid-a-1"] > rk.surprises([once])["uid-a-1"] + 5

@@ -40,18 +40,20 @@ def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, cau
 
 
 @pytest.mark.parametrize(
-    ("surprise", "cause", "rank", "repeats", "expected"),
+    ("surprises", "cause", "rank", "repeats", "expected"),
     [
-        (3.0, False, 4, 1, True),  # symptoms unlikely for their resources' past: an incident
-        (1.0, False, 4, 1, False),  # what those resources always do: background
-        (1.0, False, 4, 5, False),  # ... however often it repeats
-        (1.0, False, 7, 1, True),  # ... unless critical
-        (1.0, True, 4, 1, True),  # a cause is judged by itself, not by its resources' past
+        ((3.5, 0.5), False, 4, 1, True),  # one resource's anomalies unlikely for its past: an incident
+        ((1.0,), False, 4, 1, False),  # what those resources always do: background
+        ((1.0,), False, 4, 5, False),  # ... however often it repeats
+        ((1.0,), False, 7, 1, True),  # ... unless critical
+        ((1.5, 1.5, 1.5), False, 4, 1, False),  # a lone warning on each of a few quiet pods: no news
+        ((1.5,) * 6, False, 4, 1, True),  # ... on many at once: news
+        ((1.0,), True, 4, 1, True),  # a cause is judged by itself, not by its resources' past
         (None, False, 4, 1, True),  # not judged
     ],
 )
 def test_symptoms_as_usual_for_their_resources_are_no_incident(
-    surprise: float | None, cause: bool, rank: int, repeats: int, expected: bool
+    surprises: tuple[float, ...] | None, cause: bool, rank: int, repeats: int, expected: bool
 ) -> None:
     got = st.evidence_enough(
         S,
@@ -61,7 +63,7 @@ def test_symptoms_as_usual_for_their_resources_are_no_incident(
         pattern="cascading_failure",
         repeats=repeats,
         rooted_in_cause=cause,
-        surprise=surprise,
+        surprises=surprises,
     )
     assert got is expected
 
