@@ -467,7 +467,7 @@ class Engine:
         for corr in sorted(batch.changed.values(), key=lambda c: (c.first_seen, c.id)):
             a = self._assess(corr)
             root = corr.members[a.root]
-            cause = ex.is_cause(root, self.learned) or ex.workload_crash(corr) or ex.node_inferred(corr)
+            cause = ex.is_cause(root, self.learned) or ex.workload_crash(corr, looping=True) or ex.node_evicted(corr)
             enough = st.evidence_enough(
                 self.settings,
                 members=len({(x.ctx.uid or x.id, x.reason) for x in corr.members.values()}),

@@ -249,10 +249,10 @@ def workload_wide(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bo
     return r.ctx.kind == "Pod" and bool(r.ctx.workload) and r.category in WORKLOAD_WIDE and not is_cause(r, learned)
 
 
-def workload_crash(corr: m.Correlation) -> bool:
-    """Pods of one workload crash-looping (two or more of them) with the workload as the root: an incident by
-    itself. A pod crash-loops when its container died more than once (a BackOff repeated, several crash events);
-    one restart each on two pods is what a busy workload shows now and then."""
+def workload_crash(corr: m.Correlation, *, looping: bool = False) -> bool:
+    """Pods of one workload crashing (two or more of them) with the workload as the root: where the crash's
+    events belong. ``looping``: each of them died more than once (a BackOff repeated, several crash events), an
+    incident by itself; one restart each on two pods is what a busy workload shows now and then."""
     if corr.root is None or corr.root.resource.kind not in WORKLOAD_KINDS:
         return False
     w = corr.root.resource.workload
@@ -260,12 +260,23 @@ def workload_crash(corr: m.Correlation) -> bool:
     for x in corr.members.values():
         if x.category == "crash" and x.ctx.workload == w:
             crashes[x.ctx.uid] += max(1, x.count)
-    return sum(1 for n in crashes.values() if n >= 2) >= 2
+    return sum(1 for n in crashes.values() if n >= (2 if looping else 1)) >= 2
 
 
 def node_inferred(corr: m.Correlation) -> bool:
     """The Node named as the root by its pods' symptoms (several workloads, several signals): a finding in itself."""
     return corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
+
+
+def node_evicted(corr: m.Correlation) -> bool:
+    """The inferred root Node evicted pods among the members: the node acted, an incident by itself. Timeouts and
+    probe failures alone point at a node too, but lone ones on a few of its pods are also what a busy node shows
+    now and then: those must be news (``state.news``) like any symptoms."""
+    if not node_inferred(corr):
+        return False
+    assert corr.root is not None
+    node = corr.root.resource.name
+    return any(is_eviction(x) and x.ctx.node == node for x in corr.members.values())
 
 
 def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool:

@@ -160,9 +160,9 @@ def test_choose_prefers_a_cause_root_over_a_symptom_root() -> None:
 
 
 def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely() -> None:
-    crash = corr_of(  # both pods' containers die again and again
-        replace(ev("c1", 0, "process_exit", pod("pay-1", "n1"), category="crash"), count=3),
-        replace(ev("c2", 2, "process_exit", pod("pay-2", "n2"), category="crash"), count=3),
+    crash = corr_of(
+        ev("c1", 0, "process_exit", pod("pay-1", "n1"), category="crash"),
+        ev("c2", 2, "process_exit", pod("pay-2", "n2"), category="crash"),
     )
     crash.root = rk.decide_root(list(crash.members.values()), [])
     crash.members["k1"] = ev("k1", 100, "connection_refused", pod("checkout-1"), target=service("pay"))
@@ -243,4 +243,21 @@ def test_a_workload_crashes_when_two_of_its_pods_crash_loop(counts: tuple[int, .
     ]
     corr = corr_of(*members)
     assert corr.root is not None and corr.root.resource.kind == "Deployment"
-    assert ex.workload_crash(corr) is crash
+    assert ex.workload_crash(corr, looping=True) is crash
+    assert ex.workload_crash(corr) is (len(counts) >= 2)  # where the crash's events belong, looping or not yet
+
+
+@pytest.mark.parametrize(("evicted", "acted"), [(True, True), (False, False)])
+def test_an_inferred_node_is_a_cause_by_itself_only_when_it_evicted_pods(evicted: bool, acted: bool) -> None:
+    last = (
+        ev("e1", 20, "Evicted", B, category="node", message="The node was low on resource: memory")
+        if evicted
+        else ev("p1", 20, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout")
+    )
+    corr = corr_of(
+        ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+        last,
+    )
+    assert corr.root is not None and (corr.root.resource.kind, corr.root.inferred) == ("Node", True)
+    assert ex.node_inferred(corr) and ex.node_evicted(corr) is acted
