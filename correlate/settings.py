@@ -36,6 +36,7 @@ class CorrelateSettings(BaseModel):
     # warnings on a few quiet pods that happen to touch each other are what a busy namespace always shows.
     active_min_resource_surprise: float = Field(3.0, ge=0)
     active_broad_resources: int = Field(6, ge=1)
+    active_trace_resources: int = Field(3, ge=2)  # ... or one request (trace id) failing on this many resources
     resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
     # The longest service-call path (CALLS hops) that links two events; at most what the Cypher follows.
     max_hops: int = Field(CALLS_HOPS_IN_CYPHER, ge=1, le=CALLS_HOPS_IN_CYPHER)

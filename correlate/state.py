@@ -42,15 +42,17 @@ def evidence_enough(
     cause_rank: int = 0,
     rooted_in_cause: bool = False,
     surprises: Sequence[float] | None = None,
+    traced: int = 0,
 ) -> bool:
     """Whether a building correlation has become an incident: enough distinct evidence, a critical event, a
     failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
     that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
     (``active_min_symptoms``), and they must be news for their resources' own past (``surprises``, one per
-    resource; None: not judged): background warnings that happen to touch each other stay unpublished."""
+    resource; None: not judged, as a cause is not): background warnings that happen to touch each other stay
+    unpublished."""
     if pattern == Pattern.RECURRING_FAILURE:
         return True
-    if not rooted_in_cause and surprises is not None and not news(settings, surprises):
+    if surprises is not None and not news(settings, surprises, traced):
         return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
     needed = (
         settings.active_min_events if rooted_in_cause else max(settings.active_min_events, settings.active_min_symptoms)
@@ -108,15 +110,28 @@ def next_version(version: int, publish: bool) -> int:
     return version + 1 if publish else version
 
 
-def news(settings: CorrelateSettings, surprises: Sequence[float]) -> bool:
+def news(settings: CorrelateSettings, surprises: Sequence[float], traced: int = 0) -> bool:
     """Whether symptoms with no cause among them are news: together unlikely for their resources' own past
     (``active_min_surprise``, -log10 of the chance), and either one resource unlikely by itself
-    (``active_min_resource_surprise``) or trouble on many resources at once (``active_broad_resources``).
+    (``active_min_resource_surprise``), trouble on many resources at once (``active_broad_resources``), or one
+    request failing on several resources (``traced``: the most resources whose events share a trace id).
 
     One lone warning on each of a few quiet pods is likely somewhere in a busy namespace at any time: a
-    correlation gathers whichever of them touch each other, so their chances multiplied overstate the news."""
+    correlation gathers whichever of them touch each other, so their chances multiplied overstate the news. One
+    request's failure seen on three services is the incident's path, not a coincidence."""
     if sum(surprises) < settings.active_min_surprise:
         return False
-    return max(surprises, default=0.0) >= settings.active_min_resource_surprise or (
-        len(surprises) >= settings.active_broad_resources
+    return (
+        max(surprises, default=0.0) >= settings.active_min_resource_surprise
+        or len(surprises) >= settings.active_broad_resources
+        or traced >= settings.active_trace_resources
     )
+
+
+def traced_resources(members: Iterable[tuple[str, str]]) -> int:
+    """The most distinct resources among ``(trace id, resource key)`` pairs that share one trace id."""
+    by_trace: dict[str, set[str]] = {}
+    for trace, key in members:
+        if trace:
+            by_trace.setdefault(trace, set()).add(key)
+    return max(map(len, by_trace.values()), default=0)

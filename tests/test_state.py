@@ -48,7 +48,8 @@ def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, cau
         ((1.0,), False, 7, 1, True),  # ... unless critical
         ((1.5, 1.5, 1.5), False, 4, 1, False),  # a lone warning on each of a few quiet pods: no news
         ((1.5,) * 6, False, 4, 1, True),  # ... on many at once: news
-        ((1.0,), True, 4, 1, True),  # a cause is judged by itself, not by its resources' past
+        ((3.5,), True, 4, 1, True),  # an inferred cause that is news needs no more symptoms
+        ((1.0,), True, 4, 1, False),  # ... and is not published when it is not
         (None, False, 4, 1, True),  # not judged
     ],
 )
@@ -123,3 +124,10 @@ def test_repeats_add_up_events_sent_again_and_take_a_kubernetes_events_own_count
     assert st.repeats([("pod-a", "Unhealthy", 1, False)] * 3) == 1
     assert st.repeats([("pod-a", "x", 1, True), ("pod-b", "x", 1, True), ("pod-a", "y", 1, True)]) == 1
     assert st.repeats([]) == 0
+
+
+def test_one_request_failing_on_three_resources_is_news() -> None:
+    lone = (1.4, 1.4, 1.4)  # one anomaly on each of three quiet resources
+    assert not st.news(S, lone)
+    assert st.news(S, lone, traced=st.traced_resources([("t1", "a"), ("t1", "b"), ("t1", "c"), ("", "d")]))
+    assert st.traced_resources([("t1", "a"), ("t2", "b"), ("t1", "a"), ("", "c"), ("", "d")]) == 1
