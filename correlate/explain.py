@@ -339,9 +339,13 @@ def node_context(name: str, cluster: str, uid: str = "") -> m.Context:
 
 
 def inferred_node(members: Sequence[m.Member]) -> str:
-    """The node whose pods of two or more workloads show node-scoped symptoms within a short span ('' if none)."""
+    """The node whose pods of two or more workloads show node-scoped symptoms within a short span ('' if none).
+    A pod whose container is crashing or not pulled explains its own failed probes: those point at no node."""
     seen: dict[str, list[tuple[int, str]]] = {}
+    down = {x.ctx.uid for x in members if x.category in TEMPLATE_FAILURES and x.ctx.uid}
     for x in members:
+        if x.ctx.uid in down and x.category == "probe":
+            continue
         for node, workload in node_signals(x):
             # an eviction is the node's own act: it weighs as much as two symptoms seen from outside
             for _ in range(2 if is_eviction(x) else 1):

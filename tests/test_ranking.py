@@ -190,3 +190,16 @@ def test_a_repeated_event_counts_as_often_as_it_happened() -> None:
     once = ev("b", 3600, "BackOff", pod("a-1"), category="crash")
     eight = replace(once, count=8)
     assert rk.surprises([eight])["uid-a-1"] > rk.surprises([once])["uid-a-1"] + 5
+
+
+def test_a_crashing_pods_failed_probes_point_at_no_node() -> None:
+    members = [
+        ev("b1", 0, "BackOff", A, category="crash"),
+        ev("p1", 5, "Unhealthy", A, category="probe", message="Liveness probe failed: timeout"),
+        ev("p2", 9, "Unhealthy", A, category="probe", message="Readiness probe failed: timeout"),
+        ev("p3", 12, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
+    ]
+    root = rk.decide_root(members, [])
+    assert root.resource.kind != "Node"
+    members[0] = ev("b1", 0, "latency", A, category="performance")  # no crash: A's probes are the node's signal
+    assert rk.decide_root(members, []).resource.kind == "Node"
