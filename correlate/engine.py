@@ -231,6 +231,7 @@ class Engine:
         else:
             out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
         self.now = max(self.now, now_ms)
+        self.core.prune_past(self.now)
         batch = Step()
         if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
             self._feedback_checked = now_ms

@@ -159,6 +159,13 @@ class Placement:
         if len(times) > PAST_KEPT:
             del times[: PAST_KEPT // 2]
 
+    def prune_past(self, now: int) -> None:
+        """Forget the resources with no anomaly in the last two ``PAST_MS``: no onset from ``now`` on looks back
+        that far, and a serve running for weeks would otherwise keep every resource that ever misbehaved."""
+        horizon = now - 2 * rk.PAST_MS
+        for key in [k for k, times in self.past.items() if times[-1] < horizon]:
+            del self.past[key]
+
     def _merge(self, into: m.Correlation, other: m.Correlation, step: Step) -> None:
         """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""
         for eid, x in other.members.items():

@@ -156,3 +156,12 @@ def test_lone_anomalies_on_a_few_quiet_pods_are_no_news_many_pods_or_a_pod_repea
         x = cm.ev(f"x{i}", 3600 + 7 * i, "BackOff", cm.pod(f"w{i}-1"), category="crash")
         corr.members[x.id] = replace(x, count=each)  # a BackOff repeated counts as often as it happened
     assert st.news(CorrelateSettings(), core.surprises(corr)) is expected
+
+
+def test_the_past_of_a_resource_quiet_for_an_hour_is_forgotten() -> None:
+    core = Placement()
+    old, recent = cm.pod("old-1"), cm.pod("recent-1")
+    core.place(cm.ev("o", 0, "latency_p99", old, category="performance"), [], Step())
+    core.place(cm.ev("r", 3000, "latency_p99", recent, category="performance"), [], Step())
+    core.prune_past(3700 * cm.S)  # an hour and a bit after the old one, ten minutes after the recent one
+    assert list(core.past) == [recent.uid]
