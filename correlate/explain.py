@@ -121,6 +121,8 @@ def resource_explains(r: m.Context, x: m.Member, *, caller_too: bool = True) -> 
             return m.TARGET if called else m.SELECTS
         if called and r.kind == "Pod" and c.kind == "Service" and c.name in r.services:
             return m.TARGET
+        if called and r.kind == "Pod" == c.kind and r.workload and c.workload == r.workload:
+            return m.TARGET  # a call that landed on one pod of a workload reached what its siblings serve
     return ""
 
 

@@ -261,3 +261,10 @@ def test_an_inferred_node_is_a_cause_by_itself_only_when_it_evicted_pods(evicted
     )
     assert corr.root is not None and (corr.root.resource.kind, corr.root.inferred) == ("Node", True)
     assert ex.node_inferred(corr) and ex.node_evicted(corr) is acted
+
+
+def test_a_call_that_landed_on_one_pod_is_explained_by_its_siblings_trouble() -> None:
+    landed, sibling = pod("checkout-1", "n1"), pod("checkout-2", "n2")
+    x = ev("f", 10, "http_5xx", CALLER, target=landed)
+    assert ex.resource_explains(sibling, ex.bare(x)) == m.TARGET
+    assert ex.resource_explains(pod("cart-1", "n2"), ex.bare(x)) == ""  # another workload's pod is not the callee
