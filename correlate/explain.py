@@ -182,6 +182,8 @@ def explanation(
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
+    if kind == m.SAME_NODE and root.inferred and not node_signals(x):
+        kind = ""  # a node named by its pods' timeouts explains timeouts and calls to it, not a pod's own crash
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     wide = workload_wide(corr, learned)

@@ -268,3 +268,21 @@ def test_a_call_that_landed_on_one_pod_is_explained_by_its_siblings_trouble() ->
     x = ev("f", 10, "http_5xx", CALLER, target=landed)
     assert ex.resource_explains(sibling, ex.bare(x)) == m.TARGET
     assert ex.resource_explains(pod("cart-1", "n2"), ex.bare(x)) == ""  # another workload's pod is not the callee
+
+
+@pytest.mark.parametrize(
+    ("x", "joins"),
+    [
+        (ev("p", 30, "Unhealthy", A, category="probe", message="Readiness probe failed: timeout"), True),
+        (ev("t", 30, "timeout", CALLER, target=A, message="request timed out"), True),  # a call to its pod
+        (ev("b", 30, "BackOff", A, category="crash"), False),  # a pod's own crash: not what named the node
+    ],
+)
+def test_a_node_inferred_from_timeouts_explains_timeouts_not_its_pods_own_failures(x: m.Member, joins: bool) -> None:
+    corr = corr_of(
+        ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+        ev("p1", 20, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
+    )
+    assert corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
+    assert (ex.explanation(x, corr, []) is not None) is joins
