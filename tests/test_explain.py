@@ -286,3 +286,13 @@ def test_a_node_inferred_from_timeouts_explains_timeouts_not_its_pods_own_failur
     )
     assert corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
     assert (ex.explanation(x, corr, []) is not None) is joins
+
+
+def test_a_pods_crash_does_not_follow_its_earlier_probe_failure_into_an_inferred_nodes_incident() -> None:
+    corr = corr_of(
+        ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+        ev("p1", 20, "Unhealthy", B, category="probe", message="Liveness probe failed: timeout"),
+    )
+    crash = ev("b", 30, "BackOff", B, category="crash")
+    assert ex.explanation(crash, corr, [link("b", "p1", m.SAME_RESOURCE, 0)]) is None
