@@ -181,9 +181,12 @@ def explanation(
         return None
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
-    if root.inferred and root.resource.kind == "Node" and not node_scoped(x, root.resource.name):
-        return None  # a node named by its pods' timeouts explains timeouts and calls to it, not a pod's own crash
+    inferred_node = root.inferred and root.resource.kind == "Node"
+    if inferred_node and x.category in TEMPLATE_FAILURES:
+        return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
+    if kind == m.SAME_NODE and inferred_node and not node_signals(x):
+        kind = ""  # ... and by itself explains timeouts and calls to its pods, not every event on them
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     wide = workload_wide(corr, learned)
@@ -213,11 +216,6 @@ def explanation(
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
-
-
-def node_scoped(x: m.Member, node: str) -> bool:
-    """Whether ``x`` is what a node's own failure shows: a node-scoped signal, or a call to a pod on ``node``."""
-    return bool(node_signals(x)) or (x.target is not None and blamed_node(x) == node)
 
 
 def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
