@@ -185,8 +185,6 @@ def explanation(
     if inferred_node and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
-    if kind == m.SAME_NODE and inferred_node and not node_signals(x):
-        kind = ""  # ... and by itself explains timeouts and calls to its pods, not every event on them
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     wide = workload_wide(corr, learned)
