@@ -34,7 +34,7 @@ class CorrelateSettings(BaseModel):
     active_min_surprise: float = Field(2.0, ge=0)
     # ... and one resource's anomalies alone this unlikely, or this many resources in trouble at once: lone
     # warnings on a few quiet pods that happen to touch each other are what a busy namespace always shows.
-    active_min_resource_surprise: float = Field(2.5, ge=0)
+    active_min_resource_surprise: float = Field(3.0, ge=0)
     active_broad_resources: int = Field(6, ge=1)
     active_trace_resources: int = Field(3, ge=2)  # ... or one request (trace id) failing on this many resources
     resolve_quiet_ms: int = Field(30 * 60_000, ge=1_000)
