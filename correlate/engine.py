@@ -471,6 +471,7 @@ class Engine:
             # a cause by itself; a node inferred from timeouts alone is a cause that must also be news
             sure = ex.is_cause(root, self.learned) or ex.workload_crash(corr, looping=True) or ex.node_evicted(corr)
             cause = sure or ex.node_inferred(corr)
+            judged = not sure and corr.state != st.ACTIVE  # an active correlation stays active regardless
             enough = st.evidence_enough(
                 self.settings,
                 members=len({(x.ctx.uid or x.id, x.reason) for x in corr.members.values()}),
@@ -483,9 +484,8 @@ class Engine:
                 ),
                 cause_rank=root.severity_rank if cause and root.source_kind != "change" else 0,
                 rooted_in_cause=cause,
-                # only a building correlation is judged by its surprise: an active one stays active regardless
-                surprises=None if sure or corr.state == st.ACTIVE else self.core.surprises(corr),
-                traced=st.traced_resources((x.trace_id, x.ctx.uid or x.id) for x in corr.members.values()),
+                surprises=self.core.surprises(corr) if judged else None,
+                traced=self.core.traced(corr) if judged else 0,
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
             recovered = corr.id in batch.recovered

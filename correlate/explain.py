@@ -181,8 +181,7 @@ def explanation(
         return None
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
-    inferred_node = root.inferred and root.resource.kind == "Node"
-    if inferred_node and x.category in TEMPLATE_FAILURES:
+    if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     if kind:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from correlate import explain as ex
 from correlate import model as m
 from correlate import ranking as rk
+from correlate import state as st
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.spans import orient
 
@@ -151,6 +152,10 @@ class Placement:
         """How unlikely the correlation's anomalies since its onset are for its resources' own past (-log10), one
         figure per resource: a quiet pod's burst is news beside an entry service that always fires."""
         return list(rk.surprises(list(corr.members.values()), self.past).values())
+
+    def traced(self, corr: m.Correlation) -> int:
+        """The most resources whose events in the correlation share one trace id (``state.news``)."""
+        return st.traced_resources((x.trace_id, x.ctx.uid or x.id) for x in corr.members.values())
 
     def _remember(self, x: m.Member) -> None:
         """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""
