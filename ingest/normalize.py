@@ -10,6 +10,7 @@ come from ``ingest/reasons.json`` (the category decides, not the Normal/Warning 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -312,12 +313,31 @@ def parse_unified(
         count=1,
         last_ts=ts,
         resource=resource,
-        network=network,
+        network=_with_peer(network, message),
         node_name=_id(k8s, "node_name", "k8s_context."),
         workload_kind=_kind(_id(k8s, "workload_kind", "k8s_context.")),
         workload_name=_id(k8s, "workload_name", "k8s_context."),
         detail=detail,
     )
+
+
+# An IPv4 address with its port, not inside a longer dotted or word token ("dial tcp 10.0.4.7:3306: i/o timeout").
+_PEER = re.compile(r"(?<![\w.:])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}):(\d{1,5})(?![\w.])")
+
+
+def _with_peer(network: NetworkRef | None, message: str) -> NetworkRef | None:
+    """The event's network part, with the peer its message names when the collector gave no destination: an
+    error log or a connection failure that says which address it could not reach ("connect to 10.0.4.7:3306
+    failed") is evidence of a call to what holds that address, as a structured destination would be."""
+    if network is not None and network.dest_ip:
+        return network
+    source = network.source_ip if network is not None else ""
+    for found in _PEER.finditer(message):
+        ip, port = found.group(1), int(found.group(2))
+        if ip != source and 0 < port <= 65535:
+            base = network if network is not None else NetworkRef()
+            return NetworkRef(base.source_ip, ip, port, base.status_code, base.direction)
+    return network
 
 
 def _network(net: Mapping[str, Any]) -> NetworkRef:

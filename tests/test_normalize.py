@@ -134,6 +134,30 @@ def test_network_errors(network: dict[str, Any], message: str, reason: str, cate
 
 
 @pytest.mark.parametrize(
+    ("network", "message", "peer"),
+    [
+        (None, "connect to 10.244.1.5:11211 failed: connection refused", ("10.244.1.5", 11211)),
+        (None, "dial tcp 10.0.4.7:3306: i/o timeout", ("10.0.4.7", 3306)),
+        ({"source_ip": "10.0.0.9"}, "from 10.0.0.9:4000 to 10.0.0.2:6379 refused", ("10.0.0.2", 6379)),
+        ({"dest_ip": "10.96.0.1", "dest_port": 80}, "retry via 10.0.0.2:6379", ("10.96.0.1", 80)),  # structured wins
+        (None, "upgraded to v1.2.3.4:80 today", None),  # not an address: part of a longer token
+        (None, "GET 999.1.1.1:80 failed", None),  # not an IPv4 address
+        (None, "connect to 10.244.1.5 failed", None),  # no port: too often a version or an id
+    ],
+)
+def test_the_peer_a_message_names_is_the_destination(
+    network: dict[str, Any] | None, message: str, peer: tuple[str, int] | None
+) -> None:
+    """An error that names the address it could not reach stands for a call to that address."""
+    obj: dict[str, Any] = {"id": "n", "timestamp": "2026-01-01T00:00:00Z", "type": "log", "message": message}
+    if network is not None:
+        obj["network"] = network
+    ev = parse_unified(obj)
+    found = (ev.network.dest_ip, ev.network.dest_port) if ev.network is not None and ev.network.dest_ip else None
+    assert found == peer
+
+
+@pytest.mark.parametrize(
     ("obj", "reason", "category"),
     [
         # a metric deviation is named by its metric; resource use above its baseline is saturation (a detector's
