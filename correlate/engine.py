@@ -208,7 +208,7 @@ class Engine:
         self._load_contexts({s.resource.uid for s in fresh} | {s.target_uid for s in fresh})
         if len(self.core.links) > LINK_MEMORY_MAX:
             self.core.links.clear()
-        rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in fresh]
+        rows = [graphio.Asked.stored(s) for s in fresh]
         # placed: only a link to an event already placed is used (``Placement.place``), and ``fresh`` is placed in
         # event-time order: the later events of this batch, not placed yet, are left out at the source.
         links = graphio.related_links(
@@ -312,9 +312,7 @@ class Engine:
 
     def _relink(self, corrs: Sequence[m.Correlation]) -> None:
         """The links between the members of resumed correlations (one graph question), then their roots."""
-        rows = [
-            {"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id} for c in corrs for x in c.members.values()
-        ]
+        rows = [graphio.Asked.member(x) for c in corrs for x in c.members.values()]
         links = graphio.related_links(
             self.store, rows, window_ms=self.settings.window_ms, max_hops=self.settings.max_hops, min_rank=WARNING_RANK
         )

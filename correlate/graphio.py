@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import cypher
 from correlate import model as m
@@ -21,9 +21,26 @@ from model.event import Category, NormalEvent, SourceKind, StoredEvent
 from model.resource import WORKLOAD_KINDS, ResourceRef
 
 
+class Asked(NamedTuple):
+    """An event whose links are asked for (``related_links``): the parts of it the graph question needs."""
+
+    id: str
+    uid: str  # its resource's uid ('' when unresolved: only its trace can link it)
+    ts: int
+    trace: str
+
+    @classmethod
+    def member(cls, x: m.Member) -> Asked:
+        return cls(x.id, x.ctx.uid, x.ts, x.trace_id)
+
+    @classmethod
+    def stored(cls, s: StoredEvent) -> Asked:
+        return cls(s.event.id, s.resource.uid, s.event.ts, s.event.trace_id)
+
+
 def related_links(
     store: GraphStore,
-    events: Sequence[Mapping[str, Any]],
+    events: Sequence[Asked],
     *,
     window_ms: int,
     max_hops: int,
@@ -33,7 +50,7 @@ def related_links(
 ) -> dict[str, list[m.Link]]:
     """``{event id: [Link to another event in its window]}``, one link per pair: the heaviest, directed if any is.
 
-    ``events`` rows are ``{id, uid, ts, trace}``. ``weak`` adds the sibling links below any join threshold (pods
+    ``weak`` adds the sibling links below any join threshold (pods
     on one node, pods sharing a ConfigMap): evidence for a person, wasted work for the engine. ``min_rank`` leaves
     out other events below that severity (changes always count). ``placed`` leaves out the events later than the
     asking one that no correlation holds yet (``correlation_id`` unset): the engine places in event-time order and
@@ -43,16 +60,16 @@ def related_links(
         return {}
     params = [
         {
-            "id": e["id"],
-            "uid": e["uid"] or "",
-            "ts": e["ts"],
-            "since": e["ts"] - window_ms,
-            "until": e["ts"] + window_ms,
-            "trace": e["trace"] or "",
+            "id": e.id,
+            "uid": e.uid or "",
+            "ts": e.ts,
+            "since": e.ts - window_ms,
+            "until": e.ts + window_ms,
+            "trace": e.trace or "",
         }
         for e in events
     ]
-    ts = {e["id"]: e["ts"] for e in events}
+    ts = {e.id: e.ts for e in events}
     best: dict[tuple[str, str], m.Link] = {}
     direction: dict[tuple[str, str], int] = {}
     # A row: one event's links of one kind, direction and length, to the events ``other_ids`` (times ``other_ts``);

@@ -49,7 +49,7 @@ def rank_set(
     if not members:
         return []
     span = max(x.ts for x in members.values()) - min(x.ts for x in members.values())
-    rows = [{"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id} for x in members.values()]
+    rows = [graphio.Asked.member(x) for x in members.values()]
     links = graphio.related_links(store, rows, window_ms=max(window_ms, span), max_hops=4, weak=True)
     inside = [lk for lks in links.values() for lk in lks if lk.b in members]
     return _ranked(members, inside, limit)
@@ -65,7 +65,7 @@ def rank_causes(
     x = own[event_id]
     links = graphio.related_links(
         store,
-        [{"id": x.id, "uid": x.ctx.uid, "ts": x.ts, "trace": x.trace_id}],
+        [graphio.Asked.member(x)],
         window_ms=window_ms,
         max_hops=4,
         weak=True,

@@ -8,7 +8,7 @@ from model.event import Category as C
 from tests import topo_builder as tb
 
 
-def _oom_and_probe(store: GraphStore) -> list[dict[str, object]]:
+def _oom_and_probe(store: GraphStore) -> list[graphio.Asked]:
     """An OOM kill and, 5 s later, a probe failure of its caller (one trace), written; their link-question rows."""
     tb.build(store)
     evs = [
@@ -16,7 +16,7 @@ def _oom_and_probe(store: GraphStore) -> list[dict[str, object]]:
         tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE, trace="t"),
     ]
     tb.write_events(store, evs)
-    return [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+    return [graphio.Asked.stored(s) for s in evs]
 
 
 def test_related_links_heaviest_with_direction(store: GraphStore) -> None:
@@ -54,7 +54,7 @@ def test_max_hops_bounds_the_calls_path(store: GraphStore) -> None:
         tb.event("f1", 5, "Pod", "frontend-1", "Unhealthy", C.PROBE),
     ]
     tb.write_events(store, evs)
-    rows = [{"id": s.event.id, "uid": s.resource.uid, "ts": s.event.ts, "trace": s.event.trace_id} for s in evs]
+    rows = [graphio.Asked.stored(s) for s in evs]
     two = graphio.related_links(store, rows, window_ms=900_000, max_hops=2)
     assert [(x.b, x.kind, x.hops) for x in two["f1"]] == [("oom", "calls", 2)]
     assert graphio.related_links(store, rows, window_ms=900_000, max_hops=1) == {}
