@@ -245,11 +245,11 @@ def decide_root(
     by_id = {x.id: x for x in members}
     resource, eid, _ = ranked[0]
     root = by_id[eid]
+    change = None if ex.is_change(root) else change_behind(resource, members, links)
+    if change is not None:  # a pod that cannot start for its ConfigMap: the edit is what a person undoes
+        return m.Root(change.id, change.ctx)
     if ex.is_cause(root, learned):
         return m.Root(eid, resource)
-    change = change_behind(resource, members, links)
-    if change is not None:
-        return m.Root(change.id, change.ctx)
     node = ex.inferred_node(members)
     if node:
         on_node = [x for x in members if x.ctx.kind == "Node" and x.ctx.name == node]

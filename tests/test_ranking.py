@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from correlate import explain as ex
 from correlate import model as m
 from correlate import ranking as rk
 from tests.correlate_members import CALLER, DB, OOM, A, B, S, ev, link, node, pod, service
@@ -142,6 +143,23 @@ def test_a_change_that_the_crashing_pods_depend_on_is_the_root(changed_at: float
     assert (root.event_id == "cm") is behind
     if behind:
         assert root.resource.kind == "ConfigMap"
+
+
+@pytest.mark.parametrize(("reason", "category"), [("Failed", "config"), ("oom_kill", "resource_exhaustion")])
+def test_a_change_behind_a_pods_own_cause_is_the_root(reason: str, category: str) -> None:
+    """A pod that cannot start for its ConfigMap (or is killed under a limit just edited) is a cause by itself;
+    the edit it follows is still what a person undoes."""
+    api1 = pod("api-1", "n1", replicas=1)
+    members = [
+        _config_change(0),
+        *(ev(f"f{i}", 30 + 10 * i, reason, api1, category=category) for i in range(1, 4)),
+        *(ev(f"t{i}", 40 + 5 * i, "http_5xx", CALLER, target=api1) for i in range(1, 5)),
+    ]
+    assert ex.is_cause(members[1])
+    links = [m.Link("f1", "cm", m.SHARED_CONFIG, 0.8, 1)]
+    assert rk.rank_resources(members, links)[0][0].name == "api-1"  # the pod's own cause ranks first
+    assert rk.decide_root(members, links).event_id == "cm"
+    assert rk.decide_root(members, []).event_id == "f1"  # no change it depends on: the pod's own cause
 
 
 @pytest.mark.parametrize(
