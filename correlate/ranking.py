@@ -260,11 +260,12 @@ def decide_root(
         ctx = ex.node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
         return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together")
     c = root.ctx
-    if c.kind == "Pod" and c.workload and root.category in ex.WORKLOAD_WIDE:
+    # a crash-looping pod's top-ranked event may be its CPU throttling: its crash still says what it went through
+    crashed = {x.category for x in members if resource_key(x.ctx) == resource_key(c)} & ex.TEMPLATE_FAILURES
+    kinds = {root.category} | crashed
+    if c.kind == "Pod" and c.workload and kinds & ex.WORKLOAD_WIDE:
         pods = {x.ctx.uid for x in members if x.ctx.kind == "Pod" and x.ctx.workload == c.workload}
-        single = (
-            root.category in ex.TEMPLATE_FAILURES and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
-        )
+        single = bool(kinds & ex.TEMPLATE_FAILURES) and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
         if len(pods) >= 2 or single:
             w = _workload_of(c)
             own = any(x.ctx.uid == w.uid and w.uid for x in members)

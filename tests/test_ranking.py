@@ -24,6 +24,30 @@ def test_workload_wide_crash_is_rooted_at_the_deployment() -> None:
     assert root.inferred
 
 
+@pytest.mark.parametrize(
+    ("also", "kind"),
+    [
+        ("crash", "Deployment"),  # the pods crash-loop too: the workload fails
+        ("probe", "Pod"),  # only failed probes beside the throttling: no crash, no workload failure
+        ("", "Pod"),
+    ],
+)
+def test_crash_looping_pods_are_their_workloads_whichever_of_their_events_ranks_first(also: str, kind: str) -> None:
+    """Each pod's throttled CPU (a saturation metric) ranks above its BackOff; what else it went through counts."""
+    a1, a2 = pod("api-1", "n1", replicas=3), pod("api-2", "n2", replicas=3)
+    members = [
+        ev("t1", 0, "cpu_throttled", a1, category="saturation"),
+        ev("t2", 2, "cpu_throttled", a2, category="saturation"),
+        ev("t3", 3, "cpu_throttled", a1, category="saturation"),
+    ]
+    reason = {"crash": "BackOff", "probe": "Unhealthy"}.get(also, "")
+    if also:
+        members += [ev("b1", 5, reason, a1, category=also), ev("b2", 6, reason, a2, category=also)]
+    best = {x.id: x for x in members}[rk.rank_resources(members, [])[0][1]]
+    assert best.category == "saturation"  # the metric is the top-ranked pod's event
+    assert rk.decide_root(members, []).resource.kind == kind
+
+
 def test_one_pod_of_many_is_not_a_workload_failure() -> None:
     members = [
         ev("c1", 0, "process_exit", pod("api-1", "n1", replicas=3), category="crash"),
