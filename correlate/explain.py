@@ -345,8 +345,12 @@ def inferred_node(members: Sequence[m.Member]) -> str:
     A pod whose container is crashing or not pulled explains its own failed probes: those point at no node."""
     seen: dict[str, list[tuple[int, str]]] = {}
     down = {x.ctx.uid for x in members if x.category in TEMPLATE_FAILURES and x.ctx.uid}
+    # a pod whose own code fails (an unhandled exception, not a timeout it met) is what its callers' timeouts meet
+    failing = {x.ctx.uid for x in members if x.ctx.uid and _own_failure(x)}
     for x in members:
         if x.ctx.uid in down and x.category == "probe":
+            continue
+        if x.target is not None and x.target.uid in failing:
             continue
         for node, workload in node_signals(x):
             # an eviction is the node's own act: it weighs as much as two symptoms seen from outside
@@ -361,6 +365,12 @@ def inferred_node(members: Sequence[m.Member]) -> str:
                 found.append((t, node))
                 break
     return min(found)[1] if found else ""
+
+
+def _own_failure(x: m.Member) -> bool:
+    """An application error that says nothing of the network: the pod's own code failing."""
+    text = f"{x.reason} {x.message}".lower()
+    return x.category == "application_error" and x.target is None and not any(w in text for w in NODE_SIGNAL_WORDS)
 
 
 # ---------------------------------------------------------------------------------------------------- lookups
