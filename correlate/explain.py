@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from correlate import model as m
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
+from model.event import WARNING_RANK
 
 SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
 NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
@@ -26,6 +27,7 @@ JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through
 # back to back) must not string one correlation through everything that happens after it.
 EPISODE_MS = 10 * 60_000
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
+NODE_NETWORK_PRIOR = 0.9  # a node reporting its own network lost is a node condition like NotReady
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
@@ -61,7 +63,10 @@ def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """Whether ``x`` is likely a cause rather than a symptom (exhaustion, node conditions, changes)."""
     if is_echo(x) or is_eviction(x):
         return False
-    return learned.prior(prior(x.category, x.reason, x.source_kind), x.reason) >= CAUSE_PRIOR
+    p = prior(x.category, x.reason, x.source_kind)
+    if x.ctx.kind == "Node" and x.category == "network" and x.severity_rank >= WARNING_RANK:
+        p = max(p, NODE_NETWORK_PRIOR)  # the node's own network down (a partition): every pod on it is cut off
+    return learned.prior(p, x.reason) >= CAUSE_PRIOR
 
 
 def quiet_node(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:

@@ -312,3 +312,17 @@ def test_timeouts_calling_a_pod_whose_own_code_fails_point_at_that_pod_not_its_n
         ev("p1", 9, "Unhealthy", neighbour, category="probe", message="Readiness probe failed: timeout"),
     ]
     assert (ex.inferred_node(members) == "n2") is node
+
+
+@pytest.mark.parametrize(
+    ("on", "rank", "cause"),
+    [
+        ("node", 6, True),  # "node n1: network partition detected, 0 of 5 peers reachable"
+        ("node", 2, False),  # an informational note about the node's network
+        ("pod", 6, False),  # a pod's lost connection is a symptom of something else
+    ],
+)
+def test_a_node_reporting_its_own_network_lost_is_a_cause(on: str, rank: int, cause: bool) -> None:
+    ctx = node("n1") if on == "node" else A
+    x = replace(ev("p", 0, "packet_loss", ctx, category="network"), severity_rank=rank)
+    assert ex.is_cause(x) is cause
