@@ -64,9 +64,15 @@ def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     if is_echo(x) or is_eviction(x):
         return False
     p = prior(x.category, x.reason, x.source_kind)
-    if x.ctx.kind == "Node" and x.category == "network" and x.severity_rank >= WARNING_RANK:
+    if _network_report(x):
         p = max(p, NODE_NETWORK_PRIOR)  # the node's own network down (a partition): every pod on it is cut off
     return learned.prior(p, x.reason) >= CAUSE_PRIOR
+
+
+def _network_report(x: m.Member) -> bool:
+    """A node's own warning about its network (NodeNetworkUnavailable, a partition its agent detected)."""
+    about = x.category == "network" or "network" in x.reason.lower()
+    return x.ctx.kind == "Node" and about and x.severity_rank >= WARNING_RANK
 
 
 def quiet_node(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
@@ -142,6 +148,11 @@ def blamed_node(x: m.Member) -> str:
     return t.pod_nodes[0] if len(t.pod_nodes) == 1 else ""
 
 
+def network_down(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """A node's own report that its network is gone, taken as a cause."""
+    return _network_report(x) and is_cause(x, learned)
+
+
 def node_signals(x: m.Member) -> list[tuple[str, str]]:
     """``(node, workload)`` pairs that ``x`` is a node-scoped symptom of: probe timeouts, calls to an address that
     timed out (on either end of the call), evictions, NotReady pods. A refused connection is not one (the peer's
@@ -189,6 +200,8 @@ def explanation(
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
+    if not kind and x.category in WIRE_CATEGORIES and x.ctx.node == root.resource.name and network_down(first, learned):
+        kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     wide = workload_wide(corr, learned)

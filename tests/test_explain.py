@@ -326,3 +326,18 @@ def test_a_node_reporting_its_own_network_lost_is_a_cause(on: str, rank: int, ca
     ctx = node("n1") if on == "node" else A
     x = replace(ev("p", 0, "packet_loss", ctx, category="network"), severity_rank=rank)
     assert ex.is_cause(x) is cause
+
+
+@pytest.mark.parametrize(
+    ("reason", "explained"),
+    [
+        ("NodeNetworkUnavailable", True),  # the node's network is gone: its pods' calls fail on the way out
+        ("NodeHasInsufficientMemory", False),  # a memory condition says nothing of calls to pods elsewhere
+    ],
+)
+def test_a_call_out_of_a_node_whose_network_is_down_is_that_nodes(reason: str, explained: bool) -> None:
+    spread = replace(service("db"), pod_nodes=("n1", "n2", "n3"))  # its pods everywhere: the callee blames no node
+    down = ev("n", 0, reason, node("n1"), category="node")
+    x = ev("t", 20, "timeout", A, target=spread, message="connect to 10.0.0.9:5432 timed out")
+    assert ex.is_cause(down)
+    assert (ex.explanation(x, corr_of(down), []) is not None) is explained
