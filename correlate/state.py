@@ -18,6 +18,11 @@ BUILDING, ACTIVE, RESOLVED = State.BUILDING, State.ACTIVE, State.RESOLVED
 # A lone event is worth publishing only when it is this bad (critical) or a recurring failure.
 SINGLE_PUBLISH_RANK = 7
 CAUSE_PUBLISH_RANK = 5  # high: an OOM kill or a node condition is an incident on its own
+# Symptoms with no cause need one event this bad (high: an error, a 5xx) or one warning seen this often (a probe that
+# keeps failing, a detector that keeps firing): a 4xx, a slow span and a failed probe, once or twice each, are what
+# background looks like, however unlikely together on a quiet pod.
+SERIOUS_RANK = 5
+PERSISTENT_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,12 @@ def evidence_enough(
     failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
     that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
     (``active_min_symptoms``), and they must be news for their resources' own past (``surprises``, one per
-    resource; None: not judged, as a cause is not): background warnings that happen to touch each other stay
-    unpublished."""
+    resource; None: not judged, as a cause is not), and either serious or persistent: background warnings that
+    happen to touch each other stay unpublished."""
     if pattern == Pattern.RECURRING_FAILURE:
         return True
+    if surprises is not None and worst_rank < SERIOUS_RANK and repeats < PERSISTENT_REPEATS:
+        return False  # one-off warnings of different kinds, none serious: what a busy cluster shows somewhere
     if surprises is not None and not news(settings, surprises, traced):
         return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
     needed = (
