@@ -147,7 +147,7 @@ def test_a_quiet_pods_burst_is_news_beside_a_resource_that_always_fires() -> Non
     assert st.news(CorrelateSettings(), core.surprises(corr))
 
 
-@pytest.mark.parametrize(("pods", "each", "expected"), [(3, 1, False), (3, 3, True), (6, 1, True)])
+@pytest.mark.parametrize(("pods", "each", "expected"), [(3, 1, False), (3, 3, True), (6, 1, False), (10, 1, True)])
 def test_lone_anomalies_on_a_few_quiet_pods_are_no_news_many_pods_or_a_pod_repeating_are(
     pods: int, each: int, expected: bool
 ) -> None:
