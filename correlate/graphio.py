@@ -50,11 +50,11 @@ def related_links(
 ) -> dict[str, list[m.Link]]:
     """``{event id: [Link to another event in its window]}``, one link per pair: the heaviest, directed if any is.
 
-    ``weak`` adds the sibling links below any join threshold (pods
-    on one node, pods sharing a ConfigMap): evidence for a person, wasted work for the engine. ``min_rank`` leaves
-    out other events below that severity (changes always count). ``placed`` leaves out the events later than the
-    asking one that no correlation holds yet (``correlation_id`` unset): the engine places in event-time order and
-    writes each placed event's correlation before it asks again, so it has no use for a link to one of those.
+    ``weak`` adds the sibling links below any join threshold (pods on one node, pods sharing a ConfigMap):
+    evidence for a person, wasted work for the engine. ``min_rank`` leaves out other events below that severity
+    (changes always count). ``placed`` leaves out the events later than the asking one that no correlation holds
+    yet (``correlation_id`` unset): the engine places in event-time order and writes each placed event's
+    correlation before it asks again, so it has no use for a link to one of those.
     """
     if not events:
         return {}

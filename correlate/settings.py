@@ -43,5 +43,6 @@ class CorrelateSettings(BaseModel):
     # The longest service-call path (CALLS hops) that links two events; at most what the Cypher follows.
     max_hops: int = Field(CALLS_HOPS_IN_CYPHER, ge=1, le=CALLS_HOPS_IN_CYPHER)
     recurrence_min: int = Field(2, ge=2)
-    # A lone warning that nothing explains is published only when critical or repeated this many times.
+    # A lone warning that nothing explains is published only when critical or repeated this many times; symptoms
+    # with no cause and no serious event (``state.SERIOUS_RANK``) need one warning repeated as often.
     singleton_min_count: int = Field(3, ge=1)

@@ -18,11 +18,10 @@ BUILDING, ACTIVE, RESOLVED = State.BUILDING, State.ACTIVE, State.RESOLVED
 # A lone event is worth publishing only when it is this bad (critical) or a recurring failure.
 SINGLE_PUBLISH_RANK = 7
 CAUSE_PUBLISH_RANK = 5  # high: an OOM kill or a node condition is an incident on its own
-# Symptoms with no cause need one event this bad (high: an error, a 5xx) or one warning seen this often (a probe that
-# keeps failing, a detector that keeps firing): a 4xx, a slow span and a failed probe, once or twice each, are what
-# background looks like, however unlikely together on a quiet pod.
+# Symptoms with no cause need one event this bad (high: an error, a 5xx) or one warning that keeps repeating (a probe
+# that keeps failing, a detector that keeps firing: ``singleton_min_count``): a 4xx, a slow span and a failed probe,
+# once or twice each, are what background looks like, however unlikely together on a quiet pod.
 SERIOUS_RANK = 5
-PERSISTENT_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def evidence_enough(
     happen to touch each other stay unpublished."""
     if pattern == Pattern.RECURRING_FAILURE:
         return True
-    if surprises is not None and worst_rank < SERIOUS_RANK and repeats < PERSISTENT_REPEATS:
+    if surprises is not None and worst_rank < SERIOUS_RANK and repeats < settings.singleton_min_count:
         return False  # one-off warnings of different kinds, none serious: what a busy cluster shows somewhere
     if surprises is not None and not news(settings, surprises, traced):
         return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
