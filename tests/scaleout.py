@@ -170,16 +170,18 @@ class Watch:
         js = self.nc.jetstream(timeout=5)
         sub = await js.pull_subscribe("correlations.results", stream="CORRELATIONS")
         out: dict[str, list[int]] = defaultdict(list)
-        while True:
-            try:
-                msgs = await sub.fetch(500, timeout=1)
-            except (TimeoutError, nats.errors.TimeoutError):
-                break
-            for msg in msgs:
-                doc = json.loads(msg.data)
-                out[str(doc["id"])].append(int(doc["version"]))
-                await msg.ack()
-        await sub.unsubscribe()
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(500, timeout=1)
+                except (TimeoutError, nats.errors.TimeoutError):
+                    break
+                for msg in msgs:
+                    doc = json.loads(msg.data)
+                    out[str(doc["id"])].append(int(doc["version"]))
+                    await msg.ack()
+        finally:  # a 503 mid-read (a leader elected again) leaves no consumer behind
+            await sub.unsubscribe()
         return dict(out)
 
     async def close(self) -> None:

@@ -14,11 +14,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import nats.errors
-
 from causegraph.natsserver import NatsCluster
 from graph import GraphStore, open_store
 from graph.embedded import alive
+from ingest.jsstreams import TRANSIENT
 from tests import scaleout as so
 from tests.serveproc import graph_server_pid
 
@@ -79,7 +78,7 @@ async def settled(b: Bed, incident_ids: list[str], total: int, corr_id: str, tim
         state = await asyncio.to_thread(so.graph_state, b.store, incident_ids)
         try:
             versions = await b.watch.stream_versions() if _graph_done(state, incident_ids, total) else {}
-        except nats.errors.TimeoutError:  # the stream's leader is elected again after a NATS server died: not yet
+        except TRANSIENT:  # the stream's or consumer's leader is elected again (a server died, one is busy): not yet
             versions = {}
         if versions.get(corr_id) and _stream_done(state, versions):
             break
