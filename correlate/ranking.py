@@ -231,6 +231,27 @@ def change_behind(r: m.Context, members: Sequence[m.Member], links: Iterable[m.L
     return min(found, key=lambda c: (-c.ts, c.id)) if found else None
 
 
+def _workload_failure(root: m.Member, members: Sequence[m.Member]) -> m.Root | None:
+    """The root pod's workload, when its pods fail together (two or more, or a single replica whose container
+    crashes or is not pulled) in a way the workload's template shares: crashes, probes, lifecycle, images."""
+    c = root.ctx
+    if c.kind != "Pod" or not c.workload:
+        return None
+    key = resource_key(c)
+    # a crash-looping pod's top-ranked event may be its CPU throttling: its crash still says what it went through
+    kinds = {root.category} | ({x.category for x in members if resource_key(x.ctx) == key} & ex.TEMPLATE_FAILURES)
+    if not kinds & ex.WORKLOAD_WIDE:
+        return None
+    pods = {x.ctx.uid for x in members if x.ctx.kind == "Pod" and x.ctx.workload == c.workload}
+    single = bool(kinds & ex.TEMPLATE_FAILURES) and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
+    if len(pods) < 2 and not single:
+        return None
+    w = _workload_of(c)
+    own = any(x.ctx.uid == w.uid and w.uid for x in members)
+    n = f"{len(pods)} pods" if len(pods) > 1 else "its one pod"
+    return m.Root(root.id, w, not own, f"{n} of {c.workload_kind.lower()}/{c.workload_name} failing, nothing upstream")
+
+
 def decide_root(
     members: Sequence[m.Member],
     links: Iterable[m.Link],
@@ -259,20 +280,9 @@ def decide_root(
         first = min((x for x in members if any(n == node for n, _ in ex.node_signals(x))), key=lambda x: (x.ts, x.id))
         ctx = ex.node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
         return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together")
-    c = root.ctx
-    # a crash-looping pod's top-ranked event may be its CPU throttling: its crash still says what it went through
-    crashed = {x.category for x in members if resource_key(x.ctx) == resource_key(c)} & ex.TEMPLATE_FAILURES
-    kinds = {root.category} | crashed
-    if c.kind == "Pod" and c.workload and kinds & ex.WORKLOAD_WIDE:
-        pods = {x.ctx.uid for x in members if x.ctx.kind == "Pod" and x.ctx.workload == c.workload}
-        single = bool(kinds & ex.TEMPLATE_FAILURES) and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
-        if len(pods) >= 2 or single:
-            w = _workload_of(c)
-            own = any(x.ctx.uid == w.uid and w.uid for x in members)
-            n = f"{len(pods)} pods" if len(pods) > 1 else "its one pod"
-            return m.Root(
-                eid, w, not own, f"{n} of {c.workload_kind.lower()}/{c.workload_name} failing, nothing upstream"
-            )
+    workload = _workload_failure(root, members)
+    if workload is not None:
+        return workload
     if root.target is not None and root.target.uid:
         t = root.target
         if not any(x.ctx.uid == t.uid for x in members):

@@ -56,10 +56,11 @@ def evidence_enough(
     happen to touch each other stay unpublished."""
     if pattern == Pattern.RECURRING_FAILURE:
         return True
-    if surprises is not None and worst_rank < SERIOUS_RANK and repeats < settings.singleton_min_count:
-        return False  # one-off warnings of different kinds, none serious: what a busy cluster shows somewhere
-    if surprises is not None and not news(settings, surprises, traced):
-        return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
+    if surprises is not None:  # symptoms with no cause, judged
+        if worst_rank < SERIOUS_RANK and repeats < settings.singleton_min_count:
+            return False  # one-off warnings of different kinds, none serious: what a busy cluster shows somewhere
+        if not news(settings, surprises, traced):
+            return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
     needed = (
         settings.active_min_events if rooted_in_cause else max(settings.active_min_events, settings.active_min_symptoms)
     )

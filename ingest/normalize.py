@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
 from ingest.limits import MAX_MESSAGE, MAX_TEXT, RejectedInput, identity, text
@@ -335,8 +336,7 @@ def _with_peer(network: NetworkRef | None, message: str) -> NetworkRef | None:
     for found in _PEER.finditer(message):
         ip, port = found.group(1), int(found.group(2))
         if ip != source and 0 < port <= 65535:
-            base = network if network is not None else NetworkRef()
-            return NetworkRef(base.source_ip, ip, port, base.status_code, base.direction)
+            return replace(network or NetworkRef(), dest_ip=ip, dest_port=port)
     return network
 
 
