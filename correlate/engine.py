@@ -1,10 +1,10 @@
 """The live correlator: stored events in (event-time order), result versions to publish out (DESIGN §5).
 
-Per batch: one graph question for the links of all new events (``related_events``), one for the topology around
-their resources (``event_context``, cached); then, per event in time order, join / merge / open a correlation in
-memory; then assess (root, pattern, confidence, severity), move the state, version and write each changed
-correlation to the graph in a few batched writes. The graph is the durable copy; the returned documents are what
-to publish now.
+Per batch: one graph question for the topology around the new events' resources (``event_context``, cached);
+then, per event in time order, its links to the events open correlations hold (``correlate.reach``, in memory:
+the engine has no use for a link to any other event) and join / merge / open a correlation in memory; then assess
+(root, pattern, confidence, severity), move the state, version and write each changed correlation to the graph in
+a few batched writes. The graph is the durable copy; the returned documents are what to publish now.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from correlate import explain as ex
-from correlate import graphio, persist
+from correlate import graphio, persist, reach
 from correlate import model as m
 from correlate import recurrence as rec
 from correlate import state as st
@@ -45,6 +45,7 @@ FEEDBACK_LIMIT = 10_000
 RESUME_LIMIT = 10_000  # open correlations, history roots and uncorrelated events taken up at a restart
 HISTORY_MS = 7 * 86_400_000  # how far back a restart looks for occurrences of recurring failures
 LINK_MEMORY_MAX = 500_000
+CALLS_LIMIT = 200_000
 
 
 class Engine:
@@ -70,6 +71,12 @@ class Engine:
         self.replaced = 0  # how often events were placed again (an arrival out of event-time order)
         self.core = Placement()  # the open correlations and where events go (pure)
         self._ctx: dict[str, m.Context] = {}
+        self._links = reach.Linker(
+            lambda: graphio.service_calls(store, CALLS_LIMIT),
+            min_rank=WARNING_RANK,
+            window_ms=settings.window_ms,
+            max_hops=settings.max_hops,
+        )
         self._history = rec.History(settings)
         self._pieces: dict[str, Pieces] = {}  # per-member document pieces of each correlation
         self.learned = NOTHING_LEARNED
@@ -87,6 +94,7 @@ class Engine:
         place again from a checkpoint when an event arrives before one already placed (``_speculate``): the
         same outcome, without the wait.
         """
+        self._links.recorded((c for s in events for c in s.calls), now_ms)
         if self.speculating:
             return self._speculate(events, now_ms)
         for s in events:
@@ -208,19 +216,10 @@ class Engine:
         self._load_contexts({s.resource.uid for s in fresh} | {s.target_uid for s in fresh})
         if len(self.core.links) > LINK_MEMORY_MAX:
             self.core.links.clear()
-        rows = [graphio.Asked.stored(s) for s in fresh]
-        # placed: only a link to an event already placed is used (``Placement.place``), and ``fresh`` is placed in
-        # event-time order: the later events of this batch, not placed yet, are left out at the source.
-        links = graphio.related_links(
-            self.store,
-            rows,
-            window_ms=self.settings.window_ms,
-            max_hops=self.settings.max_hops,
-            min_rank=WARNING_RANK,
-            placed=True,
-        )
         for s in fresh:
-            self.core.place(self._member(s), links.get(s.event.id, []), batch)
+            x = self._member(s)
+            self.core.place(x, self._links.links(x, self.core.holds), batch)
+            self._links.add(x, self.now, self.core.holds)
         return self._finish(batch, self.now, again)
 
     def tick(self, now_ms: int) -> list[CorrelationResult]:
@@ -232,6 +231,7 @@ class Engine:
             out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
         self.now = max(self.now, now_ms)
         self.core.prune_past(self.now)
+        self._links.recorded((), now_ms)
         batch = Step()
         if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
             self._feedback_checked = now_ms
@@ -319,6 +319,8 @@ class Engine:
         batch = Step()
         for c in corrs:
             c.links = [lk for x in c.members for lk in links.get(x, []) if lk.b in c.members]
+            for x in c.members.values():
+                self._links.add(x, self.now, self.core.holds)
             for lk in c.links:
                 self.core.links[(lk.a, lk.b)] = lk
             self.core.reroot(c, batch)

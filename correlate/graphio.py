@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 import cypher
 from correlate import model as m
+from correlate import reach
 from correlate.narrative import Revision
-from correlate.scoring import link_weight
 from graph import GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import Label, Rel
@@ -69,30 +69,12 @@ def related_links(
         }
         for e in events
     ]
-    ts = {e.id: e.ts for e in events}
-    best: dict[tuple[str, str], m.Link] = {}
-    direction: dict[tuple[str, str], int] = {}
-    # A row: one event's links of one kind, direction and length, to the events ``other_ids`` (times ``other_ts``);
-    # the rows come in the statement's branch order, which the rule below (first directed link, heavier wins) reads.
-    for row in store.query("related_events", {"events": params, "weak": weak, "min_rank": min_rank, "placed": placed}):
-        a, kind = row["event_id"], row["link"]
-        d, hops = int(row["dir"]), int(row["hops"] or 0)
-        if kind == m.CALLS and hops > max_hops:
-            continue
-        at = ts[a]
-        for b, other_ts in zip(row["other_ids"], row["other_ts"], strict=True):
-            if a == b:
-                continue
-            w = link_weight(kind, d, hops, abs(at - int(other_ts)), window_ms)
-            pair = (a, b)
-            if d and (pair not in direction or w > best[pair].weight):
-                direction[pair] = d
-            if pair not in best or w > best[pair].weight or (w == best[pair].weight and kind < best[pair].kind):
-                best[pair] = m.Link(a, b, kind, w, 0, hops)
-    out: dict[str, list[m.Link]] = {}
-    for (a, b), link in sorted(best.items()):
-        out.setdefault(a, []).append(m.Link(a, b, link.kind, link.weight, direction.get((a, b), 0), link.hops))
-    return out
+    rows = (
+        (r["event_id"], r["link"], int(r["dir"]), int(r["hops"] or 0), r["other_ids"], r["other_ts"])
+        for r in store.query("related_events", {"events": params, "weak": weak, "min_rank": min_rank, "placed": placed})
+    )
+    # The rows come in the statement's branch order, which ``fold``'s rule (first directed link) reads.
+    return reach.fold(rows, {e.id: e.ts for e in events}, window_ms=window_ms, max_hops=max_hops)
 
 
 def contexts(store: GraphStore, uids: Iterable[str]) -> dict[str, m.Context]:
@@ -100,6 +82,17 @@ def contexts(store: GraphStore, uids: Iterable[str]) -> dict[str, m.Context]:
     wanted = sorted({u for u in uids if u})
     if not wanted:
         return {}
+    node: dict[str, str] = {}
+    owners: dict[str, list[tuple[str, int]]] = {}
+    uses: dict[str, list[tuple[str, str]]] = {}
+    for row in store.query("event_reach", {"uids": wanted}):
+        uid, part, other = row["uid"], row["part"], row["other"]
+        if part == "node":
+            node[uid] = other
+        elif part == "owner":
+            owners.setdefault(uid, []).append((other, int(row["hops"])))
+        else:
+            uses.setdefault(uid, []).append((other, part))
     out: dict[str, m.Context] = {}
     for row in store.query("event_context", {"uids": wanted}):
         if row["uid"] in out:
@@ -125,8 +118,17 @@ def contexts(store: GraphStore, uids: Iterable[str]) -> dict[str, m.Context]:
             services=tuple(sorted(row["services"] or ())),
             service_uids=tuple(sorted(row["service_uids"] or ())),
             pod_nodes=tuple(sorted(row["pod_nodes"] or ())),
+            in_graph=True,
+            node_uid=node.get(row["uid"], ""),
+            owners=tuple(sorted(owners.get(row["uid"], ()))),
+            uses=tuple(sorted(uses.get(row["uid"], ()))),
         )
     return out
+
+
+def service_calls(store: GraphStore, limit: int) -> list[tuple[str, str]]:
+    """The CALLS edges between services, as (caller uid, callee uid)."""
+    return [(str(r["a"]), str(r["b"])) for r in store.query("service_calls", {"limit": limit})]
 
 
 def rollout_history(store: GraphStore, workload_uid: str) -> list[Revision]:

@@ -47,6 +47,11 @@ class Context:
     services: tuple[str, ...] = ()
     service_uids: tuple[str, ...] = ()
     pod_nodes: tuple[str, ...] = ()  # a Service: the nodes its pods run on
+    # What links events on it to others (``correlate.reach``), known only when the graph holds the resource:
+    in_graph: bool = False
+    node_uid: str = ""  # a Pod: its Node's uid
+    owners: tuple[tuple[str, int], ...] = ()  # (owner uid, fewest OWNED_BY hops), up to 3 hops
+    uses: tuple[tuple[str, str], ...] = ()  # a Pod: (ConfigMap/Secret/PVC uid, shared_config | shared_volume)
 
     @property
     def workload(self) -> str:

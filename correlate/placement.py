@@ -53,6 +53,10 @@ class Placement:
         self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
         self.past: dict[str, list[int]] = {}  # resource key -> times of the anomalies placed on it, oldest first
 
+    def holds(self, event_id: str) -> bool:
+        """An open correlation holds the event: the only events ``place`` uses a link to."""
+        return self.of.get(event_id) in self.corrs
+
     def place(self, member: m.Member, links: Sequence[m.Link], step: Step) -> m.Correlation:
         """Join the correlation whose root explains ``member``, else open one; then merge what its root explains.
         ``links``: the member's links to other events (the graph's answer)."""

@@ -269,7 +269,8 @@ class EventWriter:
             res = resolutions[first]
             is_new = first == i and first not in stored
             ref = res.about.ref(self.cluster) if res.about else ResourceRef()
-            out.append(StoredEvent(ev, ref, res.resolved_by, is_new, res.target))
+            shown = tuple((a, b) for a in res.callers for b in res.callees if a != b) if is_new else ()
+            out.append(StoredEvent(ev, ref, res.resolved_by, is_new, res.target, shown))
             self.stats.written += 1
             self.stats.new += is_new
             self.stats.repeats += not is_new

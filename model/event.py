@@ -121,3 +121,4 @@ class StoredEvent:
     resolved_by: str = ""  # uid | key | ip | ""
     new: bool = True
     target_uid: str = ""  # what a network event was calling (its destination pod or service), when resolved
+    calls: tuple[tuple[str, str], ...] = ()  # the CALLS edges (caller, callee service uid) its writing recorded

@@ -134,6 +134,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "correlation_outbox": {"limit": 100},
     "correlation_timeline": {"id": "corr-1", "limit": 500},
     "event_context": {"uids": [REDIS["uid"], CART["uid"], SERVICES["redis"]["uid"]]},
+    "event_reach": {"uids": [REDIS["uid"], CART["uid"], SERVICES["redis"]["uid"]]},
     "event_exists": {"id": "ev-oom"},
     "failing_owner_groups": {"cluster": CLUSTER, "since": T0 - 60_000},
     "feedback_verdicts": {"limit": 100},
@@ -198,6 +199,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "rollout_history": {"uid": DEPLOYS["redis"]["uid"]},
     "root_cause_candidates": {"ids": ["ev-oom", "ev-front"]},
     "service_by_cluster_ip": {"cluster": CLUSTER, "ip": "10.96.0.11"},
+    "service_calls": {"limit": 100},
     "set_event_correlation": {"rows": [{"id": "ev-oom", "correlation_id": "corr-1"}]},
     "store_feedback": {
         "id": "fb-2",

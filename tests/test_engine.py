@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from correlate.engine import Engine
 from correlate.placement import correlation_id
@@ -344,3 +345,18 @@ def test_speculation_publishes_at_once_and_places_again_when_an_earlier_event_ar
     rows = store.run("MATCH (k:Correlation)-[:INCLUDES]->(x:Event) RETURN k.id AS c, x.id AS e")
     assert {(r["c"], r["e"]) for r in rows} == {(c.id, x) for x in ("oom", "t1", "f1", "f2")}  # no stale edge
     assert e.flush() == []
+
+
+def test_a_call_an_event_recorded_links_at_once(store: GraphStore) -> None:
+    """The engine links through the call graph it read and the CALLS edges each batch's events recorded since
+    (``StoredEvent.calls``): a frontend's 503s after it was seen calling ``noise`` join the noise pod's OOM."""
+    e = engine(store)
+    oom = tb.event("oom", 0, "Pod", "noise-1", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high")
+    e.process(tb.stored(store, [oom]))
+    seen = replace(
+        tb.event("call", 4, "Pod", "frontend-1", "http_request", C.INFORMATIONAL, severity="info"),
+        calls=((tb.uid("Service", "frontend"), tb.uid("Service", "noise")),),
+    )
+    f1 = tb.event("f1", 5, "Pod", "frontend-1", "http_503", C.NETWORK, severity="high")
+    out = e.process(tb.stored(store, [seen, f1]))
+    assert [(r.root_cause.event_id, r.related_events) for r in out] == [("oom", ["oom", "f1"])]

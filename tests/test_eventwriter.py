@@ -66,9 +66,11 @@ def test_repeats_merge_into_one_node_and_never_recount_traffic(shop: GraphStore)
     b = parse_unified(sc.http_503("b", sc.T0 + 2_000))
     out = w.write([first, a, a, b])
     assert [s.new for s in out] == [True, True, False, True]
+    assert [s.calls for s in out] == [(), (("uid-s-web", "uid-s-api"),), (), (("uid-s-web", "uid-s-api"),)]
     assert _calls(shop) == [{"src": "web", "dst": "api", "count": 2, "first": sc.T0 + 1_000, "last": sc.T0 + 2_000}]
     out = w.write([again, a, b])  # an updated Kubernetes Event and a redelivered batch
     assert [s.new for s in out] == [False, False, False]
+    assert all(s.calls == () for s in out)  # the engine adds a call edge once, from the event that recorded it
     stored = _events(shop)
     assert len(stored) == 3
     assert (stored["e1"]["count"], stored["e1"]["last_ts"], stored["e1"]["message"]) == (5, sc.T0 + 50_000, "m5")
