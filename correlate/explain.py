@@ -204,6 +204,8 @@ def explanation(
         kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
     if kind:
         best = Explanation(1.0, kind, root.event_id)
+    elif other_node_down(x, corr, first, learned):
+        return None
     wide = workload_wide(corr, learned)
     for link in links:
         y = corr.members.get(link.b)
@@ -231,6 +233,14 @@ def explanation(
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def other_node_down(x: m.Member, corr: m.Correlation, first: m.Member, learned: Learned) -> bool:
+    """``x`` is a node's own condition that ``corr``'s root (a cause, event ``first``) neither explains nor follows
+    from: an incident of its own, whatever member it touches (two nodes failing at once stay two incidents)."""
+    if x.ctx.kind != "Node" or not is_cause(x, learned) or not found_cause(corr, learned):
+        return False
+    return not resource_explains(x.ctx, first)
 
 
 def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:

@@ -133,6 +133,20 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
         (corr_of(IMAGE_GC), ev("b", 5, "BackOff", A, category="crash"), [], False),
         (corr_of(IMAGE_GC), ev("t", 5, "timeout", CALLER, target=A), [link("t", "gc", m.SAME_NODE, 1, 0.9)], False),
         (corr_of(NOT_READY), ev("b", 5, "BackOff", A, category="crash"), [], True),
+        # another node's own condition is another incident, whatever member it touches (its housekeeping noise)
+        (
+            corr_of(NOT_READY, ev("g2", 2, "FreeDiskSpaceFailed", node("n2"), category="node")),
+            ev("nr2", 5, "NodeNotReady", node("n2"), category="node"),
+            [link("nr2", "g2", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
+        # ... and a correlation of symptoms alone takes a node's condition in (a cause after its effects)
+        (
+            corr_of(ev("t0", 0, "timeout", B, message="timed out"), ev("g2", 2, "FreeDiskSpaceFailed", node("n2"))),
+            ev("nr2", 5, "NodeNotReady", node("n2"), category="node"),
+            [link("nr2", "g2", m.SAME_RESOURCE, 0, 0.9)],
+            True,
+        ),
         # symptoms with no cause found are one episode: ten minutes on, the same pod's anomaly is a new one
         (
             corr_of(ev("s0", 0, "latency_p99", A, category="performance"), ev("s1", 540, "error_log", A)),
