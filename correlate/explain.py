@@ -41,6 +41,7 @@ TEMPLATE_FAILURES = frozenset({"crash", "image"})
 NODE_SIGNAL_WORDS = ("timeout", "timed out", "deadline", "unreachable", "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
+FAILED_CALL = WIRE_CATEGORIES - {"performance"}  # a slow call got through: no node's network cut it
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
 ECHO_REASONS = frozenset({"OOMKilling"})
 
@@ -200,7 +201,7 @@ def explanation(
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
-    if not kind and x.category in WIRE_CATEGORIES and x.ctx.node == root.resource.name and network_down(first, learned):
+    if not kind and x.category in FAILED_CALL and x.ctx.node == root.resource.name and network_down(first, learned):
         kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
     if kind:
         best = Explanation(1.0, kind, root.event_id)
