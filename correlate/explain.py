@@ -229,11 +229,19 @@ def explanation(
         for y in corr.members.values():
             if y.id == x.id or is_echo(y) or not timely(y, x.ts) or (y.ctx.kind == "Node" and not is_cause(y, learned)):
                 continue
+            if sibling_of_target(y, x) and not callee_down(y, learned):
+                continue  # a sibling pod's symptom says nothing of the pod the call reached
             if resource_explains(y.ctx, bare(x)) == m.TARGET:
                 if best is None or best.strength < 0.9:
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def sibling_of_target(y: m.Member, x: m.Member) -> bool:
+    """``y`` is on another pod than the one ``x``'s call reached (a sibling of its workload, or any pod)."""
+    t = x.target
+    return t is not None and t.kind == "Pod" == y.ctx.kind and bool(t.uid) and y.ctx.uid != t.uid
 
 
 def other_node_down(x: m.Member, corr: m.Correlation, first: m.Member, learned: Learned) -> bool:

@@ -56,6 +56,7 @@ def test_node_signals(x: m.Member, want: list[tuple[str, str]]) -> None:
     assert got == want
 
 
+A2 = pod("a-2", "n2")  # a sibling of A on another node
 IMAGE_GC = ev("gc", 0, "ImageGCFailed", node("n1"), category="node")
 NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
 
@@ -133,6 +134,23 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
         (corr_of(IMAGE_GC), ev("b", 5, "BackOff", A, category="crash"), [], False),
         (corr_of(IMAGE_GC), ev("t", 5, "timeout", CALLER, target=A), [link("t", "gc", m.SAME_NODE, 1, 0.9)], False),
         (corr_of(NOT_READY), ev("b", 5, "BackOff", A, category="crash"), [], True),
+        # a call that reached one pod is not explained by a sibling pod's symptom in another node's incident...
+        (
+            corr_of(ev("p", 0, "EvictionThresholdMet", node("n2"), category="node"), ev("s", 2, "http_429", A2)),
+            ev("t", 5, "latency", CALLER, category="performance", target=A),
+            [],
+            False,
+        ),
+        # ... but a sibling that is down takes the workload's service away from every call
+        (
+            corr_of(
+                ev("p", 0, "EvictionThresholdMet", node("n2"), category="node"),
+                ev("s", 2, "BackOff", A2, category="crash"),
+            ),
+            ev("t", 5, "latency", CALLER, category="performance", target=A),
+            [],
+            True,
+        ),
         # another node's own condition is another incident, whatever member it touches (its housekeeping noise)
         (
             corr_of(NOT_READY, ev("g2", 2, "FreeDiskSpaceFailed", node("n2"), category="node")),
