@@ -40,24 +40,25 @@ def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, cau
 
 
 @pytest.mark.parametrize(
-    ("surprises", "cause", "rank", "repeats", "expected"),
+    ("surprises", "cause", "rank", "serious", "repeats", "expected"),
     [
-        ((3.5, 0.5), False, 5, 1, True),  # one resource's anomalies unlikely for its past: an incident
-        ((3.5, 0.5), False, 4, 3, True),  # ... warnings only, one of them repeating
-        ((3.5, 0.5), False, 4, 2, False),  # ... warnings of different kinds, none repeating much: background
-        ((1.0,), False, 5, 1, False),  # what those resources always do: background
-        ((1.0,), False, 5, 5, False),  # ... however often it repeats
-        ((1.0,), False, 7, 1, True),  # ... unless critical
-        ((1.5, 1.5, 1.5), False, 5, 1, False),  # a lone warning on each of a few quiet pods: no news
-        ((1.5,) * 6, False, 5, 1, False),  # ... on six: what a busy namespace's background reaches
-        ((1.5,) * 10, False, 5, 1, True),  # ... on ten at once: news
-        ((3.5,), True, 5, 1, True),  # an inferred cause that is news needs no more symptoms
-        ((1.0,), True, 5, 1, False),  # ... and is not published when it is not
-        (None, False, 4, 1, True),  # not judged
+        ((3.5, 0.5), False, 5, 2, 1, True),  # one resource's anomalies unlikely for its past: an incident
+        ((3.5, 0.5), False, 5, 1, 1, False),  # ... but one error among one-off warnings is a busy pod now and then
+        ((3.5, 0.5), False, 4, 0, 3, True),  # ... warnings only, one of them repeating
+        ((3.5, 0.5), False, 4, 0, 2, False),  # ... warnings of different kinds, none repeating much: background
+        ((1.0,), False, 5, 2, 1, False),  # what those resources always do: background
+        ((1.0,), False, 5, 2, 5, False),  # ... however often it repeats
+        ((1.0,), False, 7, 1, 1, True),  # ... unless critical
+        ((1.5, 1.5, 1.5), False, 5, 2, 1, False),  # a lone warning on each of a few quiet pods: no news
+        ((1.5,) * 6, False, 5, 2, 1, False),  # ... on six: what a busy namespace's background reaches
+        ((1.5,) * 10, False, 5, 2, 1, True),  # ... on ten at once: news
+        ((3.5,), True, 5, 2, 1, True),  # an inferred cause that is news needs no more symptoms
+        ((1.0,), True, 5, 2, 1, False),  # ... and is not published when it is not
+        (None, False, 4, 0, 1, True),  # not judged
     ],
 )
 def test_symptoms_as_usual_for_their_resources_are_no_incident(
-    surprises: tuple[float, ...] | None, cause: bool, rank: int, repeats: int, expected: bool
+    surprises: tuple[float, ...] | None, cause: bool, rank: int, serious: int, repeats: int, expected: bool
 ) -> None:
     got = st.evidence_enough(
         S,
@@ -68,6 +69,7 @@ def test_symptoms_as_usual_for_their_resources_are_no_incident(
         repeats=repeats,
         rooted_in_cause=cause,
         surprises=surprises,
+        serious=serious,
     )
     assert got is expected
 
