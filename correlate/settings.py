@@ -44,5 +44,5 @@ class CorrelateSettings(BaseModel):
     max_hops: int = Field(CALLS_HOPS_IN_CYPHER, ge=1, le=CALLS_HOPS_IN_CYPHER)
     recurrence_min: int = Field(2, ge=2)
     # A lone warning that nothing explains is published only when critical or repeated this many times; symptoms
-    # with no cause and fewer than two serious events (``state.SERIOUS_RANK``) need one warning repeated as often.
+    # with no cause need as many serious events (``state.SERIOUS_RANK``), or one warning repeated as often.
     singleton_min_count: int = Field(3, ge=1)

@@ -52,15 +52,15 @@ def evidence_enough(
     """Whether a building correlation has become an incident: enough distinct evidence, a critical event, a
     failure that is a cause in itself (an OOM kill, a node condition: ``cause_rank`` is its severity), a warning
     that keeps repeating, or a recurring failure. Symptoms with no cause among them need more of them
-    (``active_min_symptoms``), and they must be news for their resources' own past (``surprises``, one per
-    resource; None: not judged, as a cause is not), and either serious or persistent (``serious``: two events high
-    or worse; or one warning repeated): background warnings that happen to touch each other, one error among them
-    now and then, stay unpublished."""
+    (``active_min_symptoms``), they must be news for their resources' own past (``surprises``, one per resource;
+    None: not judged, as a cause is not), and serious or persistent: ``singleton_min_count`` events high or worse
+    (``serious``), or one warning repeated as often. Background warnings that happen to touch each other, an
+    error or two among them now and then, stay unpublished."""
     if pattern == Pattern.RECURRING_FAILURE:
         return True
     if surprises is not None:  # symptoms with no cause, judged
-        if serious < 2 and repeats < settings.singleton_min_count:
-            return worst_rank >= SINGLE_PUBLISH_RANK  # one-off warnings, one serious at most: a busy cluster's noise
+        if max(serious, repeats) < settings.singleton_min_count:
+            return worst_rank >= SINGLE_PUBLISH_RANK  # one-off warnings, an error or two: a busy cluster's noise
         if not news(settings, surprises, traced):
             return worst_rank >= SINGLE_PUBLISH_RANK  # what these resources always do: only a critical event is news
     needed = (

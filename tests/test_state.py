@@ -42,18 +42,18 @@ def test_evidence_enough(members: int, conf: float, rank: int, pattern: str, cau
 @pytest.mark.parametrize(
     ("surprises", "cause", "rank", "serious", "repeats", "expected"),
     [
-        ((3.5, 0.5), False, 5, 2, 1, True),  # one resource's anomalies unlikely for its past: an incident
-        ((3.5, 0.5), False, 5, 1, 1, False),  # ... but one error among one-off warnings is a busy pod now and then
+        ((3.5, 0.5), False, 5, 3, 1, True),  # one resource's anomalies unlikely for its past: an incident
+        ((3.5, 0.5), False, 5, 2, 1, False),  # ... an error or two among one-off warnings: a busy pod now and then
         ((3.5, 0.5), False, 4, 0, 3, True),  # ... warnings only, one of them repeating
         ((3.5, 0.5), False, 4, 0, 2, False),  # ... warnings of different kinds, none repeating much: background
-        ((1.0,), False, 5, 2, 1, False),  # what those resources always do: background
-        ((1.0,), False, 5, 2, 5, False),  # ... however often it repeats
+        ((1.0,), False, 5, 3, 1, False),  # what those resources always do: background
+        ((1.0,), False, 5, 3, 5, False),  # ... however often it repeats
         ((1.0,), False, 7, 1, 1, True),  # ... unless critical
-        ((1.5, 1.5, 1.5), False, 5, 2, 1, False),  # a lone warning on each of a few quiet pods: no news
-        ((1.5,) * 6, False, 5, 2, 1, False),  # ... on six: what a busy namespace's background reaches
-        ((1.5,) * 10, False, 5, 2, 1, True),  # ... on ten at once: news
-        ((3.5,), True, 5, 2, 1, True),  # an inferred cause that is news needs no more symptoms
-        ((1.0,), True, 5, 2, 1, False),  # ... and is not published when it is not
+        ((1.5, 1.5, 1.5), False, 5, 3, 1, False),  # a lone warning on each of a few quiet pods: no news
+        ((1.5,) * 6, False, 5, 3, 1, False),  # ... on six: what a busy namespace's background reaches
+        ((1.5,) * 10, False, 5, 3, 1, True),  # ... on ten at once: news
+        ((3.5,), True, 5, 3, 1, True),  # an inferred cause that is news needs no more symptoms
+        ((1.0,), True, 5, 3, 1, False),  # ... and is not published when it is not
         (None, False, 4, 0, 1, True),  # not judged
     ],
 )
