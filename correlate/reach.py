@@ -103,7 +103,7 @@ class _Entry:
 
 
 class LinkIndex:
-    """The placed events of the last ``keep_ms`` (and of open correlations) by the keys links reach them through.
+    """The placed events (the recent ones, and those of open correlations) by the keys links reach them through.
 
     Append-only between prunes, and shared by the engine's checkpoints: an event placed and then undone (placing
     again from a checkpoint) stays indexed, and ``links`` leaves it out by asking whether it is placed now.
@@ -151,7 +151,13 @@ class LinkIndex:
             times: list[int] = []
             for k in keys:
                 for e in self._by_key.get(k, ()):
-                    if e.usable and lo <= e.ts <= hi and e.id != x.id and e.uid != skip_uid and placed(e.id):
+                    if (
+                        e.usable
+                        and lo <= e.ts <= hi
+                        and e.id != x.id
+                        and not (skip_uid and e.uid == skip_uid)
+                        and placed(e.id)
+                    ):
                         ids.append(e.id)
                         times.append(e.ts)
             return ids, times

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from correlate import graphio
@@ -11,6 +13,7 @@ from graph import GraphStore
 from model.event import WARNING_RANK, StoredEvent
 from model.event import Category as C
 from model.event import SourceKind as K
+from model.resource import ResourceRef
 from tests import topo_builder as tb
 
 WINDOW = 900_000
@@ -50,7 +53,12 @@ def _every_path() -> list[StoredEvent]:
         tb.event("info", 18, "Pod", "api-2", "Pulled", C.INFORMATIONAL, severity="info"),
         tb.event("late", 2_000, "Pod", "api-2", "Unhealthy", C.PROBE),  # beyond the window of the others
         tb.event("lost", 19, "Pod", "gone-7", "BackOff", C.CRASH, trace="t1"),  # a resource the graph lacks
+        _unresolved(tb.event("nowhere", 20, "Pod", "x", "http_5xx", C.NETWORK, trace="t1")),  # resolved to none
     ]
+
+
+def _unresolved(s: StoredEvent) -> StoredEvent:
+    return replace(s, event=replace(s.event, resource=ResourceRef()), resource=ResourceRef(), resolved_by="")
 
 
 def test_links_in_memory_equal_the_graphs_answer(store: GraphStore) -> None:
@@ -91,7 +99,8 @@ def test_links_in_memory_equal_the_graphs_answer(store: GraphStore) -> None:
         m.SHARED_VOLUME,
         m.SAME_TRACE,
     }  # every path was exercised
-    assert not any(lk.b in ("info", "late") for x in members[:-2] for lk in graph.get(x.id, []))
+    assert not any(lk.b in ("info", "late") for x in members[:-3] for lk in graph.get(x.id, []))
+    assert ("lost", m.SAME_TRACE) in [(lk.b, lk.kind) for lk in graph["nowhere"]]
 
 
 def test_only_placed_events_within_the_window_are_linked() -> None:
@@ -116,6 +125,17 @@ def test_only_placed_events_within_the_window_are_linked() -> None:
         )
         == []
     )
+
+
+def test_an_event_on_no_resource_links_by_its_trace() -> None:
+    """An event its writer resolved to no resource (no uid) still shares its request's trace with the others."""
+    nowhere = m.Context()
+    a = _member(tb.event("a", 0, "Pod", "x", "http_5xx", C.NETWORK, trace="t"), nowhere)
+    b = _member(tb.event("b", 1, "Pod", "y", "http_5xx", C.NETWORK, trace="t"), nowhere)
+    index = LinkIndex(WARNING_RANK)
+    index.add(a)
+    found = index.links(b, lambda i: True, CallGraph(), window_ms=WINDOW, max_hops=3)
+    assert [(lk.b, lk.kind) for lk in found] == [("a", m.SAME_TRACE)]
 
 
 def test_prune_forgets_old_events_outside_open_correlations(monkeypatch: pytest.MonkeyPatch) -> None:
