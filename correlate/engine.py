@@ -231,7 +231,7 @@ class Engine:
             out = self._advance(now_ms - self.settings.disorder_ms) if self._held else []
         self.now = max(self.now, now_ms)
         self.core.prune_past(self.now)
-        self._links.recorded((), now_ms)
+        self._links.refresh(now_ms)
         batch = Step()
         if self._feedback_checked is None or now_ms - self._feedback_checked >= FEEDBACK_REFRESH_MS:
             self._feedback_checked = now_ms
@@ -350,22 +350,7 @@ class Engine:
             workload_namespace=s.resource.namespace if e.workload_name else "",
             workload_name=e.workload_name,
         )
-        return m.Member(
-            id=e.id,
-            ts=e.ts,
-            reason=e.reason,
-            category=e.category.value,
-            severity_rank=e.severity_rank,
-            source_kind=e.source_kind.value,
-            type=e.type,
-            message=e.message,
-            trace_id=e.trace_id,
-            count=e.count,
-            last_ts=e.last_ts,
-            ctx=ctx,
-            target=self._ctx.get(s.target_uid) if s.target_uid else None,
-            detail=dict(e.detail),
-        )
+        return m.Member.of(e, ctx, self._ctx.get(s.target_uid) if s.target_uid else None)
 
     def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: Step) -> None:
         x = corr.members.get(s.event.id)

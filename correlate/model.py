@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from model.event import NormalEvent
 from model.resource import WORKLOAD_KINDS as WORKLOAD_KINDS  # the engine modules read it as ``m.WORKLOAD_KINDS``
 from model.vocab import LinkKind, State
 
@@ -86,6 +87,26 @@ class Member:
     @property
     def seen_until(self) -> int:
         return max(self.ts, self.last_ts)
+
+    @classmethod
+    def of(cls, e: NormalEvent, ctx: Context, target: Context | None = None) -> Member:
+        """A stored event as a member, in its resource's context (and what it was calling)."""
+        return cls(
+            id=e.id,
+            ts=e.ts,
+            reason=e.reason,
+            category=e.category.value,
+            severity_rank=e.severity_rank,
+            source_kind=e.source_kind.value,
+            type=e.type,
+            message=e.message,
+            trace_id=e.trace_id,
+            count=e.count,
+            last_ts=e.last_ts,
+            ctx=ctx,
+            target=target,
+            detail=dict(e.detail),
+        )
 
 
 @dataclass(frozen=True)

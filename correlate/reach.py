@@ -190,6 +190,10 @@ class Linker:
         """CALLS edges the events of a batch recorded (``StoredEvent.calls``); ``now_ms``: the live clock, if any."""
         self._graph(now_ms).add(edges)
 
+    def refresh(self, now_ms: int) -> None:
+        """Read the call graph again when ``refresh_ms`` of the live clock have passed since it was read."""
+        self._graph(now_ms)
+
     def links(self, x: m.Member, placed: Callable[[str], bool]) -> list[m.Link]:
         return self._index.links(x, placed, self._graph(), window_ms=self.window_ms, max_hops=self.max_hops)
 

@@ -20,17 +20,7 @@ WINDOW = 900_000
 
 
 def _member(s: StoredEvent, ctx: m.Context | None = None) -> m.Member:
-    e = s.event
-    return m.Member(
-        id=e.id,
-        ts=e.ts,
-        reason=e.reason,
-        category=e.category.value,
-        severity_rank=e.severity_rank,
-        source_kind=e.source_kind.value,
-        trace_id=e.trace_id,
-        ctx=ctx or m.Context(uid=s.resource.uid, kind=s.resource.kind),
-    )
+    return m.Member.of(s.event, ctx or m.Context(uid=s.resource.uid, kind=s.resource.kind))
 
 
 def _every_path() -> list[StoredEvent]:
