@@ -51,7 +51,7 @@ class Placement:
         self.index = ex.Index()
         self.links: dict[tuple[str, str], m.Link] = {}  # (later, earlier) event ids -> their link
         self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
-        self.past: dict[str, list[int]] = {}  # resource key -> times of the anomalies placed on it, oldest first
+        self.past: dict[str, list[int]] = {}  # resource and signal keys -> anomaly times, oldest first
 
     def holds(self, event_id: str) -> bool:
         """An open correlation holds the event: the only events ``place`` uses a link to."""
@@ -163,10 +163,12 @@ class Placement:
 
     def _remember(self, x: m.Member) -> None:
         """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""
-        times = self.past.setdefault(rk.resource_key(x.ctx), [])
-        insort(times, x.ts)
-        if len(times) > PAST_KEPT:
-            del times[: PAST_KEPT // 2]
+        key = rk.resource_key(x.ctx)
+        for k in (key, rk.signal_key(key, x.reason)):
+            times = self.past.setdefault(k, [])
+            insort(times, x.ts)
+            if len(times) > PAST_KEPT:
+                del times[: PAST_KEPT // 2]
 
     def prune_past(self, now: int) -> None:
         """Forget the resources with no anomaly in the last two ``PAST_MS``: no onset from ``now`` on looks back

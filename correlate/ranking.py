@@ -28,7 +28,7 @@ SPAN_MIN_MS = 60_000  # the shortest stretch an incident's anomalies are compare
 # Ranking mix of root candidates: what they explain, what they are, how surprising their anomalies are, how early.
 W_EXPLAIN, W_CAUSE, W_EVIDENCE, W_EARLY = 0.4, 0.3, 0.2, 0.1
 
-Past = Mapping[str, Sequence[int]]  # resource key -> times of its earlier anomalies, oldest first
+Past = Mapping[str, Sequence[int]]  # resource key (and signal_key) -> times of its earlier anomalies, oldest first
 NO_PAST: Past = {}
 
 
@@ -53,15 +53,32 @@ def surprise(count: int, before: int, span_ms: int) -> float:
 def surprises(members: Sequence[m.Member], past: Past = NO_PAST) -> dict[str, float]:
     """Each resource's ``surprise``: its anomalies since the incident's onset against its own past. An event the
     source reports as repeated (a BackOff's count) counts as often as it happened: a container restarted eight
-    times is eight anomalies, one restart is one."""
+    times is eight anomalies, one restart is one.
+
+    Each signal (reason) is judged against the resource's past of that signal too, and the resource scores the
+    most surprising of the two (a signal's, less the log of how many signals were tried): a pod whose CPU rule fires
+    all the time is not news for one more CPU alert, but a burst of errors it never logs is."""
     ordered = sorted(members, key=lambda x: (x.ts, x.id))
     onset = onset_of(ordered)
     span = ordered[-1].ts - onset
     now: Counter[str] = Counter()
+    signals: dict[str, Counter[str]] = {}
     for x in ordered:
         if x.ts >= onset - BURST_MS:
-            now[resource_key(x.ctx)] += max(1, x.count)
-    return {k: surprise(n, count_before(past, k, onset), span) for k, n in now.items()}
+            k = resource_key(x.ctx)
+            now[k] += max(1, x.count)
+            signals.setdefault(k, Counter())[x.reason] += max(1, x.count)
+    out: dict[str, float] = {}
+    for k, n in now.items():
+        tried = math.log10(len(signals[k]))
+        each = (surprise(c, count_before(past, signal_key(k, r), onset), span) - tried for r, c in signals[k].items())
+        out[k] = max(surprise(n, count_before(past, k, onset), span), *each)
+    return out
+
+
+def signal_key(resource: str, reason: str) -> str:
+    """The key of one signal's past on one resource (``Past`` holds both kinds of key)."""
+    return f"{resource}#{reason}"
 
 
 def count_before(past: Past, key: str, onset: int) -> int:

@@ -164,4 +164,4 @@ def test_the_past_of_a_resource_quiet_for_an_hour_is_forgotten() -> None:
     core.place(cm.ev("o", 0, "latency_p99", old, category="performance"), [], Step())
     core.place(cm.ev("r", 3000, "latency_p99", recent, category="performance"), [], Step())
     core.prune_past(3700 * cm.S)  # an hour and a bit after the old one, ten minutes after the recent one
-    assert list(core.past) == [recent.uid]
+    assert list(core.past) == [recent.uid, rk.signal_key(recent.uid, "latency_p99")]

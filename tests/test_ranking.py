@@ -209,7 +209,8 @@ def test_the_pod_whose_anomalies_began_now_beats_one_that_fires_all_along() -> N
     ]
     quiet_past: dict[str, list[int]] = {}
     assert rk.rank_resources(members, [])[0][0].name == "entry-1"  # more anomalies, nothing known of its past
-    noisy_past = {noisy.uid: [(100 - 60 * k) * S for k in range(25, 1, -1)]}  # one a minute for the last half hour
+    times = [(100 - 60 * k) * S for k in range(25, 1, -1)]  # one a minute for the last half hour
+    noisy_past = {noisy.uid: times, rk.signal_key(noisy.uid, "latency_p99"): times}
     assert rk.rank_resources(members, [], past=quiet_past)[0][0].name == "entry-1"
     assert rk.rank_resources(members, [], past=noisy_past)[0][0].name == "cart-1"
 
@@ -245,3 +246,14 @@ def test_a_crashing_pods_failed_probes_point_at_no_node() -> None:
     assert root.resource.kind != "Node"
     members[0] = ev("b1", 0, "latency", A, category="performance")  # no crash: A's probes are the node's signal
     assert rk.decide_root(members, []).resource.kind == "Node"
+
+
+def test_a_burst_of_a_signal_a_noisy_pod_never_shows_is_news_and_more_of_its_usual_one_is_not() -> None:
+    noisy = pod("adservice-1", "n1")
+    cpu_past = [(100 - 60 * k) * S for k in range(25, 1, -1)]  # its CPU rule fired once a minute for half an hour
+    past = {noisy.uid: cpu_past, rk.signal_key(noisy.uid, "cpu_usage"): cpu_past}
+    errors = [ev(f"e{i}", 100 + 20 * i, "error_log", noisy, category="application_error") for i in range(6)]
+    cpu = [ev(f"c{i}", 100 + 20 * i, "cpu_usage", noisy, category="resource") for i in range(6)]
+    assert rk.surprises(errors, past)[noisy.uid] >= 3.0  # six errors in two minutes from a pod that logs none
+    assert rk.surprises(cpu, past)[noisy.uid] < 3.0  # six CPU alerts: what it does, a little more often
+    assert rk.surprises(errors, past)[noisy.uid] > rk.surprises(cpu, past)[noisy.uid] + 2  # one count, two signals
