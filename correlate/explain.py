@@ -149,6 +149,13 @@ def blamed_node(x: m.Member) -> str:
     return t.pod_nodes[0] if len(t.pod_nodes) == 1 else ""
 
 
+def answered(x: m.Member) -> bool:
+    """A call its callee answered with an HTTP status of its own (4xx, 500, 501): the network carried it both ways.
+    A gateway's 502-504 may mean the callee was never reached."""
+    status = x.detail.get("network.status_code")
+    return isinstance(status, int) and 400 <= status <= 501
+
+
 def network_down(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """A node's own report that its network is gone, taken as a cause."""
     return _network_report(x) and is_cause(x, learned)
@@ -201,7 +208,13 @@ def explanation(
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
-    if not kind and x.category in FAILED_CALL and x.ctx.node == root.resource.name and network_down(first, learned):
+    if (
+        not kind
+        and x.category in FAILED_CALL
+        and not answered(x)
+        and x.ctx.node == root.resource.name
+        and network_down(first, learned)
+    ):
         kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
     if kind:
         best = Explanation(1.0, kind, root.event_id)

@@ -361,17 +361,24 @@ def test_a_node_reporting_its_own_network_lost_is_a_cause(on: str, rank: int, ca
 
 
 @pytest.mark.parametrize(
-    ("reason", "category", "explained"),
+    ("reason", "category", "status", "explained"),
     [
-        ("NodeNetworkUnavailable", "network", True),  # the node's network is gone: its pods' calls fail on the way out
-        ("NodeHasInsufficientMemory", "network", False),  # a memory condition says nothing of calls to pods elsewhere
-        ("NodeNetworkUnavailable", "performance", False),  # a slow call that completed got through: not cut there
+        ("NodeNetworkUnavailable", "network", 0, True),  # the node's network is gone: calls out fail
+        ("NodeHasInsufficientMemory", "network", 0, False),  # a memory condition says nothing of calls elsewhere
+        ("NodeNetworkUnavailable", "performance", 0, False),  # a slow call that completed got through: not cut there
+        ("NodeNetworkUnavailable", "application_error", 500, False),  # the callee answered 500: the network carried it
+        ("NodeNetworkUnavailable", "application_error", 429, False),
+        ("NodeNetworkUnavailable", "application_error", 503, True),  # a gateway's 503: maybe never reached
     ],
 )
-def test_a_call_out_of_a_node_whose_network_is_down_is_that_nodes(reason: str, category: str, explained: bool) -> None:
+def test_a_call_out_of_a_node_whose_network_is_down_is_that_nodes(
+    reason: str, category: str, status: int, explained: bool
+) -> None:
     spread = replace(service("db"), pod_nodes=("n1", "n2", "n3"))  # its pods everywhere: the callee blames no node
     down = ev("n", 0, reason, node("n1"), category="node")
     said = "span / took 8541ms calling db" if category == "performance" else "connect to 10.0.0.9:5432 timed out"
     x = ev("t", 20, "timeout", A, target=spread, category=category, message=said)
+    if status:
+        x = replace(x, reason="http_5xx" if status >= 500 else "http_4xx", detail={"network.status_code": status})
     assert ex.is_cause(down)
     assert (ex.explanation(x, corr_of(down), []) is not None) is explained
