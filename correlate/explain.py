@@ -32,6 +32,7 @@ CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node 
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
 CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
+SATURATION = "saturation"  # a pod using more CPU or memory than it did
 NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
@@ -230,6 +231,8 @@ def explanation(
             continue
         if directed and link.kind in CALL_LINKS and x.target is None and not callee_down(y, learned):
             continue  # being called is no evidence: a symptom naming no callee follows only a callee's cause
+        if directed and link.kind in CALL_LINKS and x.category == SATURATION:
+            continue  # a caller's own CPU or memory is not what a callee's failure does to it
         if directed and x.target is not None and not through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it
         if directed and beside_a_call(x, y, link):
@@ -269,8 +272,9 @@ def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
     """Whether member ``y`` explains ``x``, an event that names what it was calling: ``y`` is on that callee, or
     is the same call failing, or is a cause on the caller's own side (its pod OOM-killed, its node down)."""
     assert x.target is not None
-    if resource_explains(y.ctx, bare(x)):
-        return True
+    if resource_explains(y.ctx, bare(x)) and (is_call(y) or callee_down(y, learned) or not sibling_of_target(y, x)):
+        return True  # a sibling's own symptom says nothing of the pod the call reached (its failed calls, or it
+        # being down, do: what fails the workload's calls fails them all)
     if y.target is not None and y.target.uid and y.target.uid == x.target.uid:
         return True
     own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == blamed_node(x))

@@ -151,6 +151,33 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [],
             True,
         ),
+        # a callee that is down explains its callers' failed calls that name nothing, not their CPU or memory
+        (
+            corr_of(ev("c", 0, "BackOff", DB, category="crash")),
+            ev("x", 5, "http_5xx", CALLER, category="application_error"),
+            [link("x", "c", m.CALLS, 1)],
+            True,
+        ),
+        (
+            corr_of(ev("c", 0, "BackOff", DB, category="crash")),
+            ev("x", 5, "container_memory_working_set_bytes", CALLER, category="saturation"),
+            [link("x", "c", m.CALLS, 1)],
+            False,
+        ),
+        # a call that reached one pod is not explained through a link to its sibling's eviction either
+        (
+            corr_of(ev("p", 0, "EvictionThresholdMet", node("n2"), category="node"), ev("s", 2, "Evicted", A2)),
+            ev("t", 5, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:11211: i/o timeout"),
+            [link("t", "s", m.CALLS, 1)],
+            False,
+        ),
+        # ... while a sibling's failed call does: what fails the workload's calls fails them all
+        (
+            corr_of(OOM, ev("c", 2, "timeout", A2, target=DB)),
+            ev("t", 5, "http_5xx", CALLER, category="application_error", target=A),
+            [link("t", "c", m.CALLS, 1)],
+            True,
+        ),
         # another node's own condition is another incident, whatever member it touches (its housekeeping noise)
         (
             corr_of(NOT_READY, ev("g2", 2, "FreeDiskSpaceFailed", node("n2"), category="node")),
