@@ -39,6 +39,26 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 # Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
 # one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
+NETWORK_WORDS = (
+    "timeout",
+    "timed out",
+    "deadline",
+    "unreachable",
+    "connect",
+    "refused",
+    "reset",
+    "dns",
+    "lookup",
+    "network",
+    "socket",
+    "broken pipe",
+    "eof",
+    "upstream",
+    "unavailable",
+    "503",
+    "504",
+    "502",
+)
 NODE_SIGNAL_WORDS = ("timeout", "timed out", "deadline", "unreachable", "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
@@ -157,6 +177,15 @@ def answered(x: m.Member) -> bool:
     return isinstance(status, int) and 400 <= status <= 501
 
 
+def code_failure(x: m.Member) -> bool:
+    """An application error that names no callee and says nothing of the network (an unhandled exception, a
+    failed assertion): the code's own failure."""
+    if x.category != "application_error" or x.target is not None:
+        return False
+    said = f"{x.reason} {x.message}".lower()
+    return not any(w in said for w in NETWORK_WORDS)
+
+
 def network_down(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """A node's own report that its network is gone, taken as a cause."""
     return _network_report(x) and is_cause(x, learned)
@@ -204,6 +233,8 @@ def explanation(
     first = corr.members[root.event_id]
     if not timely(first, x.ts):
         return None
+    if code_failure(x) and network_down(first, learned):
+        return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:

@@ -178,6 +178,19 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("x", "p", m.SAME_NODE, 1)],
             True,
         ),
+        # a node whose network is gone cuts its pods' calls off; it does not make their code throw
+        (
+            corr_of(ev("n", 0, "NodeNetworkUnavailable", node("n1"), category="node")),
+            ev("x", 5, "error_log", A, category="application_error", message="unhandled TypeError in handler"),
+            [link("x", "n", m.SAME_NODE, 1)],
+            False,
+        ),
+        (
+            corr_of(ev("n", 0, "NodeNetworkUnavailable", node("n1"), category="node")),
+            ev("x", 5, "error_log", A, category="application_error", message="read tcp: connection reset by peer"),
+            [link("x", "n", m.SAME_NODE, 1)],
+            True,
+        ),
         # a call that reached one pod is not explained through a link to its sibling's eviction either
         (
             corr_of(ev("p", 0, "EvictionThresholdMet", node("n2"), category="node"), ev("s", 2, "Evicted", A2)),
