@@ -379,16 +379,18 @@ def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
     """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
-    symptom; then one whose root is ``x``'s own resource (a resource's trouble stays one incident, whatever its
+    symptom; then one that its trace points at (its span's child, on another resource, failing: the callee named);
+    then one whose root is ``x``'s own resource (a resource's trouble stays one incident, whatever its
     events also touch); then the one whose member it follows most closely in time (of two incidents upstream of
     one caller, the one failing now); then the stronger explanation, the later onset, the id."""
 
-    def key(i: int) -> tuple[bool, bool, int, float, int, str]:
+    def key(i: int) -> tuple[bool, bool, bool, int, float, int, str]:
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
         own = corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE
-        return (found_cause(corr, learned), own, -(gap // 5_000), ex.strength, corr.first_seen, corr.id)
+        named = ex.link == m.SAME_TRACE  # its span's child on another resource is failing: the trace names it
+        return (found_cause(corr, learned), named, own, -(gap // 5_000), ex.strength, corr.first_seen, corr.id)
 
     return max(range(len(candidates)), key=key)
 

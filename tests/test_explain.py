@@ -442,3 +442,16 @@ def test_a_call_out_of_a_node_whose_network_is_down_is_that_nodes(
         x = replace(x, reason="http_5xx" if status >= 500 else "http_4xx", detail={"network.status_code": status})
     assert ex.is_cause(down)
     assert (ex.explanation(x, corr_of(down), []) is not None) is explained
+
+
+def test_choose_follows_the_trace_to_the_callee_over_the_resources_own_episode() -> None:
+    entry, callee = pod("ui-1", "n1"), pod("preserve-1", "n2")
+    episode = corr_of(ev("u0", 0, "latency_p99", entry, category="performance"))  # the entry's usual noise
+    fault = corr_of(ev("p0", 20, "latency_p99", callee, category="performance"))
+    x = ev("u1", 60, "slow_span", entry, category="performance")
+    homes = [
+        (episode, ex.Explanation(1.0, m.SAME_RESOURCE, "u0")),
+        (fault, ex.Explanation(0.8, m.SAME_TRACE, "p0")),  # its span's child, on the callee, was slow too
+    ]
+    assert ex.choose(x, homes) == 1
+    assert ex.choose(x, homes[:1]) == 0
