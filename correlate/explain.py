@@ -233,8 +233,8 @@ def explanation(
     first = corr.members[root.event_id]
     if not timely(first, x.ts):
         return None
-    if code_failure(x) and first.ctx.kind == "Node" and is_cause(first, learned):
-        return None  # a node's condition cuts its pods off or stops them; it does not make their code throw
+    if code_failure(x) and network_down(first, learned):
+        return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:

@@ -178,17 +178,11 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("x", "p", m.SAME_NODE, 1)],
             True,
         ),
-        # a node's condition cuts its pods off or stops them; it does not make their code throw
+        # a node whose network is gone cuts its pods' calls off; it does not make their code throw
         (
             corr_of(ev("n", 0, "NodeNetworkUnavailable", node("n1"), category="node")),
             ev("x", 5, "error_log", A, category="application_error", message="unhandled TypeError in handler"),
             [link("x", "n", m.SAME_NODE, 1)],
-            False,
-        ),
-        (
-            corr_of(NOT_READY),
-            ev("x", 5, "error_log", A, category="application_error", message="unhandled NullPointerException"),
-            [link("x", "nr", m.SAME_NODE, 1)],
             False,
         ),
         (
