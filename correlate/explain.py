@@ -142,8 +142,8 @@ def resource_explains(r: m.Context, x: m.Member, *, caller_too: bool = True) -> 
         return m.SAME_NODE
     if r.kind == "Node":
         blamed = blamed_node(x)
-        if not blamed or blamed != r.name or x.category == SATURATION:
-            return ""  # a node's condition fails its pods; their own CPU or memory use is theirs
+        if not blamed or blamed != r.name:
+            return ""
         return m.TARGET if x.target is not None and x.target.node == blamed else m.SAME_NODE
     for called, c in _sides(x, caller_too):
         if (r.uid and c.uid == r.uid) or (not r.uid and c.kind == r.kind and c.name == r.name and c.name):
@@ -262,8 +262,8 @@ def explanation(
             continue
         if directed and link.kind in CALL_LINKS and x.target is None and not callee_down(y, learned):
             continue  # being called is no evidence: a symptom naming no callee follows only a callee's cause
-        if directed and x.category == SATURATION and (link.kind in CALL_LINKS or y.ctx.kind == "Node"):
-            continue  # a pod's own CPU or memory is not what a callee's failure or its node's condition does to it
+        if directed and link.kind in CALL_LINKS and x.category == SATURATION:
+            continue  # a caller's own CPU or memory is not what a callee's failure does to it
         if directed and x.target is not None and not through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it
         if directed and beside_a_call(x, y, link):

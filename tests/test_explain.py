@@ -27,7 +27,6 @@ from tests.correlate_members import CALLER, DB, OOM, A, B, corr_of, deployment, 
         (DB, ev("e", 1, "timeout", CALLER), ""),  # a caller's error that names nothing is no explanation
         (A, ev("e", 1, "timeout", B), ""),  # same node is symmetric: a pod never explains its neighbour
         (DB, ev("e", 1, "OOMKilling", node("n2"), category="resource_exhaustion"), m.SAME_NODE),  # echo
-        (node("n1"), ev("e", 1, "cpu_usage", A, category="saturation"), ""),  # a pod's own CPU use is its own
     ],
 )
 def test_resource_explains(root: m.Context, x: m.Member, want: str) -> None:
@@ -164,19 +163,6 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             ev("x", 5, "container_memory_working_set_bytes", CALLER, category="saturation"),
             [link("x", "c", m.CALLS, 1)],
             False,
-        ),
-        # ... nor is a pod's own CPU or memory what its node's condition does to it
-        (
-            corr_of(ev("p", 0, "EvictionThresholdMet", node("n1"), category="node")),
-            ev("x", 5, "cpu_usage", A, category="saturation"),
-            [link("x", "p", m.SAME_NODE, 1)],
-            False,
-        ),
-        (
-            corr_of(ev("p", 0, "EvictionThresholdMet", node("n1"), category="node")),
-            ev("x", 5, "Unhealthy", A, category="probe"),
-            [link("x", "p", m.SAME_NODE, 1)],
-            True,
         ),
         # a node whose network is gone cuts its pods' calls off; it does not make their code throw
         (
