@@ -39,27 +39,13 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 # Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
 # one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
+WIRE_WORDS = ("timeout", "timed out", "deadline", "unreachable")  # a call that got no answer
+NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
 NETWORK_WORDS = (
-    "timeout",
-    "timed out",
-    "deadline",
-    "unreachable",
-    "connect",
-    "refused",
-    "reset",
-    "dns",
-    "lookup",
-    "network",
-    "socket",
-    "broken pipe",
-    "eof",
-    "upstream",
-    "unavailable",
-    "503",
-    "504",
-    "502",
+    *WIRE_WORDS,
+    *("connect", "refused", "reset", "dns", "lookup", "network", "socket", "broken pipe", "eof", "upstream"),
+    *("unavailable", "502", "503", "504"),
 )
-NODE_SIGNAL_WORDS = ("timeout", "timed out", "deadline", "unreachable", "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
 FAILED_CALL = WIRE_CATEGORIES - {"performance"}  # a slow call got through: no node's network cut it
@@ -233,20 +219,15 @@ def explanation(
     first = corr.members[root.event_id]
     if not timely(first, x.ts):
         return None
-    if code_failure(x) and network_down(first, learned):
+    cut_off = network_down(first, learned)
+    if cut_off and code_failure(x):
         return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
-    if (
-        not kind
-        and x.category in FAILED_CALL
-        and not answered(x)
-        and x.ctx.node == root.resource.name
-        and network_down(first, learned)
-    ):
+    if cut_off and not kind and x.category in FAILED_CALL and not answered(x) and x.ctx.node == root.resource.name:
         kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
     if kind:
         best = Explanation(1.0, kind, root.event_id)
@@ -303,9 +284,11 @@ def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
     """Whether member ``y`` explains ``x``, an event that names what it was calling: ``y`` is on that callee, or
     is the same call failing, or is a cause on the caller's own side (its pod OOM-killed, its node down)."""
     assert x.target is not None
-    if resource_explains(y.ctx, bare(x)) and (is_call(y) or callee_down(y, learned) or not sibling_of_target(y, x)):
-        return True  # a sibling's own symptom says nothing of the pod the call reached (its failed calls, or it
-        # being down, do: what fails the workload's calls fails them all)
+    # A sibling's own symptom says nothing of the pod the call reached; its failed calls, or it being down, do
+    # (what fails the workload's calls fails them all).
+    speaks = not sibling_of_target(y, x) or is_call(y) or callee_down(y, learned)
+    if speaks and resource_explains(y.ctx, bare(x)):
+        return True
     if y.target is not None and y.target.uid and y.target.uid == x.target.uid:
         return True
     own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == blamed_node(x))

@@ -61,18 +61,15 @@ def surprises(members: Sequence[m.Member], past: Past = NO_PAST) -> dict[str, fl
     ordered = sorted(members, key=lambda x: (x.ts, x.id))
     onset = onset_of(ordered)
     span = ordered[-1].ts - onset
-    now: Counter[str] = Counter()
-    signals: dict[str, Counter[str]] = {}
+    signals: dict[str, Counter[str]] = {}  # resource key -> its anomalies since the onset, by reason
     for x in ordered:
         if x.ts >= onset - BURST_MS:
-            k = resource_key(x.ctx)
-            now[k] += max(1, x.count)
-            signals.setdefault(k, Counter())[x.reason] += max(1, x.count)
+            signals.setdefault(resource_key(x.ctx), Counter())[x.reason] += max(1, x.count)
     out: dict[str, float] = {}
-    for k, n in now.items():
-        tried = math.log10(len(signals[k]))
-        each = (surprise(c, count_before(past, signal_key(k, r), onset), span) - tried for r, c in signals[k].items())
-        out[k] = max(surprise(n, count_before(past, k, onset), span), *each)
+    for k, by_reason in signals.items():
+        tried = math.log10(len(by_reason))
+        each = (surprise(c, count_before(past, signal_key(k, r), onset), span) - tried for r, c in by_reason.items())
+        out[k] = max(surprise(by_reason.total(), count_before(past, k, onset), span), *each)
     return out
 
 
