@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from correlate import model as m
-from correlate.scoring import link_weight
+from correlate.scoring import link_base, weight_at
 
 PRUNE_AT = 20_000  # events indexed before the first prune
 CALLS_REFRESH_MS = 30_000  # how often a running engine reads the call graph again
@@ -30,24 +30,31 @@ Row = tuple[str, str, int, int, Sequence[str], Sequence[int]]  # (asked id, link
 def fold(rows: Iterable[Row], ts: Mapping[str, int], *, window_ms: int, max_hops: int) -> dict[str, list[m.Link]]:
     """``{asked id: [Link]}`` from link rows in branch order: one link per pair, the heaviest (the lesser kind on a
     tie); its direction that of the first directed link, or of a heavier directed one."""
-    best: dict[tuple[str, str], m.Link] = {}
+    best: dict[tuple[str, str], tuple[float, str, int]] = {}  # pair -> (weight, kind, hops) of the heaviest link
     direction: dict[tuple[str, str], int] = {}
     for a, kind, d, hops, others, times in rows:
         if kind == m.CALLS and hops > max_hops:
             continue
         at = ts[a]
+        base = link_base(kind, d, hops)  # one per row: only the time differs between its links
         for b, other_ts in zip(others, times, strict=True):
             if a == b:
                 continue
-            w = link_weight(kind, d, hops, abs(at - int(other_ts)), window_ms)
+            w = weight_at(base, abs(at - int(other_ts)), window_ms)
             pair = (a, b)
-            if d and (pair not in direction or w > best[pair].weight):
+            held = best.get(pair)
+            if held is None:
+                best[pair] = (w, kind, hops)
+                if d:
+                    direction[pair] = d
+                continue
+            if d and (pair not in direction or w > held[0]):
                 direction[pair] = d
-            if pair not in best or w > best[pair].weight or (w == best[pair].weight and kind < best[pair].kind):
-                best[pair] = m.Link(a, b, kind, w, 0, hops)
+            if w > held[0] or (w == held[0] and kind < held[1]):
+                best[pair] = (w, kind, hops)
     out: dict[str, list[m.Link]] = {}
-    for (a, b), link in sorted(best.items()):
-        out.setdefault(a, []).append(m.Link(a, b, link.kind, link.weight, direction.get((a, b), 0), link.hops))
+    for (a, b), (w, kind, hops) in sorted(best.items()):
+        out.setdefault(a, []).append(m.Link(a, b, kind, w, direction.get((a, b), 0), hops))
     return out
 
 

@@ -61,9 +61,20 @@ W_UPSTREAM, W_PRIOR, W_TIME = 0.5, 0.35, 0.15
 
 def link_weight(kind: str, direction: int, hops: int = 0, dt_ms: int = 0, window_ms: int = 900_000) -> float:
     """Weight of one link: its kind, fewer hops, and closeness in time (a link at the window's edge keeps 70%)."""
+    return weight_at(link_base(kind, direction, hops), dt_ms, window_ms)
+
+
+def link_base(kind: str, direction: int, hops: int = 0) -> float:
+    """``link_weight`` before time: the same for every link of one kind, direction and hop count (``reach.fold``
+    works it out once per row of linked events)."""
     base = BASE_WEIGHTS.get((kind, direction != 0), BASE_WEIGHTS.get((kind, not direction), 0.3))
     if kind == m.CALLS and hops > 1:
         base -= 0.08 * (hops - 1)
+    return base
+
+
+def weight_at(base: float, dt_ms: int, window_ms: int) -> float:
+    """``link_weight`` from its ``link_base`` and the time between the two events."""
     closeness = 1.0 - 0.3 * min(1.0, max(0, dt_ms) / max(1, window_ms))
     return round(max(0.0, base * closeness), 4)
 
