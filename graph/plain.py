@@ -19,8 +19,16 @@ import neo4j.graph
 Plain = Any
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
 def to_plain(value: object) -> Plain:
     """Convert one value of a result row, recursively."""
+    kind = type(value)
+    if kind in _SCALARS:  # most values: by exact type, before the ABC and driver-class tests
+        return value
+    if kind is list:
+        return [to_plain(v) for v in value]  # type: ignore[attr-defined]
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, neo4j.graph.Node):
@@ -59,4 +67,8 @@ def _path(nodes: Any, relationships: Any) -> dict[str, Plain]:
 
 def rows_from(header: list[str], records: list[list[object]]) -> list[dict[str, Plain]]:
     """Zip a header with result rows into plain dicts."""
-    return [{name: to_plain(v) for name, v in zip(header, rec, strict=False)} for rec in records]
+    scalars = _SCALARS
+    return [
+        {name: v if type(v) in scalars else to_plain(v) for name, v in zip(header, rec, strict=False)}
+        for rec in records
+    ]
