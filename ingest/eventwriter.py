@@ -1,8 +1,9 @@
 """Write normalised events: resolve where each happened, then MERGE it, its ABOUT edge and the traffic it shows.
 
 Two statements per batch, whatever its size: ``resolve_event_resources`` (one index lookup per distinct uid, key
-and IP of the batch, and whether each event id is already stored) and ``upsert_events`` (events, ABOUT and
-traffic CALLS together, so that they commit together). Picking among the candidates is pure Python (``pick``):
+and IP of the batch, and whether each event id is already stored; the key of an event with a uid only when that uid
+is found nowhere, then asked in a second, smaller one) and ``upsert_events`` (events, ABOUT and traffic CALLS
+together, so that they commit together). Picking among the candidates is pure Python (``pick``):
 the graph keeps deleted objects with their ``deleted_at`` and pods their ``ip_since``, so the resource is the
 one that existed at the event's time.
 
@@ -284,7 +285,11 @@ class EventWriter:
     def _resolve(
         self, lookups: Sequence[_Lookup], ids: list[str]
     ) -> tuple[dict[tuple[str, str], list[Mapping[str, Any]]], set[str]]:
-        """Candidate rows by (by, value) for the batch's lookups, and the ids already stored: one statement."""
+        """Candidate rows by (by, value) for the batch's lookups, and the ids already stored: one statement.
+
+        A uid found makes the key moot (``pick``), so the key of an event whose uid is asked is asked only when
+        that uid is found nowhere (a second statement, for those keys alone): the usual event, whose uid the
+        graph knows, costs one candidate row instead of two."""
         found: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
         cache = self.cache
         wanted: dict[str, set[str]] = {by: set() for by in ("uid", "key", "pod_ip", "service_ip")}
@@ -300,14 +305,36 @@ class EventWriter:
             found[(by, value)] = rows
             return False
 
+        later: list[_Lookup] = []  # events whose uid is asked: their key waits for the answer
         for lk in lookups:
             want("uid", lk.uid)
-            if not (lk.uid and (("uid", lk.uid) in found)):  # a uid found makes the key moot (``pick``)
+            if not lk.uid:
                 want("key", lk.key)
+            elif ("uid", lk.uid) not in found and lk.key:
+                later.append(lk)
             for ip in (lk.src_ip, lk.dst_ip):
                 if ip:
                     want("pod_ip", ip)
                     want("service_ip", ip)
+        stored_ids, asked = self._ask(wanted, ids)
+        found.update(asked)
+        first_keys = set(wanted["key"])
+        for values in wanted.values():
+            values.clear()
+        for lk in later:
+            if ("uid", lk.uid) not in found and lk.key not in first_keys:
+                want("key", lk.key)
+        if wanted["key"]:
+            found.update(self._ask(wanted, [])[1])
+        return found, stored_ids
+
+    def _ask(
+        self, wanted: Mapping[str, set[str]], ids: list[str]
+    ) -> tuple[set[str], dict[tuple[str, str], list[Mapping[str, Any]]]]:
+        """One ``resolve_event_resources``: the ids of ``ids`` already stored, and the rows found by (by, value);
+        what was asked is cached (an IP's answers once either kind holds it), unless the topology changed
+        meanwhile."""
+        cache = self.cache
         ips = wanted["pod_ip"] | wanted["service_ip"]
         params = {"uids": sorted(wanted["uid"]), "keys": sorted(wanted["key"]), "ips": sorted(ips), "ids": ids}
         generation = cache.generation() if cache is not None else 0
@@ -327,8 +354,7 @@ class EventWriter:
                 if pods or services:
                     cache.put("pod_ip", ip, pods, keep_empty=True)
                     cache.put("service_ip", ip, services, keep_empty=True)
-        found.update(asked)
-        return found, stored_ids
+        return stored_ids, asked
 
     def _props(self, ev: NormalEvent, res: Resolution) -> dict[str, Any]:
         about = res.about

@@ -148,11 +148,8 @@ def test_resolved_resources_are_cached_until_the_loader_writes_topology(shop: Gr
     net = {"source_ip": "10.0.0.99", "dest_ip": "10.96.0.11", "direction": "egress"}
     by_uid = sc.k8s_event("k1", "BackOff", "Back-off", "Pod", "api-1", "uid-p-api-1", sc.T0)
     w.write([parse_k8s_event(by_uid, sc.CLUSTER), parse_unified(sc.unified("n1", sc.T0, type="network", network=net))])
-    assert counting.asked[-1] == {
-        "uids": ["uid-p-api-1"],
-        "keys": ["prod/Pod/shop/api-1"],
-        "ips": ["10.0.0.99", "10.96.0.11"],
-    }
+    # the key of an event with a uid is asked only when the uid is found nowhere (it is found here)
+    assert counting.asked == [{"uids": ["uid-p-api-1"], "keys": [], "ips": ["10.0.0.99", "10.96.0.11"]}]
     again = [
         parse_k8s_event({**by_uid, "metadata": {**by_uid["metadata"], "uid": "k2"}}, sc.CLUSTER),
         parse_unified(sc.unified("n2", sc.T0, type="network", network=net)),
@@ -166,6 +163,31 @@ def test_resolved_resources_are_cached_until_the_loader_writes_topology(shop: Gr
     out = w.write([parse_unified(sc.unified("n3", sc.T0, type="network", network=net))])
     assert counting.asked[-1] == {"uids": [], "keys": [], "ips": ["10.0.0.99", "10.96.0.11"]}
     assert out[0].resource.name == "new-1" and out[0].resolved_by == "ip"
+
+
+def test_the_key_of_an_unknown_uid_is_asked_in_a_second_statement(shop: GraphStore) -> None:
+    counting = _Counting(shop)
+    w = EventWriter(counting, sc.CLUSTER)  # type: ignore[arg-type]
+    known = sc.k8s_event("k1", "BackOff", "Back-off", "Pod", "api-1", "uid-p-api-1", sc.T0)
+    unknown = sc.k8s_event("k2", "BackOff", "Back-off", "Pod", "api-1", "uid-not-in-the-graph", sc.T0)
+    by_key = {**known, "metadata": {**known["metadata"], "uid": "k3"}}
+    by_key["involvedObject"] = {k: v for k, v in known["involvedObject"].items() if k != "uid"}
+    out = w.write([parse_k8s_event(e, sc.CLUSTER) for e in (known, unknown, by_key)])
+    assert counting.asked == [
+        {"uids": ["uid-not-in-the-graph", "uid-p-api-1"], "keys": ["prod/Pod/shop/api-1"], "ips": []},
+    ]  # the event without a uid asks its key at once, which answers the unknown uid's key too
+    assert [(s.resource.uid, s.resolved_by) for s in out] == [
+        ("uid-p-api-1", "uid"),
+        ("uid-p-api-1", "key"),
+        ("uid-p-api-1", "key"),
+    ]
+    counting.asked.clear()
+    out = w.write([parse_k8s_event({**unknown, "metadata": {**unknown["metadata"], "uid": "k4"}}, sc.CLUSTER)])
+    assert counting.asked == [
+        {"uids": ["uid-not-in-the-graph"], "keys": [], "ips": []},
+        {"uids": [], "keys": ["prod/Pod/shop/api-1"], "ips": []},
+    ]
+    assert [(s.resource.name, s.resolved_by) for s in out] == [("api-1", "key")]
 
 
 def test_a_pipeline_with_a_loader_lets_its_writer_cache(store: GraphStore) -> None:
