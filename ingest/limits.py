@@ -34,14 +34,16 @@ class RejectedInput(ValueError):
 def load_json(data: bytes | str) -> Any:
     """Parse JSON within the nesting limit; ``RejectedInput`` naming the problem otherwise."""
     try:
-        obj = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+        raw = data.decode("utf-8") if isinstance(data, bytes) else data
+        obj = json.loads(raw)
     except RecursionError:
         raise RejectedInput(f"nesting: deeper than {MAX_DEPTH} levels") from None
     except UnicodeDecodeError as exc:
         raise RejectedInput(f"payload is not UTF-8: {exc.reason} at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
         raise RejectedInput(f"payload is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    check_depth(obj)
+    if raw.count("{") + raw.count("[") > MAX_DEPTH:  # fewer brackets than that cannot nest deeper
+        check_depth(obj)
     return obj
 
 
@@ -61,16 +63,14 @@ def check_depth(obj: Any, limit: int = MAX_DEPTH) -> None:
             continue
         if depth > limit:
             raise RejectedInput(f"nesting: deeper than {limit} levels")
-        stack.extend((child, depth + 1) for child in children if _nests(child))
-
-
-def _nests(value: Any) -> bool:
-    kind = type(value)
-    if kind is dict or kind is list:
-        return True
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
-        return False
-    return isinstance(value, Mapping | list | tuple)
+        for child in children:  # inline: a call per value costs more than the test
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is str or kind is int or kind is float or kind is bool or child is None:
+                continue
+            elif isinstance(child, Mapping | list | tuple):
+                stack.append((child, depth + 1))
 
 
 def is_valid_unicode(s: str) -> bool:

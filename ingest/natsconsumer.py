@@ -216,12 +216,13 @@ class NatsIngest:
                 return report
             rejected = {r.index: r.reason for r in result.rejected}
             for i, msg in enumerate(good):
-                delivered = msg.metadata.num_delivered or 1
-                if i in retry and delivered < self.settings.max_deliver:
-                    await msg.nak(delay=min(0.2 * delivered, 5.0))
-                    report.nacked += 1
-                elif i in retry:
-                    await self._dead_letter(msg, f"graph write failed {delivered} times: {retry[i]}", report)
+                if i in retry:  # the delivery count is parsed from the reply subject only for these
+                    delivered = msg.metadata.num_delivered or 1
+                    if delivered < self.settings.max_deliver:
+                        await msg.nak(delay=min(0.2 * delivered, 5.0))
+                        report.nacked += 1
+                    else:
+                        await self._dead_letter(msg, f"graph write failed {delivered} times: {retry[i]}", report)
                 elif i in rejected:
                     await self._dead_letter(msg, rejected[i], report)
                 else:
