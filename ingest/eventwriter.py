@@ -3,32 +3,28 @@
 Two statements per batch, whatever its size: ``resolve_event_resources`` (one index lookup per distinct uid, key
 and IP of the batch, and whether each event id is already stored; the key of an event with a uid only when that uid
 is found nowhere, then asked in a second, smaller one) and ``upsert_events`` (events, ABOUT and traffic CALLS
-together, so that they commit together). Picking among the candidates is pure Python (``pick``):
-the graph keeps deleted objects with their ``deleted_at`` and pods their ``ip_since``, so the resource is the
-one that existed at the event's time.
+together, so that they commit together). Choosing among the candidates found is pure (``ingest.resolve.pick``);
+an event that resolves to nothing is stored all the same.
 
 The topology rows of a uid, key or IP found are kept (``ResolveCache``) while the topology stays the same: the
 pipeline's loader bumps a generation on every write, which empties the cache, and an entry also expires after
 ``RESOLVE_CACHE_TTL_MS`` for topology written by another process. A value found nowhere is asked again each
 time (the resource may come). On the live path this leaves one small statement per batch (which ids are stored).
-
-Resolution order (DESIGN §4): uid; kind+namespace+name (``key``); a pod or service IP of a network event (the
-source for egress, the destination otherwise). An event that resolves to nothing is stored all the same.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph import GraphStore
+from ingest.resolve import Candidate, Resolution, pick
 from model.event import NormalEvent, StoredEvent
 from model.resource import WORKLOAD_KINDS, ResourceRef, resource_key
 
-EGRESS = frozenset({"egress", "outbound", "client", "out"})
 RESOLVE_CACHE_TTL_MS = 10_000
 RESOLVE_CACHE_MAX = 100_000
 
@@ -66,107 +62,6 @@ class ResolveCache:
         if len(self._rows) >= RESOLVE_CACHE_MAX:
             self._rows.clear()
         self._rows[(by, value)] = (self._now_ms() + self.ttl_ms, rows)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A resource an event may be about, as the resolve query returns it."""
-
-    role: str  # uid | key | src_pod | src_service | dst_pod | dst_service
-    uid: str
-    key: str = ""
-    cluster: str = ""
-    kind: str = ""
-    namespace: str = ""
-    name: str = ""
-    created_at: int | None = None
-    deleted_at: int | None = None
-    ip_since: int | None = None
-    top_owner: str = ""
-    node: str = ""
-    services: tuple[str, ...] = ()
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any], role: str) -> Candidate:
-        owners = [o for o in row.get("owners") or [] if isinstance(o, list) and len(o) == 2]
-        top = max(owners, key=lambda o: o[0])[1] if owners else ""
-        return cls(
-            role=role,
-            uid=row["uid"],
-            key=row.get("key") or "",
-            cluster=row.get("cluster") or "",
-            kind=row.get("kind") or "",
-            namespace=row.get("namespace") or "",
-            name=row.get("name") or "",
-            created_at=row.get("created_at"),
-            deleted_at=row.get("deleted_at"),
-            ip_since=row.get("ip_since"),
-            top_owner=top or "",
-            node=(row.get("nodes") or [""])[0] or "",
-            services=tuple(s for s in row.get("services") or [] if s),
-        )
-
-    def alive_at(self, ts: int) -> bool:
-        return (self.created_at is None or self.created_at <= ts) and (self.deleted_at is None or self.deleted_at >= ts)
-
-    def ref(self, fallback_cluster: str) -> ResourceRef:
-        return ResourceRef(self.cluster or fallback_cluster, self.kind, self.namespace, self.name, self.uid)
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """What one event resolved to, and the services of its traffic (for CALLS)."""
-
-    about: Candidate | None = None
-    resolved_by: str = ""
-    callers: tuple[str, ...] = ()
-    callees: tuple[str, ...] = ()
-    target: str = ""  # uid of what a network event was calling (its destination), when that is not ``about``
-
-
-def _at(cands: Iterable[Candidate], ts: int, *, by_ip: bool) -> Candidate | None:
-    """The candidate that existed at ``ts``: alive then, latest to start (ip_since for IPs); else the live one."""
-    cands = list(cands)
-    if not cands:
-        return None
-
-    def start(c: Candidate) -> int:
-        return (c.ip_since if by_ip and c.ip_since is not None else c.created_at) or 0
-
-    alive = [c for c in cands if c.alive_at(ts) and (not by_ip or c.ip_since is None or c.ip_since <= ts)]
-    if alive:
-        return max(alive, key=start)
-    live = [c for c in cands if c.deleted_at is None]
-    if by_ip:
-        return None  # an IP seen when no pod/service held it says nothing about today's holder
-    return max(live or cands, key=start)
-
-
-def pick(event: NormalEvent, cands: Sequence[Candidate]) -> Resolution:
-    """Choose the resource an event is about among the candidates (pure)."""
-    by_role: dict[str, list[Candidate]] = {}
-    for c in cands:
-        by_role.setdefault(c.role, []).append(c)
-    ts = event.ts
-    about: Candidate | None = None
-    how = ""
-    if by_role.get("uid"):
-        about, how = by_role["uid"][0], "uid"
-    elif (found := _at(by_role.get("key", ()), ts, by_ip=False)) is not None:
-        about, how = found, "key"
-    src = _at(by_role.get("src_pod", ()), ts, by_ip=True) or _at(by_role.get("src_service", ()), ts, by_ip=True)
-    dst = _at(by_role.get("dst_service", ()), ts, by_ip=True) or _at(by_role.get("dst_pod", ()), ts, by_ip=True)
-    if about is None and (src or dst):
-        egress = event.network is not None and event.network.direction in EGRESS
-        about = (src or dst) if egress else (dst or src)
-        how = "ip"
-    callers: tuple[str, ...] = ()
-    callees: tuple[str, ...] = ()
-    if src is not None and dst is not None:
-        callers = src.services if src.kind == "Pod" else ()
-        callees = (dst.uid,) if dst.kind == "Service" or dst.role == "dst_service" else dst.services
-    target = dst.uid if dst is not None and (about is None or dst.uid != about.uid) else ""
-    return Resolution(about, how, callers, callees, target)
 
 
 @dataclass

@@ -7,11 +7,9 @@ from dataclasses import replace
 import pytest
 
 from graph import GraphStore
-from ingest.eventwriter import Candidate, EventWriter, pick
+from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
 from ingest.normalize import parse_k8s_event, parse_unified
-from model.event import Category, NetworkRef, NormalEvent, SourceKind
-from model.resource import ResourceRef
 from tests import scenario_events as sc
 
 
@@ -93,30 +91,6 @@ def test_a_pod_ip_resolves_as_it_was_at_the_event_time(shop: GraphStore) -> None
     assert [s.resource.name for s in out] == ["old-1", "api", "new-1"]  # egress: the source pod, if any held the IP
     # new-1 is behind Service web: its call to api counts; old-1 had no service
     assert _calls(shop) == [{"src": "web", "dst": "api", "count": 1, "first": sc.T0 + 150_000, "last": sc.T0 + 150_000}]
-
-
-def test_pick_is_pure_and_prefers_uid() -> None:
-    ev = NormalEvent(
-        "x",
-        100,
-        SourceKind.COLLECTOR,
-        "r",
-        "Normal",
-        "info",
-        Category.NETWORK,
-        resource=ResourceRef("c", "Pod", "n", "p", "u"),
-        network=NetworkRef(dest_ip="1.2.3.4"),
-    )
-    cands = [
-        Candidate("key", "k-old", kind="Pod", created_at=0, deleted_at=50),
-        Candidate("key", "k-new", kind="Pod", created_at=60),
-        Candidate("dst_service", "s", kind="Service"),
-    ]
-    assert pick(ev, cands).about == cands[1]
-    assert pick(ev, [Candidate("uid", "u", kind="Pod"), *cands]).resolved_by == "uid"
-    res = pick(replace(ev, resource=ResourceRef()), [cands[2]])
-    assert (res.resolved_by, res.about) == ("ip", cands[2])
-    assert pick(ev, []).about is None
 
 
 def test_batches_larger_than_the_batch_size(shop: GraphStore) -> None:
