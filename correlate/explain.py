@@ -22,6 +22,7 @@ from model.event import WARNING_RANK
 
 SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
 NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
+CALL_SKEW_MS = 5_000  # a callee's failure may be stamped this much after the caller first felt it (clocks)
 JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 # Symptoms whose cause was not found are one episode at most this long: a pod that always misbehaves (or faults
 # back to back) must not string one correlation through everything that happens after it.
@@ -396,10 +397,12 @@ def root_explains_root(
         return True
     if is_call(rb):
         return through_target(rb, ra, learned)
-    link = links.get((rb.id, ra.id))
+    link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))
+    through = link or back
+    if through is not None and through.kind in CALL_LINKS and ra.ts > rb.ts + CALL_SKEW_MS:
+        return False  # a caller's trouble that began before its callee's failure is its own
     if link is not None and (link.direction > 0 or link.kind == m.SAME_RESOURCE):
         return True
-    back = links.get((ra.id, rb.id))
     return back is not None and back.direction < 0
 
 

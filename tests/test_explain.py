@@ -300,6 +300,20 @@ def test_root_explains_root(a: m.Correlation, b: m.Correlation, merges: bool) ->
 
 
 @pytest.mark.parametrize(
+    ("crash_at", "merges"),
+    [
+        (2, True),  # the callee crashed as its caller slowed down (stamped a little late): the caller's trouble
+        (28, False),  # the caller was slow half a minute before its callee crashed: its trouble is its own
+    ],
+)
+def test_a_callees_crash_takes_in_its_callers_trouble_only_when_it_came_first(crash_at: int, merges: bool) -> None:
+    slow = ev("slow", 0, "slow_span", CALLER, category="performance")
+    crash = ev("exit", crash_at, "BackOff", DB, category="crash")
+    found = {("exit", "slow"): link("exit", "slow", m.CALLS, -1)}  # the crash's link to its caller's span
+    assert ex.root_explains_root(corr_of(crash), corr_of(slow), found) is merges
+
+
+@pytest.mark.parametrize(
     ("counts", "crash"),
     [
         ((3, 4), True),  # two pods restarting again and again: the workload crash-loops
