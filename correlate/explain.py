@@ -368,13 +368,17 @@ def choose(
     events also touch); then the one whose member it follows most closely in time (of two incidents upstream of
     one caller, the one failing now); then the stronger explanation, the later onset, the id."""
 
-    def key(i: int) -> tuple[bool, bool, bool, int, float, int, str]:
+    # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends.
+    pointed = {c.node for _, c in _sides(x) if c.kind == "Pod" and c.node} if node_signals(x) else set()
+
+    def key(i: int) -> tuple[bool, bool, bool, bool, int, float, int, str]:
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
         own = corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE
         named = ex.link == m.SAME_TRACE  # its span's child on another resource is failing: the trace names it
-        return (found_cause(corr, learned), named, own, -(gap // 5_000), ex.strength, corr.first_seen, corr.id)
+        node = corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed
+        return (found_cause(corr, learned), node, named, own, -(gap // 5_000), ex.strength, corr.first_seen, corr.id)
 
     return max(range(len(candidates)), key=key)
 

@@ -245,6 +245,33 @@ def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely
     assert ex.choose(x, homes) == 1
 
 
+@pytest.mark.parametrize(
+    ("reason", "message", "node_home"),
+    [
+        ("timeout", "connect to 10.0.0.5:8080 timed out", True),  # no answer: the node it points at
+        ("http_503", "HTTP 503 from a", False),  # an answer: what it follows most closely
+    ],
+)
+def test_choose_sends_a_call_that_got_no_answer_to_the_node_it_points_at(
+    reason: str, message: str, node_home: bool
+) -> None:
+    config = corr_of(
+        ev(
+            "cm",
+            0,
+            "MODIFIED",
+            m.Context(uid="uid-cm", cluster="c", kind="ConfigMap", name="settings"),
+            category="config",
+            source_kind="change",
+        )
+    )
+    config.members["r1"] = ev("r1", 58, "timeout", pod("web-1", "n3"), target=A)  # mounted by every pod
+    down = corr_of(ev("nr", 30, "NodeNotReady", node("n1"), category="node"))
+    x = ev("x", 60, reason, CALLER, target=A, message=message)
+    homes = [(config, ex.Explanation(0.9, m.TARGET, "r1")), (down, ex.Explanation(1.0, m.TARGET, "nr"))]
+    assert ex.choose(x, homes) == (1 if node_home else 0)
+
+
 def test_choose_keeps_a_resources_trouble_in_the_correlation_rooted_at_it() -> None:
     api = pod("api-1", "n1")
     own = corr_of(ev("u1", 0, "latency_p99", api, category="performance"))
