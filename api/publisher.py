@@ -6,8 +6,9 @@ Each version goes to ``correlations.results``; high and critical ones also to ``
 acknowledged; ``drain_outbox`` (on start and on every reconnect) publishes the latest document of each correlation
 that was written while NATS was away. A version whose publish failed is also kept in memory (``unsent``) and sent
 again, before anything else, at the next drain: consumers see every version this process produced at least once,
-even when a later one got through first (a NATS server died between them). Only a version both unsent and lost
-with the process (``kill -9``) is skipped: the graph keeps the latest document, which the next drain sends.
+even when a later one got through first (a NATS server died between them). A process that no longer leads drains
+no outbox (the leader does) but still sends what it holds unsent (``resend_unsent``). Only a version both unsent
+and lost with the process (``kill -9``) is skipped: the graph keeps the latest document, which the next drain sends.
 
 Errors: a NATS failure while publishing is logged and leaves the result in the outbox; it never raises into the
 correlator.
@@ -96,12 +97,10 @@ class Publisher:
 
     async def drain_outbox(self, batch: int = 500) -> int:
         """Publish every correlation version written but not yet acknowledged; returns how many were sent."""
-        total = 0
-        if self.unsent:
-            held = list(self.unsent.values())
-            total = await self._send(held)
-            if total < len(held):
-                return total  # NATS is still away
+        held = len(self.unsent)
+        total = await self.resend_unsent()
+        if total < held:
+            return total  # NATS is still away
         while True:
             rows = await asyncio.to_thread(self.store.query, "correlation_outbox", {"limit": batch})
             items = [Outgoing.from_document(r["document"]) for r in rows if r.get("document")]
@@ -121,6 +120,11 @@ class Publisher:
             total += sent
             if sent < len(items):
                 return total  # NATS went away again; the rest waits for the next reconnect
+
+    async def resend_unsent(self) -> int:
+        """Send again the versions whose publish failed (kept in memory), and nothing of the graph's outbox: what a
+        process that lost leadership during an outage still owes its consumers. Returns how many went out."""
+        return await self._send(list(self.unsent.values())) if self.unsent else 0
 
     async def drain_if_missed(self) -> int:
         """``drain_outbox`` when a publish failed since the last drain; else nothing (no race with live publishes)."""

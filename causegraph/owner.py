@@ -64,6 +64,7 @@ class CorrelationOwner:
         subject: str = "",
         may_correlate: Callable[[], bool] = lambda: True,
         drain: Callable[[], Awaitable[object]] | None = None,
+        resend: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -73,6 +74,7 @@ class CorrelationOwner:
         self.subject = subject
         self._may_correlate = may_correlate
         self._drain = drain
+        self._resend = resend  # while not leading: what this process failed to publish when it led
         self.engine: Engine | None = None
         self.correlator: CorrelatorThread | None = None
         self.since: float | None = None  # wall time this process became the owner
@@ -211,6 +213,8 @@ class CorrelationOwner:
                 await self._send(await asyncio.to_thread(self.tick, int(time.time() * 1000)))
                 if self._drain is not None and self.leading:  # what a failed publish left (a NATS server died)
                     await self._drain()
+                elif self._resend is not None and not self.leading:
+                    await self._resend()
             except Exception:  # a failed tick is retried at the next one
                 log.exception("correlator tick failed")
 

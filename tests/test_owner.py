@@ -12,7 +12,7 @@ import pytest
 
 from api.metrics import Metrics
 from causegraph.owner import CorrelationOwner
-from causegraph.settings import KubernetesSettings, Settings
+from causegraph.settings import KubernetesSettings, ServeSettings, Settings
 from graph import GraphStore
 from model.event import Category as C
 from tests import topo_builder as tb
@@ -92,3 +92,23 @@ async def test_leadership_lost_or_doubtful_correlates_nothing(store: GraphStore,
     finally:
         await owner.stop()
         await nc.close()
+
+
+async def test_a_worker_that_does_not_lead_still_sends_what_it_failed_to_publish_when_it_led(store: GraphStore) -> None:
+    calls: list[str] = []
+
+    async def drain() -> None:
+        calls.append("drain")
+
+    async def resend() -> None:
+        calls.append("resend")
+
+    kube = KubernetesSettings(mode="none", cluster=tb.CLUSTER)
+    settings = Settings(kubernetes=kube, serve=ServeSettings(tick_s=0.05))
+    owner = CorrelationOwner(store, settings, Metrics(), publish=None, drain=drain, resend=resend)
+    stop = asyncio.Event()
+    ticks = asyncio.create_task(owner.run_ticks(stop))
+    await _until(lambda: calls.count("resend") >= 2)
+    assert "drain" not in calls  # the graph's outbox is the leader's to drain
+    stop.set()
+    await ticks

@@ -131,3 +131,31 @@ async def test_a_version_that_failed_is_sent_again_even_after_a_later_one_got_th
         assert sorted(ids) == sorted({results[0].msg_id, *(r.msg_id for r in later)})  # v1 too, after v2
     finally:
         await nc.close()
+
+
+async def test_a_process_that_no_longer_leads_sends_what_it_failed_to_and_leaves_the_outbox_to_the_leader(
+    store: GraphStore, nats_server: NatsServer
+) -> None:
+    nc = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
+    try:
+        pub = Publisher(nc, store, SETTINGS)
+        await pub.ensure_streams()
+        engine, results = incident(store)
+        nats_server.stop()
+        assert await pub.publish(results) == 0  # v1 fails while this process leads
+        nats_server.start()
+        # Meanwhile the next leader wrote another correlation; its outbox entry is that leader's to send.
+        down = tb.event("n1", 900, "Node", "node-2", "NodeNotReady", C.NODE, severity="high")
+        other = engine.process(tb.stored(store, [down]))
+        assert other and other[0].id != results[0].id
+        sent = 0
+        for _ in range(100):  # once the client is back
+            sent = await pub.resend_unsent()
+            if sent:
+                break
+            await asyncio.sleep(0.05)
+        assert sent == 1 and not pub.unsent
+        assert await stream_ids(pub.js, "CORRELATIONS") == [results[0].msg_id]
+        assert [r["id"] for r in store.query("correlation_outbox", {"limit": 10})] == [other[0].id]
+    finally:
+        await nc.close()

@@ -222,6 +222,7 @@ class ServeRuntime:
             subject=f"{s.nats.stored_subject}.{key}",
             may_correlate=lambda: self.election is None or self.election.lease.valid(time.monotonic()),
             drain=self.publisher.drain_if_missed if self.publisher is not None else None,
+            resend=self.publisher.resend_unsent if self.publisher is not None else None,
         )
         owner.bind(self._loop)
         services.correlation = lambda: (owner.leading, owner.since)
