@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import nats
@@ -99,6 +100,30 @@ async def test_outbox_drained_after_outage_each_version_once(store: GraphStore, 
         await nc.close()
 
 
+async def first_publish_fails(
+    nc: Any, store: GraphStore, nats_server: NatsServer
+) -> tuple[Publisher, Engine, list[Any]]:
+    """An incident's first version, published while the nats-server is down (it fails), then the server back."""
+    pub = Publisher(nc, store, SETTINGS)
+    await pub.ensure_streams()
+    engine, results = incident(store)
+    nats_server.stop()
+    assert await pub.publish(results) == 0
+    nats_server.start()
+    return pub, engine, results
+
+
+async def until_sent(send: Callable[[], Awaitable[int]], want: int) -> int:
+    """``send()`` again until it sends ``want`` (the client reconnects meanwhile); what the last try sent."""
+    sent = 0
+    for _ in range(100):
+        sent = await send()
+        if sent >= want:
+            break
+        await asyncio.sleep(0.05)
+    return sent
+
+
 def test_outgoing_from_document_keeps_bytes() -> None:
     doc = '{"id":"corr-1","version":4,"severity":"low"}'
     out = Outgoing.from_document(doc)
@@ -110,20 +135,12 @@ async def test_a_version_that_failed_is_sent_again_even_after_a_later_one_got_th
 ) -> None:
     nc = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
     try:
-        pub = Publisher(nc, store, SETTINGS)
-        await pub.ensure_streams()
-        engine, results = incident(store)
-        nats_server.stop()
-        assert await pub.publish(results) == 0  # v1 fails
+        pub, engine, results = await first_publish_fails(nc, store, nats_server)
         assert list(pub.unsent) == [results[0].msg_id]
-        nats_server.start()
         more = engine.process(tb.stored(store, [tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK)]))
         later = [r for r in more if r.id == results[0].id]
         assert [r.version for r in later] == [results[0].version + 1]
-        for _ in range(100):  # v2 goes through once the client is back
-            if later and await pub.publish(later) == len(later):
-                break
-            await asyncio.sleep(0.05)
+        await until_sent(lambda: pub.publish(later), len(later))  # v2 goes through once the client is back
         assert store.query("correlation_outbox", {"limit": 10}) == []  # the graph's outbox has nothing: v2 is newer
         await pub.drain_outbox()
         assert not pub.unsent
@@ -138,23 +155,12 @@ async def test_a_process_that_no_longer_leads_sends_what_it_failed_to_and_leaves
 ) -> None:
     nc = await nats.connect(nats_server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1)
     try:
-        pub = Publisher(nc, store, SETTINGS)
-        await pub.ensure_streams()
-        engine, results = incident(store)
-        nats_server.stop()
-        assert await pub.publish(results) == 0  # v1 fails while this process leads
-        nats_server.start()
+        pub, engine, results = await first_publish_fails(nc, store, nats_server)  # while this process leads
         # Meanwhile the next leader wrote another correlation; its outbox entry is that leader's to send.
         down = tb.event("n1", 900, "Node", "node-2", "NodeNotReady", C.NODE, severity="high")
         other = engine.process(tb.stored(store, [down]))
         assert other and other[0].id != results[0].id
-        sent = 0
-        for _ in range(100):  # once the client is back
-            sent = await pub.resend_unsent()
-            if sent:
-                break
-            await asyncio.sleep(0.05)
-        assert sent == 1 and not pub.unsent
+        assert await until_sent(pub.resend_unsent, 1) == 1 and not pub.unsent  # once the client is back
         assert await stream_ids(pub.js, "CORRELATIONS") == [results[0].msg_id]
         assert [r["id"] for r in store.query("correlation_outbox", {"limit": 10})] == [other[0].id]
     finally:
