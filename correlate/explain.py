@@ -64,6 +64,17 @@ def is_eviction(x: m.Member) -> bool:
     return x.ctx.kind == "Pod" and "evict" in x.reason.lower()
 
 
+def explains_eviction(root: m.Root, first: m.Member, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """Whether ``root`` (its event ``first``) explains the eviction ``x``: the kubelet evicts for its node's sake,
+    so only that node in trouble does, by its own condition (a cause) or inferred from its pods' symptoms; never
+    the pod's own trouble, nor another node's."""
+    return (
+        root.resource.kind == "Node"
+        and root.resource.name == x.ctx.node
+        and (root.inferred or is_cause(first, learned))
+    )
+
+
 def is_change(x: m.Member) -> bool:
     return x.source_kind == "change"
 
@@ -220,6 +231,8 @@ def explanation(
     first = corr.members[root.event_id]
     if not timely(first, x.ts):
         return None
+    if is_eviction(x) and not explains_eviction(root, first, x, learned):
+        return None
     cut_off = network_down(first, learned)
     if cut_off and code_failure(x):
         return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw
@@ -342,12 +355,12 @@ def node_inferred(corr: m.Correlation) -> bool:
 
 
 def node_evicted(corr: m.Correlation) -> bool:
-    """The inferred root Node evicted pods among the members: the node acted, an incident by itself. Timeouts and
+    """The root Node evicted pods among the members: the node acted, an incident by itself, whether it was inferred
+    or is rooted at a lesser warning of its own (a failed image GC says nothing of why it evicted). Timeouts and
     probe failures alone point at a node too, but lone ones on a few of its pods are also what a busy node shows
     now and then: those must be news (``state.news``) like any symptoms."""
-    if not node_inferred(corr):
+    if corr.root is None or corr.root.resource.kind != "Node":
         return False
-    assert corr.root is not None
     node = corr.root.resource.name
     return any(is_eviction(x) and x.ctx.node == node for x in corr.members.values())
 
@@ -398,6 +411,8 @@ def root_explains_root(
     if is_cause(rb, learned) and a.root.inferred:
         return False
     if quiet_node(ra, learned) and not a.root.inferred:
+        return False
+    if is_eviction(rb) and not explains_eviction(a.root, ra, rb, learned):
         return False
     if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
         return True

@@ -130,7 +130,10 @@ class Placement:
                 and not c.merged_into
                 and c.root is not None
                 and not ex.is_cause(c.members[c.root.event_id], self.learned)
-                and (c.root.resource.kind == "Node" or ex.node_signals(c.members[c.root.event_id]))
+                and (
+                    (c.root.resource.kind == "Node" and c.root.resource.name == node)
+                    or any(n == node for n, _ in ex.node_signals(c.members[c.root.event_id]))
+                )
                 and c.last_seen + ex.NODE_SPAN_MS >= member.ts
             ]
             if corr not in group:

@@ -104,11 +104,25 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
             False,
         ),
+        # ... not even its own episode's root: the pod's trouble is not why its node evicted it
+        (
+            corr_of(ev("c", 0, "cpu_throttled", CALLER, category="saturation")),
+            ev("x", 5, "Evicted", CALLER, category="resource_exhaustion", message="The node was low on memory"),
+            [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
         (
             corr_of(ev("p", 0, "EvictionThresholdMet", node("n3"), category="node")),
             ev("x", 5, "Evicted", CALLER, category="resource_exhaustion", message="The node was low on memory"),
             [link("x", "p", m.SAME_NODE, 1, 0.9)],
             True,
+        ),
+        # ... only its own node's: another node's memory pressure at the same time is another incident
+        (
+            corr_of(ev("p", 0, "EvictionThresholdMet", node("n1"), category="node")),
+            ev("x", 5, "Evicted", CALLER, category="resource_exhaustion", message="The node was low on memory"),
+            [],
+            False,
         ),
         # ... but the same call failing again is
         (
@@ -320,6 +334,12 @@ def test_choose_keeps_a_resources_trouble_in_the_correlation_rooted_at_it() -> N
         ),
         # nor anything by a node's housekeeping failing
         (corr_of(IMAGE_GC), corr_of(ev("t", 2, "timeout", CALLER, target=A)), False),
+        # a pod's own episode does not take in its eviction: the node evicted it, and that is the node's incident
+        (
+            corr_of(ev("c", 0, "cpu_throttled", CALLER, category="saturation")),
+            corr_of(ev("x", 5, "Evicted", CALLER, category="resource_exhaustion", message="The node was low")),
+            False,
+        ),
     ],
 )
 def test_root_explains_root(a: m.Correlation, b: m.Correlation, merges: bool) -> None:
@@ -374,6 +394,19 @@ def test_an_inferred_node_is_a_cause_by_itself_only_when_it_evicted_pods(evicted
     )
     assert corr.root is not None and (corr.root.resource.kind, corr.root.inferred) == ("Node", True)
     assert ex.node_inferred(corr) and ex.node_evicted(corr) is acted
+
+
+@pytest.mark.parametrize(("on", "acted"), [("n1", True), ("n2", False)])
+def test_a_node_rooted_at_a_lesser_warning_of_its_own_is_a_cause_when_it_evicted_pods(on: str, acted: bool) -> None:
+    """A failed image GC is no cause, but the node that evicted its pods acted: an incident by itself."""
+    low = "The node was low on resource: memory"
+    corr = corr_of(
+        ev("gc", 0, "ImageGCFailed", node("n1"), category="node"),
+        ev("e1", 5, "Evicted", pod("a-1", on), category="resource_exhaustion", message=low),
+        ev("e2", 9, "Evicted", pod("b-1", on), category="resource_exhaustion", message=low),
+        root=m.Root("gc", node("n1")),
+    )
+    assert not ex.node_inferred(corr) and ex.node_evicted(corr) is acted
 
 
 def test_a_call_that_landed_on_one_pod_is_explained_by_its_siblings_trouble() -> None:

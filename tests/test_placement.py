@@ -51,6 +51,34 @@ def test_symptoms_of_two_workloads_on_one_node_merge_under_the_inferred_node() -
     assert [g.id for g in step.merged] == [correlation_id("t2")]
 
 
+def test_evictions_on_one_node_are_its_incident_not_another_nodes() -> None:
+    """Two workloads' pods evicted on n2 while n1's pods time out: the evictions make n2's incident. n1's inferred
+    incident, though it also holds a probe failure on n2 (so the index finds it for n2's signals), is not theirs."""
+    core = Placement()
+    a1, b1, c2, d2 = pod("a-1", "n1"), pod("b-1", "n1"), pod("c-1", "n2"), pod("d-1", "n2")
+    low = "The node was low on resource: memory"
+    place_all(
+        core,
+        ev("t1", 0, "timeout", CALLER, target=a1, message="request timed out"),
+        ev("t2", 5, "timeout", CALLER, target=b1, message="request timed out"),
+        ev("p1", 10, "Unhealthy", b1, category="probe", message="Readiness probe failed: timeout"),
+    )
+    (n1,) = core.open()
+    probe = ev("p2", 12, "Unhealthy", c2, category="probe", message="Readiness probe failed: timeout")
+    n1.members[probe.id] = probe  # joined on evidence of its own (a trace, say)
+    core.of[probe.id] = n1.id
+    core.index.add_member(n1.id, probe)
+    place_all(
+        core,
+        ev("e1", 20, "Evicted", c2, category="resource_exhaustion", message=low),
+        ev("e2", 40, "Evicted", d2, category="resource_exhaustion", message=low),
+    )
+    roots = {frozenset(c.members): c.root for c in core.open()}
+    assert set(roots) == {frozenset({"t1", "t2", "p1", "p2"}), frozenset({"e1", "e2"})}
+    n2 = roots[frozenset({"e1", "e2"})]
+    assert n2 is not None and (n2.resource.name, n2.inferred, n2.event_id) == ("n2", True, "e1")
+
+
 def test_a_late_node_condition_merges_what_it_explains() -> None:
     core = Placement()
     a = pod("a-1", "n1")
