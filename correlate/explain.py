@@ -378,7 +378,8 @@ def choose(
     """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
     symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at
     (a node losing its network and a ConfigMap every pod mounts each keep their own); then one that its trace
-    points at (its span's child, on another resource, failing: the callee named);
+    points at (its span's child, on another resource, failing: the callee named); then, for a container crashing
+    or not pulled, the one its sibling's container fails alike in (the workload's failure);
     then one whose root is ``x``'s own resource (a resource's trouble stays one incident, whatever its
     events also touch); then the one whose member it follows most closely in time (of two incidents upstream of
     one caller, the one failing now); then the stronger explanation, the later onset, the id."""
@@ -386,14 +387,26 @@ def choose(
     # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends.
     pointed = {c.node for _, c in _sides(x) if c.kind == "Pod" and c.node} if node_signals(x) else set()
 
-    def key(i: int) -> tuple[bool, bool, bool, bool, int, float, int, str]:
+    def key(i: int) -> tuple[bool, bool, bool, bool, bool, int, float, int, str]:
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
         own = corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE
         named = ex.link == m.SAME_TRACE  # its span's child on another resource is failing: the trace names it
         node = corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed
-        return (found_cause(corr, learned), node, named, own, -(gap // 5_000), ex.strength, corr.first_seen, corr.id)
+        # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
+        alike = ex.link == m.SAME_WORKLOAD and via is not None and via.category == x.category in TEMPLATE_FAILURES
+        return (
+            found_cause(corr, learned),
+            node,
+            named,
+            alike,
+            own,
+            -(gap // 5_000),
+            ex.strength,
+            corr.first_seen,
+            corr.id,
+        )
 
     return max(range(len(candidates)), key=key)
 

@@ -298,6 +298,22 @@ def test_choose_keeps_a_resources_trouble_in_the_correlation_rooted_at_it() -> N
 
 
 @pytest.mark.parametrize(
+    ("reason", "category", "workload"), [("BackOff", "crash", True), ("latency_p99", "performance", False)]
+)
+def test_choose_sends_a_container_failing_like_its_siblings_to_the_workloads_failure(
+    reason: str, category: str, workload: bool
+) -> None:
+    """A pod whose container crash-loops the way its sibling's does is part of the workload's failure, not of the
+    pod's own background episode; its other troubles stay the pod's."""
+    mine, sibling = pod("cat-2", "n2"), pod("cat-1", "n1")
+    own = corr_of(ev("c1", 0, "cpu_throttled", mine, category="saturation"))
+    crash = corr_of(ev("b1", 50, "BackOff", sibling, category="crash"))
+    x = ev("b2", 59, reason, mine, category=category)
+    homes = [(own, ex.Explanation(1.0, m.SAME_RESOURCE, "c1")), (crash, ex.Explanation(0.7, m.SAME_WORKLOAD, "b1"))]
+    assert ex.choose(x, homes) == (1 if workload else 0)
+
+
+@pytest.mark.parametrize(
     ("a", "b", "merges"),
     [
         # a node condition explains the OOM-less timeouts toward its pods (reported up to 90 s late)
