@@ -243,6 +243,8 @@ def explanation(
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     if cut_off and not kind and x.category in FAILED_CALL and not answered(x) and x.ctx.node == root.resource.name:
         kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
+    if kind and root.resource.kind == "Node" and not node_active(corr, root.resource.name, x.ts):
+        kind = ""  # the node's trouble is over: its pods' trouble minutes later is theirs
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):
@@ -278,6 +280,17 @@ def explanation(
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def node_active(corr: m.Correlation, node: str, ts: int) -> bool:
+    """Whether ``node``'s trouble in ``corr`` is still going on at ``ts``: an event of the node itself, or a
+    node-scoped symptom pointing at it (an eviction, a probe or call timing out), within ``JOIN_GAP_MS`` before."""
+    for y in reversed(corr.members.values()):  # placed in time order: the latest first
+        if y.seen_until + JOIN_GAP_MS < ts or y.ts > ts + lag(y):
+            continue
+        if (y.ctx.kind == "Node" and y.ctx.name == node) or any(n == node for n, _ in node_signals(y)):
+            return True
+    return False
 
 
 def sibling_of_target(y: m.Member, x: m.Member) -> bool:

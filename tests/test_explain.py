@@ -124,6 +124,27 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [],
             False,
         ),
+        # a node's condition explains its pods' trouble while it lasts (its evictions went on until 100 s) ...
+        (
+            corr_of(
+                ev("p", 0, "EvictionThresholdMet", node("n3"), category="node"),
+                ev("e", 100, "Evicted", pod("other-1", "n3"), category="resource_exhaustion", message="low"),
+            ),
+            ev("x", 200, "cpu_usage", CALLER, category="saturation"),
+            [],
+            True,
+        ),
+        # ... not minutes after it is over (whatever else on it joined since): that is the pod's own
+        (
+            corr_of(
+                ev("p", 0, "EvictionThresholdMet", node("n3"), category="node"),
+                ev("e", 100, "Evicted", pod("other-1", "n3"), category="resource_exhaustion", message="low"),
+                ev("s", 350, "cpu_throttled", pod("other-2", "n3"), category="saturation"),
+            ),
+            ev("x", 400, "cpu_usage", CALLER, category="saturation"),
+            [],
+            False,
+        ),
         # ... but the same call failing again is
         (
             corr_of(OOM, ev("c", 2, "timeout", CALLER, target=DB)),
