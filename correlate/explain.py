@@ -243,8 +243,8 @@ def explanation(
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     if cut_off and not kind and x.category in FAILED_CALL and not answered(x) and x.ctx.node == root.resource.name:
         kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
-    if kind and root.resource.kind == "Node" and not node_active(corr, root.resource.name, x.ts):
-        kind = ""  # the node's trouble is over: its pods' trouble minutes later is theirs
+    if kind and root.resource.kind == "Node" and not node_explains(corr, root.resource.name, x):
+        kind = ""
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):
@@ -255,7 +255,7 @@ def explanation(
         if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
             continue
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
-        if directed and link.kind == m.SAME_NODE and quiet_node(y, learned):
+        if directed and link.kind == m.SAME_NODE and (quiet_node(y, learned) or x.category == SATURATION):
             continue
         if directed and link.kind in CALL_LINKS and x.target is None and not callee_down(y, learned):
             continue  # being called is no evidence: a symptom naming no callee follows only a callee's cause
@@ -280,6 +280,12 @@ def explanation(
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def node_explains(corr: m.Correlation, node: str, x: m.Member) -> bool:
+    """Whether the node's trouble in ``corr`` explains its pod's event ``x``: not a pod using more CPU or memory
+    (its own doing: a node's condition makes its pods slow, unready or evicted), and only while it lasts."""
+    return x.category != SATURATION and node_active(corr, node, x.ts)
 
 
 def node_active(corr: m.Correlation, node: str, ts: int) -> bool:

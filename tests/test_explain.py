@@ -130,18 +130,25 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
                 ev("p", 0, "EvictionThresholdMet", node("n3"), category="node"),
                 ev("e", 100, "Evicted", pod("other-1", "n3"), category="resource_exhaustion", message="low"),
             ),
-            ev("x", 200, "cpu_usage", CALLER, category="saturation"),
+            ev("x", 200, "Unhealthy", CALLER, category="probe", message="Readiness probe failed"),
             [],
             True,
         ),
-        # ... not minutes after it is over (whatever else on it joined since): that is the pod's own
+        # ... except a pod using more CPU or memory than it did: that is the pod's own doing
+        (
+            corr_of(ev("p", 0, "EvictionThresholdMet", node("n3"), category="node")),
+            ev("x", 20, "cpu_usage", CALLER, category="saturation"),
+            [link("x", "p", m.SAME_NODE, 1, 0.9)],
+            False,
+        ),
+        # ... nor minutes after it is over (whatever else on it joined since): that is the pod's own
         (
             corr_of(
                 ev("p", 0, "EvictionThresholdMet", node("n3"), category="node"),
                 ev("e", 100, "Evicted", pod("other-1", "n3"), category="resource_exhaustion", message="low"),
                 ev("s", 350, "cpu_throttled", pod("other-2", "n3"), category="saturation"),
             ),
-            ev("x", 400, "cpu_usage", CALLER, category="saturation"),
+            ev("x", 400, "Unhealthy", CALLER, category="probe", message="Readiness probe failed"),
             [],
             False,
         ),
