@@ -442,6 +442,8 @@ def root_explains_root(
         return False  # a cause is its own incident unless a change (a rollout, a config edit) came before it
     if is_cause(rb, learned) and a.root.inferred:
         return False
+    if node_inferred(a) and (rb.category in TEMPLATE_FAILURES or b.root.resource.kind in WORKLOAD_KINDS):
+        return False  # a node named by its pods' timeouts is no cause of containers crashing or not pulled
     if quiet_node(ra, learned) and not a.root.inferred:
         return False
     if is_eviction(rb) and not explains_eviction(a.root, ra, rb, learned):

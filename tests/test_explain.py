@@ -378,6 +378,16 @@ def test_choose_sends_a_container_failing_like_its_siblings_to_the_workloads_fai
         ),
         # nor anything by a node's housekeeping failing
         (corr_of(IMAGE_GC), corr_of(ev("t", 2, "timeout", CALLER, target=A)), False),
+        # a node inferred from its pods' timeouts does not take in a workload's containers crash-looping on it
+        (
+            corr_of(
+                ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+                ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+                ev("p1", 15, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
+            ),
+            corr_of(ev("b", 20, "BackOff", A, category="crash")),
+            False,
+        ),
         # a pod's own episode does not take in its eviction: the node evicted it, and that is the node's incident
         (
             corr_of(ev("c", 0, "cpu_throttled", CALLER, category="saturation")),
