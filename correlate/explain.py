@@ -449,7 +449,7 @@ def root_explains_root(
     if is_eviction(rb) and not explains_eviction(a.root, ra, rb, learned):
         return False
     if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
-        return True
+        return a.root.resource.kind != "Node" or node_explains(a, a.root.resource.name, rb)
     if is_call(rb):
         return through_target(rb, ra, learned)
     link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))

@@ -388,6 +388,16 @@ def test_choose_sends_a_container_failing_like_its_siblings_to_the_workloads_fai
             corr_of(ev("b", 20, "BackOff", A, category="crash")),
             False,
         ),
+        # nor a pod's own episode that began with it using more CPU or memory than it did
+        (
+            corr_of(
+                ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+                ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+                ev("p1", 15, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
+            ),
+            corr_of(ev("u", 20, "memory_usage", A, category="saturation")),
+            False,
+        ),
         # a pod's own episode does not take in its eviction: the node evicted it, and that is the node's incident
         (
             corr_of(ev("c", 0, "cpu_throttled", CALLER, category="saturation")),
