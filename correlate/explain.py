@@ -233,6 +233,8 @@ def explanation(
         return None
     if is_eviction(x) and not explains_eviction(root, first, x, learned):
         return None
+    if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x):
+        return None
     cut_off = network_down(first, learned)
     if cut_off and code_failure(x):
         return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw
@@ -243,8 +245,6 @@ def explanation(
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     if cut_off and not kind and x.category in FAILED_CALL and not answered(x) and x.ctx.node == root.resource.name:
         kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
-    if kind and root.resource.kind == "Node" and not node_explains(corr, root.resource.name, x):
-        kind = ""
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):

@@ -141,6 +141,16 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("x", "p", m.SAME_NODE, 1, 0.9)],
             False,
         ),
+        # ... through any link (its own earlier failed probe, the node's):
+        (
+            corr_of(
+                ev("p", 0, "EvictionThresholdMet", node("n3"), category="node"),
+                ev("u", 10, "Unhealthy", CALLER, category="probe", message="Readiness probe failed: timeout"),
+            ),
+            ev("x", 20, "cpu_usage", CALLER, category="saturation"),
+            [link("x", "u", m.SAME_RESOURCE, 0, 1.0)],
+            False,
+        ),
         # ... nor minutes after it is over (whatever else on it joined since): that is the pod's own
         (
             corr_of(
