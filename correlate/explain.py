@@ -414,7 +414,12 @@ def choose(
         named = ex.link == m.SAME_TRACE  # its span's child on another resource is failing: the trace names it
         node = corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed
         # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
-        alike = ex.link == m.SAME_WORKLOAD and via is not None and via.category == x.category in TEMPLATE_FAILURES
+        alike = (
+            x.category in TEMPLATE_FAILURES
+            and ex.link == m.SAME_WORKLOAD
+            and via is not None
+            and via.category == x.category
+        )
         return (
             found_cause(corr, learned),
             node,
