@@ -351,6 +351,15 @@ def test_choose_sends_a_container_failing_like_its_siblings_to_the_workloads_fai
     assert ex.choose(x, homes) == (1 if workload else 0)
 
 
+def node_named_by_timeouts() -> m.Correlation:
+    """Node n1 inferred from its pods' symptoms: timeouts toward pods of two workloads and a probe timing out."""
+    return corr_of(
+        ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+        ev("p1", 15, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
+    )
+
+
 @pytest.mark.parametrize(
     ("a", "b", "merges"),
     [
@@ -390,21 +399,13 @@ def test_choose_sends_a_container_failing_like_its_siblings_to_the_workloads_fai
         (corr_of(IMAGE_GC), corr_of(ev("t", 2, "timeout", CALLER, target=A)), False),
         # a node inferred from its pods' timeouts does not take in a workload's containers crash-looping on it
         (
-            corr_of(
-                ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
-                ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
-                ev("p1", 15, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
-            ),
+            node_named_by_timeouts(),
             corr_of(ev("b", 20, "BackOff", A, category="crash")),
             False,
         ),
         # nor a pod's own episode that began with it using more CPU or memory than it did
         (
-            corr_of(
-                ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
-                ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
-                ev("p1", 15, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout"),
-            ),
+            node_named_by_timeouts(),
             corr_of(ev("u", 20, "memory_usage", A, category="saturation")),
             False,
         ),
