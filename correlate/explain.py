@@ -210,6 +210,11 @@ def node_signals(x: m.Member) -> list[tuple[str, str]]:
     return out
 
 
+def points_at(x: m.Member, node: str) -> bool:
+    """Whether ``x`` is a node-scoped symptom of ``node`` (``node_signals``)."""
+    return any(n == node for n, _ in node_signals(x))
+
+
 @dataclass(frozen=True)
 class Explanation:
     """How a correlation's root explains an event: through which member, by which link, how strongly."""
@@ -294,7 +299,7 @@ def node_active(corr: m.Correlation, node: str, ts: int) -> bool:
     for y in reversed(corr.members.values()):  # placed in time order: the latest first
         if y.seen_until + JOIN_GAP_MS < ts or y.ts > ts + lag(y):
             continue
-        if (y.ctx.kind == "Node" and y.ctx.name == node) or any(n == node for n, _ in node_signals(y)):
+        if (y.ctx.kind == "Node" and y.ctx.name == node) or points_at(y, node):
             return True
     return False
 

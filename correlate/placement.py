@@ -132,13 +132,13 @@ class Placement:
                 and not ex.is_cause(c.members[c.root.event_id], self.learned)
                 and (
                     (c.root.resource.kind == "Node" and c.root.resource.name == node)
-                    or any(n == node for n, _ in ex.node_signals(c.members[c.root.event_id]))
+                    or ex.points_at(c.members[c.root.event_id], node)
                 )
                 and c.last_seen + ex.NODE_SPAN_MS >= member.ts
             ]
             if corr not in group:
                 continue
-            signals = [x for c in group for x in c.members.values() if any(n == node for n, _ in ex.node_signals(x))]
+            signals = [x for c in group for x in c.members.values() if ex.points_at(x, node)]
             if ex.inferred_node(signals) != node:
                 continue
             group.sort(key=lambda c: (c.first_seen, c.id))

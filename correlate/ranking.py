@@ -291,7 +291,7 @@ def decide_root(
         if on_node:
             best = max(on_node, key=lambda x: (prior(x.category, x.reason, x.source_kind), -x.ts, x.id))
             return m.Root(best.id, best.ctx)
-        first = min((x for x in members if any(n == node for n, _ in ex.node_signals(x))), key=lambda x: (x.ts, x.id))
+        first = min((x for x in members if ex.points_at(x, node)), key=lambda x: (x.ts, x.id))
         ctx = ex.node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
         return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together")
     workload = _workload_failure(root, members)

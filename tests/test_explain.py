@@ -56,6 +56,18 @@ def test_node_signals(x: m.Member, want: list[tuple[str, str]]) -> None:
     assert got == want
 
 
+@pytest.mark.parametrize(
+    ("x", "node", "want"),
+    [
+        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), "n1", True),  # the callee's node
+        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), "n3", False),  # the caller's
+        (ev("e", 1, "BackOff", A, category="crash", message="Back-off restarting"), "n1", False),
+    ],
+)
+def test_points_at(x: m.Member, node: str, want: bool) -> None:
+    assert ex.points_at(x, node) is want
+
+
 A2 = pod("a-2", "n2")  # a sibling of A on another node
 IMAGE_GC = ev("gc", 0, "ImageGCFailed", node("n1"), category="node")
 NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
