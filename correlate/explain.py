@@ -184,6 +184,18 @@ def code_failure(x: m.Member) -> bool:
     return not any(w in said for w in NETWORK_WORDS)
 
 
+def timed_out(x: m.Member) -> bool:
+    """A call that got no answer at all (timed out, unreachable): what a network cut does, where a refused
+    connection or an error status means the peer's host answered."""
+    text = f"{x.reason} {x.message}".lower()
+    return "refused" not in text and any(w in text for w in WIRE_WORDS)
+
+
+def outbound(x: m.Member, node: str) -> bool:
+    """``x`` is a failed call, unanswered, out of a pod on ``node``."""
+    return x.category in FAILED_CALL and not answered(x) and x.ctx.kind == "Pod" and x.ctx.node == node
+
+
 def network_down(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """A node's own report that its network is gone, taken as a cause."""
     return _network_report(x) and is_cause(x, learned)
@@ -248,8 +260,11 @@ def explanation(
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
-    if cut_off and not kind and x.category in FAILED_CALL and not answered(x) and x.ctx.node == root.resource.name:
-        kind = m.SAME_NODE  # a call out of a node whose network is down failed on its way out, whatever it called
+    # a call out of a node whose network is down failed on its way out, whatever it called; out of a node named
+    # by its pods' timeouts, one that timed out toward no other node in particular (a Service spread over several)
+    lost = cut_off or (node_inferred(corr) and timed_out(x) and not blamed_node(x))
+    if not kind and lost and outbound(x, root.resource.name):
+        kind = m.SAME_NODE
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):

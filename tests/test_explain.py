@@ -372,6 +372,30 @@ def node_named_by_timeouts() -> m.Correlation:
     )
 
 
+SPREAD = replace(service("spread"), pod_nodes=("n2", "n3"))  # a Service whose pods run on two other nodes
+C1 = pod("c-1", "n1")  # a third workload's pod on the node named by the timeouts
+
+
+@pytest.mark.parametrize(
+    ("x", "joins"),
+    [
+        # a call out of the node that timed out toward no node in particular: the node's network, on its way out
+        (ev("x", 20, "timeout", C1, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout"), True),
+        # refused: the peer's host answered, the network carried the call both ways
+        (ev("x", 20, "connection_refused", C1, target=SPREAD, message="connection refused"), False),
+        # toward a pod on another node: that node is the one its timeout points at
+        (ev("x", 20, "timeout", C1, target=DB, message="dial tcp 10.0.2.2:5432: i/o timeout"), False),
+        # out of another node
+        (ev("x", 20, "timeout", CALLER, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout"), False),
+    ],
+)
+def test_inferred_node_explains_calls_out_of_it(x: m.Member, joins: bool) -> None:
+    corr = node_named_by_timeouts()
+    assert corr.root is not None and corr.root.inferred and corr.root.resource.name == "n1"
+    found = ex.explanation(x, corr, [])
+    assert (found is not None and found.link == m.SAME_NODE) is joins
+
+
 @pytest.mark.parametrize(
     ("a", "b", "merges"),
     [
