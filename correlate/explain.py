@@ -426,7 +426,7 @@ def choose(
     # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends.
     pointed = {c.node for _, c in _sides(x) if c.kind == "Pod" and c.node} if node_signals(x) else set()
 
-    def key(i: int) -> tuple[bool, bool, bool, bool, bool, int, float, int, str]:
+    def key(i: int) -> tuple[bool, bool, bool, bool, bool, int, int, float, int, str]:
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
@@ -446,6 +446,7 @@ def choose(
             named,
             alike,
             own,
+            on_target(corr, x),
             -(gap // 5_000),
             ex.strength,
             corr.first_seen,
@@ -453,6 +454,26 @@ def choose(
         )
 
     return max(range(len(candidates)), key=key)
+
+
+TARGET_SEEN = 3  # anomalies on what a call reached, beyond which more say nothing new
+TARGET_LOOKBACK = 64  # the newest members looked at for them
+
+
+def on_target(corr: m.Correlation, x: m.Member) -> int:
+    """How many of ``corr``'s recent members are on what ``x`` called (up to ``TARGET_SEEN``): of the pods behind a
+    Service, the one whose trouble is going on now explains the call, before a lone anomaly of a sibling."""
+    if x.target is None:
+        return 0
+    seen = 0
+    for i, y in enumerate(reversed(corr.members.values())):
+        if i >= TARGET_LOOKBACK or seen >= TARGET_SEEN:
+            break
+        if y.ctx.kind == "Node" or y.id == x.id or y.seen_until + JOIN_GAP_MS < x.ts:
+            continue  # a node's condition is no anomaly of the callee itself (``node`` weighs it)
+        if resource_explains(y.ctx, bare(x)) == m.TARGET:
+            seen += 1
+    return seen
 
 
 def root_explains_root(

@@ -309,6 +309,17 @@ def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely
     assert ex.choose(x, homes) == 1
 
 
+def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_on() -> None:
+    """Of the pods behind a Service, the one misbehaving now explains a slow call, not a sibling's lone anomaly
+    that happens to be the latest."""
+    v3, v2 = pod("reviews-v3-1", services=("reviews",)), pod("reviews-v2-1", "n2", services=("reviews",))
+    slow = corr_of(*(ev(f"s{i}", 20 * i, "slow_span", v3, category="performance") for i in range(4)))
+    lone = corr_of(ev("l", 70, "latency_p99", v2, category="performance"))
+    x = ev("x", 75, "slow_span", CALLER, category="performance", target=service("reviews"))
+    homes = [(lone, ex.Explanation(0.9, m.TARGET, "l")), (slow, ex.Explanation(0.9, m.TARGET, "s3"))]
+    assert ex.choose(x, homes) == 1
+
+
 @pytest.mark.parametrize(
     ("reason", "message", "node_home"),
     [
