@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from correlate import model as m
 from correlate.feedback import NOTHING_LEARNED, Learned
@@ -274,7 +274,13 @@ def explanation(
         y = corr.members.get(link.b)
         if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
             continue
-        directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or (link.kind == m.SAME_WORKLOAD and wide)
+        if siblings(x, y) and link.kind != m.SAME_WORKLOAD:
+            link = replace(link, kind=m.SAME_WORKLOAD, direction=0)  # two pods of one workload, whatever else
+        # a workload-wide failure explains its own workload's pods, not another workload's siblings among its members
+        shared = link.kind == m.SAME_WORKLOAD and wide and y.ctx.workload == root.resource.workload
+        directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or shared
+        if link.kind == m.SAME_WORKLOAD and alike(x, y):
+            directed = True  # a container failing the way its sibling's does: the template both pods share
         if directed and link.kind == m.SAME_NODE and (quiet_node(y, learned) or x.category == SATURATION):
             continue
         if directed and link.kind in CALL_LINKS and x.target is None and not callee_down(y, learned):
@@ -300,6 +306,21 @@ def explanation(
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def siblings(x: m.Member, y: m.Member) -> bool:
+    """Two pods of one workload (a workload may call itself through others: that is not what links them)."""
+    return (
+        x.ctx.kind == "Pod" == y.ctx.kind
+        and bool(x.ctx.workload)
+        and y.ctx.workload == x.ctx.workload
+        and y.ctx.uid != x.ctx.uid
+    )
+
+
+def alike(x: m.Member, y: m.Member) -> bool:
+    """Containers of one workload crashing or not pulled the same way."""
+    return x.category in TEMPLATE_FAILURES and y.category == x.category
 
 
 def node_explains(corr: m.Correlation, node: str, x: m.Member) -> bool:
@@ -434,17 +455,12 @@ def choose(
         named = ex.link == m.SAME_TRACE  # its span's child on another resource is failing: the trace names it
         node = corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed
         # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
-        alike = (
-            x.category in TEMPLATE_FAILURES
-            and ex.link == m.SAME_WORKLOAD
-            and via is not None
-            and via.category == x.category
-        )
+        same = ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via)
         return (
             found_cause(corr, learned),
             node,
             named,
-            alike,
+            same,
             own,
             on_target(corr, x),
             -(gap // 5_000),

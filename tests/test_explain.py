@@ -194,6 +194,17 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("c2", "o1", m.SAME_WORKLOAD, 0, 0.7)],
             False,
         ),
+        # a workload-wide failure explains its own pods, not another workload's pod through its sibling's member
+        (
+            corr_of(
+                ev("c1", 0, "BackOff", pod("a-1"), category="crash"),
+                ev("c2", 5, "BackOff", pod("a-2", "n2"), category="crash"),
+                ev("t1", 20, "timeout", pod("b-1", "n3"), message="request timed out"),
+            ),
+            ev("u", 25, "memory_usage", pod("b-2", "n2"), category="saturation"),
+            [link("u", "t1", m.SAME_WORKLOAD, 0, 0.7)],
+            False,
+        ),
         # a node's housekeeping failing explains none of its pods' trouble, by resource or by link
         (corr_of(IMAGE_GC), ev("b", 5, "BackOff", A, category="crash"), [], False),
         (corr_of(IMAGE_GC), ev("t", 5, "timeout", CALLER, target=A), [link("t", "gc", m.SAME_NODE, 1, 0.9)], False),
@@ -307,6 +318,19 @@ def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely
     x = ev("f", 104, "http_5xx", CALLER, target=pod("checkout-1"))
     homes = [(oom, ex.Explanation(0.9, m.TARGET, "k0")), (crash, ex.Explanation(0.9, m.TARGET, "k1"))]
     assert ex.choose(x, homes) == 1
+
+
+def test_a_sibling_container_failing_alike_is_explained_through_the_workload_whatever_else_links_them() -> None:
+    """A container crashing like its sibling's, in a correlation rooted elsewhere (that pod's CPU throttling), and
+    linked by the call graph too (the workload calls itself through another): the template both pods share, so
+    ``choose`` sends it to the workload's failure."""
+    corr = corr_of(
+        ev("u1", 0, "cpu_throttled", pod("a-1"), category="saturation"),
+        ev("c1", 40, "BackOff", pod("a-1"), category="crash"),
+    )
+    x = ev("c2", 45, "BackOff", pod("a-2", "n2"), category="crash")
+    found = ex.explanation(x, corr, [link("c2", "c1", m.CALLS, 1, 0.76)])
+    assert found is not None and (found.link, found.via) == (m.SAME_WORKLOAD, "c1")
 
 
 def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_on() -> None:
