@@ -261,8 +261,8 @@ def explanation(
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     # a call out of a node whose network is down failed on its way out, whatever it called; out of a node named
-    # by its pods' timeouts, one that timed out toward no other node in particular (a Service spread over several)
-    lost = cut_off or (node_inferred(corr) and timed_out(x) and not blamed_node(x))
+    # by its pods' timeouts (in both directions), one that timed out
+    lost = cut_off or (node_inferred(corr) and timed_out(x))
     if not kind and lost and outbound(x, root.resource.name):
         kind = m.SAME_NODE
     if kind:

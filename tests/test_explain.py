@@ -414,12 +414,12 @@ C1 = pod("c-1", "n1")  # a third workload's pod on the node named by the timeout
 @pytest.mark.parametrize(
     ("x", "joins"),
     [
-        # a call out of the node that timed out toward no node in particular: the node's network, on its way out
+        # a call out of the node that timed out: the node's network, on its way out
         (ev("x", 20, "timeout", C1, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout"), True),
         # refused: the peer's host answered, the network carried the call both ways
         (ev("x", 20, "connection_refused", C1, target=SPREAD, message="connection refused"), False),
-        # toward a pod on another node: that node is the one its timeout points at
-        (ev("x", 20, "timeout", C1, target=DB, message="dial tcp 10.0.2.2:5432: i/o timeout"), False),
+        # ... whatever it called (``choose`` weighs a node in trouble at the other end)
+        (ev("x", 20, "timeout", C1, target=DB, message="dial tcp 10.0.2.2:5432: i/o timeout"), True),
         # out of another node
         (ev("x", 20, "timeout", CALLER, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout"), False),
     ],
