@@ -456,8 +456,11 @@ def choose(
         node = corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed
         # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
         same = ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via)
+        # a cause reached only through the call graph, by a symptom that names no callee, is hearsay: it does not
+        # outrank the symptom's own resource's ongoing trouble
+        hearsay = ex.link in CALL_LINKS and x.target is None
         return (
-            found_cause(corr, learned),
+            found_cause(corr, learned) and not hearsay,
             node,
             named,
             same,
