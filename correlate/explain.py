@@ -40,7 +40,8 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 # Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
 # one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
-WIRE_WORDS = ("timeout", "timed out", "deadline", "unreachable")  # a call that got no answer
+# a call that got no answer (a TCP connect whose SYN was retransmitted, unanswered, is the network's own word for it)
+WIRE_WORDS = ("timeout", "timed out", "deadline", "unreachable", "no answer", "retransmit")
 NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
 NETWORK_WORDS = (
     *WIRE_WORDS,

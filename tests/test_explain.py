@@ -46,6 +46,18 @@ def test_resource_explains(root: m.Context, x: m.Member, want: str) -> None:
             ],
         ),
         (ev("e", 1, "connection_refused", CALLER, target=A, message="connection refused"), []),
+        # TCP's own word for no answer: the SYN went out again and again
+        (
+            ev(
+                "e",
+                1,
+                "network",
+                CALLER,
+                target=A,
+                message="tcp connect 10.0.0.1:80 SYN retransmitted 3 times, no answer",
+            ),
+            [("n1", "ns/a")],
+        ),
         (ev("e", 1, "Unhealthy", A, category="probe", message="Readiness probe failed: timeout"), [("n1", "ns/a")]),
         (ev("e", 1, "Evicted", A, category="resource_exhaustion", message="The node was low"), [("n1", "ns/a")]),
         (ev("e", 1, "BackOff", A, category="crash", message="Back-off restarting"), []),
