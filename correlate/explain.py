@@ -197,6 +197,15 @@ def outbound(x: m.Member, node: str) -> bool:
     return x.category in FAILED_CALL and not answered(x) and x.ctx.kind == "Pod" and x.ctx.node == node
 
 
+def behind(x: m.Member, node: str) -> bool:
+    """``x`` is a failed call, unanswered, to a Service that has pods on ``node`` (among others: ``blamed_node``
+    names none)."""
+    t = x.target
+    return (
+        t is not None and t.kind == "Service" and node in t.pod_nodes and x.category in FAILED_CALL and not answered(x)
+    )
+
+
 def network_down(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """A node's own report that its network is gone, taken as a cause."""
     return _network_report(x) and is_cause(x, learned)
@@ -266,6 +275,8 @@ def explanation(
     lost = cut_off or (node_inferred(corr) and timed_out(x))
     if not kind and lost and outbound(x, root.resource.name):
         kind = m.SAME_NODE
+    elif not kind and (cut_off or node_inferred(corr)) and timed_out(x) and behind(x, root.resource.name):
+        kind = m.TARGET  # a call to a Service, unanswered, that one of its pods on the node cut off took
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):

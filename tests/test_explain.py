@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -438,6 +439,22 @@ def node_named_by_timeouts() -> m.Correlation:
 
 SPREAD = replace(service("spread"), pod_nodes=("n2", "n3"))  # a Service whose pods run on two other nodes
 C1 = pod("c-1", "n1")  # a third workload's pod on the node named by the timeouts
+
+
+@pytest.mark.parametrize(
+    ("root", "callee", "joins"),
+    [
+        (node_named_by_timeouts, ("n1", "n2"), True),  # one of the Service's pods is on the node: it took the call
+        (lambda: corr_of(ev("n", 0, "NodeNetworkUnavailable", node("n1"), category="node")), ("n1", "n2"), True),
+        (node_named_by_timeouts, ("n2", "n3"), False),  # none of its pods is
+    ],
+)
+def test_a_node_cut_off_explains_calls_to_a_service_with_a_pod_on_it(
+    root: Callable[[], m.Correlation], callee: tuple[str, ...], joins: bool
+) -> None:
+    target = replace(service("spread"), pod_nodes=callee)
+    x = ev("x", 20, "timeout", CALLER, target=target, message="connect to 10.0.9.9:80 timed out")
+    assert (ex.explanation(x, root(), []) is not None) is joins
 
 
 @pytest.mark.parametrize(
