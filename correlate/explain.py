@@ -458,6 +458,8 @@ def choose(
 
     # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends.
     pointed = {c.node for _, c in _sides(x) if c.kind == "Pod" and c.node} if node_signals(x) else set()
+    if x.target is not None and x.target.kind == "Service" and timed_out(x) and x.category in FAILED_CALL:
+        pointed |= set(x.target.pod_nodes)  # an unanswered call to a Service: the nodes its pods run on
 
     def key(i: int) -> tuple[bool, bool, bool, bool, bool, int, int, float, int, str]:
         corr, ex = candidates[i]

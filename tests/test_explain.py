@@ -375,14 +375,15 @@ def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_
 
 
 @pytest.mark.parametrize(
-    ("reason", "message", "node_home"),
+    ("reason", "message", "to_service", "node_home"),
     [
-        ("timeout", "connect to 10.0.0.5:8080 timed out", True),  # no answer: the node it points at
-        ("http_503", "HTTP 503 from a", False),  # an answer: what it follows most closely
+        ("timeout", "connect to 10.0.0.5:8080 timed out", False, True),  # no answer: the node it points at
+        ("http_503", "HTTP 503 from a", False, False),  # an answer: what it follows most closely
+        ("timeout", "connect to 10.0.0.5:8080 timed out", True, True),  # a Service with a pod on the node
     ],
 )
 def test_choose_sends_a_call_that_got_no_answer_to_the_node_it_points_at(
-    reason: str, message: str, node_home: bool
+    reason: str, message: str, to_service: bool, node_home: bool
 ) -> None:
     config = corr_of(
         ev(
@@ -396,7 +397,8 @@ def test_choose_sends_a_call_that_got_no_answer_to_the_node_it_points_at(
     )
     config.members["r1"] = ev("r1", 58, "timeout", pod("web-1", "n3"), target=A)  # mounted by every pod
     down = corr_of(ev("nr", 30, "NodeNotReady", node("n1"), category="node"))
-    x = ev("x", 60, reason, CALLER, target=A, message=message)
+    target = replace(service("a"), pod_nodes=("n1", "n2")) if to_service else A
+    x = ev("x", 60, reason, CALLER, target=target, message=message)
     homes = [(config, ex.Explanation(0.9, m.TARGET, "r1")), (down, ex.Explanation(1.0, m.TARGET, "nr"))]
     assert ex.choose(x, homes) == (1 if node_home else 0)
 
