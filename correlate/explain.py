@@ -311,6 +311,8 @@ def explanation(
         for y in corr.members.values():
             if y.id == x.id or is_echo(y) or not timely(y, x.ts) or (y.ctx.kind == "Node" and not is_cause(y, learned)):
                 continue
+            if y.seen_until + JOIN_GAP_MS < x.ts and not (callee_down(y, learned) or is_eviction(y)):
+                continue  # the callee's symptom minutes ago is over; its being down (a cause, evicted) lasts
             if sibling_of_target(y, x) and not callee_down(y, learned):
                 continue  # a sibling pod's symptom says nothing of the pod the call reached
             if resource_explains(y.ctx, bare(x)) == m.TARGET:

@@ -293,6 +293,28 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("nr2", "g2", m.SAME_RESOURCE, 0, 0.9)],
             True,
         ),
+        # a call explained through a member on its callee only while that member's trouble is recent: the callee's
+        # slowness minutes ago is over, its crash loop is not
+        (
+            corr_of(
+                ev("o", 0, "oom_kill", DB, category="resource_exhaustion"),
+                ev("s", 10, "latency", A, category="performance"),
+                ev("b", 190, "BackOff", DB, category="crash"),
+            ),
+            ev("x", 200, "slow_span", CALLER, category="performance", target=A),
+            [],
+            False,
+        ),
+        (
+            corr_of(
+                ev("o", 0, "oom_kill", DB, category="resource_exhaustion"),
+                ev("s", 10, "BackOff", A, category="crash"),
+                ev("b", 190, "BackOff", DB, category="crash"),
+            ),
+            ev("x", 200, "slow_span", CALLER, category="performance", target=A),
+            [],
+            True,
+        ),
         # symptoms with no cause found are one episode: ten minutes on, the same pod's anomaly is a new one
         (
             corr_of(ev("s0", 0, "latency_p99", A, category="performance"), ev("s1", 540, "error_log", A)),
