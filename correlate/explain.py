@@ -263,8 +263,8 @@ def explanation(
     if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x):
         return None
     cut_off = network_down(first, learned)
-    if cut_off and code_failure(x):
-        return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw
+    if cut_off and (code_failure(x) or x.category == "crash"):
+        return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw or crash
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:

@@ -265,6 +265,13 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("x", "n", m.SAME_NODE, 1)],
             True,
         ),
+        # ... nor make their containers crash (its kubelet still probes them locally); a node NotReady does
+        (
+            corr_of(ev("n", 0, "NodeNetworkUnavailable", node("n1"), category="node")),
+            ev("x", 5, "BackOff", A, category="crash", message="Back-off restarting failed container"),
+            [link("x", "n", m.SAME_NODE, 1)],
+            False,
+        ),
         # a call that reached one pod is not explained through a link to its sibling's eviction either
         (
             corr_of(ev("p", 0, "EvictionThresholdMet", node("n2"), category="node"), ev("s", 2, "Evicted", A2)),
