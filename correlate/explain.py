@@ -206,6 +206,18 @@ def behind(x: m.Member, node: str) -> bool:
     )
 
 
+def cut_off_link(x: m.Member, node: str, *, reported: bool, inferred: bool) -> str:
+    """How a node cut off explains the call ``x`` that its resource does not ('' if it does not): by the node's own
+    report of its network down, any failed call out of one of its pods, whatever it called; named by its pods'
+    timeouts (both directions fail), such a call only if it timed out. Either way, an unanswered call to a Service
+    with one of its pods there among others: that pod took it."""
+    if not (reported or inferred):
+        return ""
+    if outbound(x, node) and (reported or timed_out(x)):
+        return m.SAME_NODE
+    return m.TARGET if timed_out(x) and behind(x, node) else ""
+
+
 def network_down(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """A node's own report that its network is gone, taken as a cause."""
     return _network_report(x) and is_cause(x, learned)
@@ -270,13 +282,8 @@ def explanation(
     if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
         return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
-    # a call out of a node whose network is down failed on its way out, whatever it called; out of a node named
-    # by its pods' timeouts (in both directions), one that timed out
-    lost = cut_off or (node_inferred(corr) and timed_out(x))
-    if not kind and lost and outbound(x, root.resource.name):
-        kind = m.SAME_NODE
-    elif not kind and (cut_off or node_inferred(corr)) and timed_out(x) and behind(x, root.resource.name):
-        kind = m.TARGET  # a call to a Service, unanswered, that one of its pods on the node cut off took
+    if not kind and root.resource.kind == "Node":
+        kind = cut_off_link(x, root.resource.name, reported=cut_off, inferred=node_inferred(corr))
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):
@@ -450,15 +457,18 @@ def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
     """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
-    symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at
+    symptom (unless the cause is hearsay: reached only through the call graph, for a symptom that names no callee);
+    then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at
     (a node losing its network and a ConfigMap every pod mounts each keep their own); then one that its trace
     points at (its span's child, on another resource, failing: the callee named); then, for a container crashing
     or not pulled, the one its sibling's container fails alike in (the workload's failure);
     then one whose root is ``x``'s own resource (a resource's trouble stays one incident, whatever its
-    events also touch); then the one whose member it follows most closely in time (of two incidents upstream of
-    one caller, the one failing now); then the stronger explanation, the later onset, the id."""
+    events also touch); then, for a call, the one with more anomalies on what it called (``on_target``); then the
+    one whose member it follows most closely in time (of two incidents upstream of one caller, the one failing now);
+    then the stronger explanation, the later onset, the id."""
 
-    # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends.
+    # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends (of a
+    # Service's pods, for a call to a Service).
     pointed = {c.node for _, c in _sides(x) if c.kind == "Pod" and c.node} if node_signals(x) else set()
     if x.target is not None and x.target.kind == "Service" and timed_out(x) and x.category in FAILED_CALL:
         pointed |= set(x.target.pod_nodes)  # an unanswered call to a Service: the nodes its pods run on
