@@ -304,8 +304,8 @@ def explanation(
             continue
         if directed and link.kind in CALL_LINKS and x.target is None and not callee_down(y, learned):
             continue  # being called is no evidence: a symptom naming no callee follows only a callee's cause
-        if directed and link.kind in CALL_LINKS and x.category == SATURATION:
-            continue  # a caller's own CPU or memory is not what a callee's failure does to it
+        if directed and link.kind in CALL_LINKS and (x.category == SATURATION or is_cause(x, learned)):
+            continue  # a caller's own CPU or memory, its OOM kill, is not what a callee's failure does to it
         if directed and x.target is not None and not through_target(x, y, learned):
             continue  # it named what it was calling: only what explains that call explains it
         if directed and beside_a_call(x, y, link):

@@ -252,6 +252,13 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
             [link("x", "c", m.CALLS, 1)],
             False,
         ),
+        # ... nor its OOM kill: a cause of its own, its own incident
+        (
+            corr_of(ev("c", 0, "BackOff", DB, category="crash")),
+            ev("x", 5, "OOMKilled", CALLER, category="resource_exhaustion"),
+            [link("x", "c", m.CALLS, 1)],
+            False,
+        ),
         # a node whose network is gone cuts its pods' calls off; it does not make their code throw
         (
             corr_of(ev("n", 0, "NodeNetworkUnavailable", node("n1"), category="node")),
