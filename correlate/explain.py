@@ -565,7 +565,7 @@ def inferred_node(members: Sequence[m.Member]) -> str:
     seen: dict[str, list[tuple[int, str]]] = {}
     down = {x.ctx.uid for x in members if x.category in TEMPLATE_FAILURES and x.ctx.uid}
     # a pod whose own code fails (an unhandled exception, not a timeout it met) is what its callers' timeouts meet
-    failing = {x.ctx.uid for x in members if x.ctx.uid and _own_failure(x)}
+    failing = {x.ctx.uid for x in members if x.ctx.uid and (_own_failure(x) or _own_trouble(x))}
     for x in members:
         if x.ctx.uid in down and x.category == "probe":
             continue
@@ -584,6 +584,16 @@ def inferred_node(members: Sequence[m.Member]) -> str:
                 found.append((t, node))
                 break
     return min(found)[1] if found else ""
+
+
+def _own_trouble(x: m.Member) -> bool:
+    """A pod's own failure that names no callee and points at no node (its broken connections, its errors)."""
+    return (
+        x.ctx.kind == "Pod"
+        and x.target is None
+        and x.category in ("network", "application_error")
+        and not node_signals(x)
+    )
 
 
 def _own_failure(x: m.Member) -> bool:
