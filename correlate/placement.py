@@ -16,6 +16,7 @@ from correlate import model as m
 from correlate import ranking as rk
 from correlate import state as st
 from correlate.feedback import NOTHING_LEARNED, Learned
+from correlate.homes import Index, keys_explained_by, keys_of
 from correlate.spans import orient
 
 # A correlation up to this size decides its root again on each new member; a larger one on a cause and every
@@ -48,7 +49,7 @@ class Placement:
         self.learned = learned
         self.corrs: dict[str, m.Correlation] = {}
         self.of: dict[str, str] = {}  # event id -> correlation id
-        self.index = ex.Index()
+        self.index = Index()
         self.links: dict[tuple[str, str], m.Link] = {}  # (later, earlier) event ids -> their link
         self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
         self.past: dict[str, list[int]] = {}  # resource and signal keys -> anomaly times, oldest first
@@ -68,7 +69,7 @@ class Placement:
                 mine.setdefault(cid, []).append(lk)
                 self.links[(lk.a, lk.b)] = lk
         homes = []
-        for cid in sorted(set(mine) | self.index.find(ex.keys_of(member))):
+        for cid in sorted(set(mine) | self.index.find(keys_of(member))):
             corr = self.corrs.get(cid)
             if corr is None or corr.merged_into:
                 continue
@@ -109,7 +110,7 @@ class Placement:
         if corr.root == before:
             return
         self.index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
-        for cid in sorted(self.index.find(ex.keys_explained_by(corr.root)) | set(near)):
+        for cid in sorted(self.index.find(keys_explained_by(corr.root)) | set(near)):
             other = self.corrs.get(cid)
             if other is None or other is corr or other.merged_into:
                 continue
