@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from correlate import model as m
 from correlate.feedback import NOTHING_LEARNED, Learned
@@ -453,6 +454,21 @@ def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool
     return is_cause(corr.members[corr.root.event_id], learned) or workload_crash(corr) or node_inferred(corr)
 
 
+class Fit(NamedTuple):
+    """How well a correlation fits as an event's home, compared field by field in this order (``choose``)."""
+
+    cause: bool  # its root is a cause, not reached as hearsay
+    node: bool  # rooted at the Node the event points at
+    named: bool  # the event's trace names it
+    alike: bool  # a container failing the way its sibling's does
+    own: bool  # rooted at the event's own resource
+    on_target: int  # its anomalies on what the event called
+    recent: int  # how closely the event follows its member (in 5 s steps, negated)
+    strength: float
+    onset: int
+    id: str
+
+
 def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
@@ -473,32 +489,28 @@ def choose(
     if x.target is not None and x.target.kind == "Service" and timed_out(x) and x.category in FAILED_CALL:
         pointed |= set(x.target.pod_nodes)  # an unanswered call to a Service: the nodes its pods run on
 
-    def key(i: int) -> tuple[bool, bool, bool, bool, bool, int, int, float, int, str]:
+    def fit(i: int) -> Fit:
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
-        own = corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE
-        named = ex.link == m.SAME_TRACE  # its span's child on another resource is failing: the trace names it
-        node = corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed
-        # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
-        same = ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via)
         # a cause reached only through the call graph, by a symptom that names no callee, is hearsay: it does not
         # outrank the symptom's own resource's ongoing trouble
         hearsay = ex.link in CALL_LINKS and x.target is None
-        return (
-            found_cause(corr, learned) and not hearsay,
-            node,
-            named,
-            same,
-            own,
-            on_target(corr, x),
-            -(gap // 5_000),
-            ex.strength,
-            corr.first_seen,
-            corr.id,
+        return Fit(
+            cause=found_cause(corr, learned) and not hearsay,
+            node=corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed,
+            named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it
+            # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
+            alike=ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via),
+            own=corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE,
+            on_target=on_target(corr, x),
+            recent=-(gap // 5_000),
+            strength=ex.strength,
+            onset=corr.first_seen,
+            id=corr.id,
         )
 
-    return max(range(len(candidates)), key=key)
+    return max(range(len(candidates)), key=fit)
 
 
 TARGET_SEEN = 3  # anomalies on what a call reached, beyond which more say nothing new
