@@ -84,6 +84,16 @@ def test_points_at(x: m.Member, node: str, want: bool) -> None:
 A2 = pod("a-2", "n2")  # a sibling of A on another node
 IMAGE_GC = ev("gc", 0, "ImageGCFailed", node("n1"), category="node")
 NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
+SLOW_TO_A = ev("x", 200, "slow_span", CALLER, category="performance", target=A)  # a slow call to a-1, at 200 s
+
+
+def db_down_beside(on_a: m.Member) -> m.Correlation:
+    """db-0 OOM-killed and crash-looping since (its last BackOff at 190 s), with ``on_a``, an anomaly of a-1."""
+    return corr_of(
+        ev("o", 0, "oom_kill", DB, category="resource_exhaustion"),
+        on_a,
+        ev("b", 190, "BackOff", DB, category="crash"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -309,26 +319,8 @@ NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
         ),
         # a call explained through a member on its callee only while that member's trouble is recent: the callee's
         # slowness minutes ago is over, its crash loop is not
-        (
-            corr_of(
-                ev("o", 0, "oom_kill", DB, category="resource_exhaustion"),
-                ev("s", 10, "latency", A, category="performance"),
-                ev("b", 190, "BackOff", DB, category="crash"),
-            ),
-            ev("x", 200, "slow_span", CALLER, category="performance", target=A),
-            [],
-            False,
-        ),
-        (
-            corr_of(
-                ev("o", 0, "oom_kill", DB, category="resource_exhaustion"),
-                ev("s", 10, "BackOff", A, category="crash"),
-                ev("b", 190, "BackOff", DB, category="crash"),
-            ),
-            ev("x", 200, "slow_span", CALLER, category="performance", target=A),
-            [],
-            True,
-        ),
+        (db_down_beside(ev("s", 10, "latency", A, category="performance")), SLOW_TO_A, [], False),
+        (db_down_beside(ev("s", 10, "BackOff", A, category="crash")), SLOW_TO_A, [], True),
         # symptoms with no cause found are one episode: ten minutes on, the same pod's anomaly is a new one
         (
             corr_of(ev("s0", 0, "latency_p99", A, category="performance"), ev("s1", 540, "error_log", A)),
