@@ -559,9 +559,10 @@ def root_explains_root(
     through = link or back
     if through is not None and through.kind in CALL_LINKS and ra.ts > rb.ts + CALL_SKEW_MS:
         return False  # a caller's trouble that began before its callee's failure is its own
-    if link is not None and (link.direction > 0 or link.kind == m.SAME_RESOURCE):
-        return True
-    return back is not None and back.direction < 0
+    up = (link is not None and link.direction > 0) or (back is not None and back.direction < 0)  # rb is downstream
+    if up and through is not None and through.kind in CALL_LINKS and rb.category == SATURATION:
+        return False  # a caller's own CPU or memory is not what its callee's failure does to it (as ``explanation``)
+    return up or (link is not None and link.kind == m.SAME_RESOURCE)
 
 
 # ---------------------------------------------------------------------------------------------------- the node

@@ -583,6 +583,19 @@ def test_a_callees_crash_takes_in_its_callers_trouble_only_when_it_came_first(cr
 
 
 @pytest.mark.parametrize(
+    ("reason", "category", "merges"),
+    [("latency_p99", "performance", True), ("container_memory_working_set_bytes", "saturation", False)],
+)
+def test_a_callees_crash_does_not_take_in_its_callers_own_cpu_or_memory(
+    reason: str, category: str, merges: bool
+) -> None:
+    crash = ev("exit", 0, "BackOff", DB, category="crash")
+    trouble = ev("use", 20, reason, CALLER, category=category)
+    found = {("use", "exit"): link("use", "exit", m.CALLS, 1)}  # the caller's event's link to its callee's crash
+    assert ex.root_explains_root(corr_of(crash), corr_of(trouble), found) is merges
+
+
+@pytest.mark.parametrize(
     ("counts", "crash"),
     [
         ((3, 4), True),  # two pods restarting again and again: the workload crash-loops
