@@ -53,6 +53,7 @@ class Placement:
         self.links: dict[tuple[str, str], m.Link] = {}  # (later, earlier) event ids -> their link
         self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
         self.past: dict[str, list[int]] = {}  # resource and signal keys -> anomaly times, oldest first
+        self.since: int | None = None  # the earliest anomaly kept: how long the past has been watched
 
     def holds(self, event_id: str) -> bool:
         """An open correlation holds the event: the only events ``place`` uses a link to."""
@@ -103,7 +104,7 @@ class Placement:
             x = corr.members[pinned]
             corr.root = m.Root(x.id, x.ctx)
         else:
-            ranked = rk.rank_resources(list(corr.members.values()), corr.links, self.learned, self.past)
+            ranked = rk.rank_resources(list(corr.members.values()), corr.links, self.learned, self.past, self.since)
             self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
             corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
         size = len(corr.members)
@@ -159,7 +160,7 @@ class Placement:
     def surprises(self, corr: m.Correlation) -> list[float]:
         """How unlikely the correlation's anomalies since its onset are for its resources' own past (-log10), one
         figure per resource: a quiet pod's burst is news beside an entry service that always fires."""
-        return list(rk.surprises(list(corr.members.values()), self.past).values())
+        return list(rk.surprises(list(corr.members.values()), self.past, self.since).values())
 
     def traced(self, corr: m.Correlation) -> int:
         """The most resources whose events in the correlation share one trace id (``state.news``)."""
@@ -168,6 +169,7 @@ class Placement:
     def _remember(self, x: m.Member) -> None:
         """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""
         key = rk.resource_key(x.ctx)
+        self.since = x.ts if self.since is None else min(self.since, x.ts)
         for k in (key, rk.signal_key(key, x.reason)):
             times = self.past.setdefault(k, [])
             insort(times, x.ts)

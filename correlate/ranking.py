@@ -25,6 +25,8 @@ CHANGE_MS = 10 * 60_000  # a change this long before a failure of what depends o
 # A resource's own past: how often it misbehaved in this long before the onset sets what is unsurprising for it.
 PAST_MS = 30 * 60_000
 SPAN_MIN_MS = 60_000  # the shortest stretch an incident's anomalies are compared over
+# The shortest past a resource's rate is taken from: the first minutes of a watch say little of what is usual.
+WATCHED_MIN_MS = 10 * 60_000
 # Ranking mix of root candidates: what they explain, what they are, how surprising their anomalies are, how early.
 W_EXPLAIN, W_CAUSE, W_EVIDENCE, W_EARLY = 0.4, 0.3, 0.2, 0.1
 
@@ -36,12 +38,12 @@ def resource_key(c: m.Context) -> str:
     return c.uid or f"{c.kind}/{c.namespace}/{c.name}"
 
 
-def surprise(count: int, before: int, span_ms: int) -> float:
-    """How unlikely ``count`` anomalies in ``span_ms`` are for a resource that had ``before`` in the ``PAST_MS``
-    before (-log10 of the Poisson tail; one anomaly's worth of past is assumed, so a quiet resource is not
+def surprise(count: int, before: int, span_ms: int, past_ms: int = PAST_MS) -> float:
+    """How unlikely ``count`` anomalies in ``span_ms`` are for a resource that had ``before`` in the ``past_ms``
+    before (-log10 of the Poisson tail; one anomaly per ``PAST_MS`` is assumed besides, so a quiet resource is not
     infinitely surprising). A pod that fires all the time is not the one that went wrong now: the one whose
     anomalies began now is."""
-    lam = (before + 1) * max(span_ms, SPAN_MIN_MS) / PAST_MS
+    lam = max(span_ms, SPAN_MIN_MS) * (1 / PAST_MS + before / past_ms)
     term, cdf = math.exp(-lam), 0.0
     for k in range(count):  # P(X >= count) = 1 - P(X <= count - 1)
         cdf += term
@@ -50,26 +52,45 @@ def surprise(count: int, before: int, span_ms: int) -> float:
     return -math.log10(tail)
 
 
-def surprises(members: Sequence[m.Member], past: Past = NO_PAST) -> dict[str, float]:
+def watched(onset: int, since: int | None) -> int:
+    """How much of the ``PAST_MS`` before ``onset`` was watched, when watching began at ``since`` (None: long
+    ago). Twenty anomalies in the ten minutes since a replay began are a pod's usual rate, not a quiet half hour's."""
+    if since is None:
+        return PAST_MS
+    return min(PAST_MS, max(WATCHED_MIN_MS, onset - since))
+
+
+def surprises(members: Sequence[m.Member], past: Past = NO_PAST, since: int | None = None) -> dict[str, float]:
     """Each resource's ``surprise``: its anomalies since the incident's onset against its own past. An event the
     source reports as repeated (a BackOff's count) counts as often as it happened: a container restarted eight
     times is eight anomalies, one restart is one.
 
     Each signal (reason) is judged against the resource's past of that signal too, and the resource scores the
     most surprising of the two (a signal's, less the log of how many signals were tried): a pod whose CPU rule fires
-    all the time is not news for one more CPU alert, but a burst of errors it never logs is."""
+    all the time is not news for one more CPU alert, but a burst of errors it never logs is. ``since``: when the
+    past began to be kept (``watched``). The incident's own events before its onset are neither: a pod's slow
+    first errors are not its usual rate."""
     ordered = sorted(members, key=lambda x: (x.ts, x.id))
     onset = onset_of(ordered)
     span = ordered[-1].ts - onset
+    seen = watched(onset, since)
     signals: dict[str, Counter[str]] = {}  # resource key -> its anomalies since the onset, by reason
+    early: Counter[str] = Counter()  # resource and signal keys -> the incident's own events before its onset
     for x in ordered:
+        k = resource_key(x.ctx)
         if x.ts >= onset - BURST_MS:
-            signals.setdefault(resource_key(x.ctx), Counter())[x.reason] += max(1, x.count)
+            signals.setdefault(k, Counter())[x.reason] += max(1, x.count)
+        elif x.ts >= onset - PAST_MS:
+            early.update((k, signal_key(k, x.reason)))
+
+    def before(key: str) -> int:  # the resource's past, less this incident's own first signs
+        return max(0, count_before(past, key, onset) - early[key])
+
     out: dict[str, float] = {}
     for k, by_reason in signals.items():
         tried = math.log10(len(by_reason))
-        each = (surprise(c, count_before(past, signal_key(k, r), onset), span) - tried for r, c in by_reason.items())
-        out[k] = max(surprise(by_reason.total(), count_before(past, k, onset), span), *each)
+        each = (surprise(c, before(signal_key(k, r)), span, seen) - tried for r, c in by_reason.items())
+        out[k] = max(surprise(by_reason.total(), before(k), span, seen), *each)
     return out
 
 
@@ -151,7 +172,11 @@ def onset_of(ordered: Sequence[m.Member]) -> int:
 
 
 def rank_resources(
-    members: Sequence[m.Member], links: Iterable[m.Link], learned: Learned = NOTHING_LEARNED, past: Past = NO_PAST
+    members: Sequence[m.Member],
+    links: Iterable[m.Link],
+    learned: Learned = NOTHING_LEARNED,
+    past: Past = NO_PAST,
+    since: int | None = None,
 ) -> list[tuple[m.Context, str, float]]:
     """Root candidates ``(resource, its best event id, score)``, best first.
 
@@ -172,7 +197,7 @@ def rank_resources(
         k = resource_key(x.ctx)
         on.setdefault(k, []).append(x)
         ctx_of.setdefault(k, x.ctx)
-    unlikely = surprises(ordered, past)
+    unlikely = surprises(ordered, past, since)
     most = max(unlikely.values())
     position = {x.id: i for i, x in enumerate(ordered)}
     out: list[tuple[m.Context, str, float, int, str]] = []

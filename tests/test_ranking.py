@@ -257,3 +257,34 @@ def test_a_burst_of_a_signal_a_noisy_pod_never_shows_is_news_and_more_of_its_usu
     assert rk.surprises(errors, past)[noisy.uid] >= 3.0  # six errors in two minutes from a pod that logs none
     assert rk.surprises(cpu, past)[noisy.uid] < 3.0  # six CPU alerts: what it does, a little more often
     assert rk.surprises(errors, past)[noisy.uid] > rk.surprises(cpu, past)[noisy.uid] + 2  # one count, two signals
+
+
+@pytest.mark.parametrize(
+    ("since_min", "watched_min"),
+    [(None, 30), (-60, 30), (-20, 20), (-3, 10)],  # long ago; more than the past kept; part of it; too little
+)
+def test_the_past_is_as_long_as_it_was_watched(since_min: int | None, watched_min: int) -> None:
+    since = None if since_min is None else since_min * 60 * S
+    assert rk.watched(0, since) == watched_min * 60 * S
+
+
+def test_a_pods_usual_rate_since_the_watch_began_is_no_news() -> None:
+    """Twenty anomalies in the ten minutes a replay has watched are the pod's rate, not a quiet half hour's."""
+    noisy = pod("user-1", "n1")
+    times = [(-600 + 30 * k) * S for k in range(20)]  # one every 30 s since the watch began, ten minutes ago
+    past = {noisy.uid: times, rk.signal_key(noisy.uid, "latency_p99"): times}
+    now = [ev(f"n{i}", 30 * i, "latency_p99", noisy, category="performance") for i in range(10)]
+    assert rk.surprises(now, past)[noisy.uid] >= 3.0  # taken as a half hour's past: a burst
+    assert rk.surprises(now, past, since=-600 * S)[noisy.uid] < 1.0  # its usual rate
+
+
+def test_an_incidents_own_first_signs_are_not_the_resources_past() -> None:
+    """Errors a minute apart, the first two before the burst that marks the onset: they are the incident's, so the
+    pod, quiet for ten minutes before them, stays news. The same two times in another correlation would be its past."""
+    svc = pod("storage-1", "n1")
+    times = [0, 57, 121, 150, 172, 207]
+    now = [ev(f"e{i}", t, "NullPointerException", svc, category="application_error") for i, t in enumerate(times)]
+    past = {k: [t * S for t in times] for k in (svc.uid, rk.signal_key(svc.uid, "NullPointerException"))}
+    own = rk.surprises(now, past, since=-600 * S)[svc.uid]
+    assert own >= 3.0
+    assert own > rk.surprises(now[2:], past, since=-600 * S)[svc.uid] + 1.5
