@@ -10,7 +10,7 @@ placed: a repeat replaces its member, ``repeated``), as are the frozen contexts 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from correlate import model as m
 from correlate import recurrence as rec
@@ -46,6 +46,7 @@ def clone_placement(p: Placement) -> Placement:
     out.links = dict(p.links)
     out.ranking = dict(p.ranking)
     out.past = {k: list(v) for k, v in p.past.items()}
+    out.since = p.since
     return out
 
 
@@ -58,13 +59,15 @@ def repeated(x: m.Member, count: int, last_ts: int) -> m.Member:
 class Checkpoint:
     """The state after placing every event up to ``key`` (in event-time order).
 
-    ``journal_at``: how many events the journal held when it was taken (those are in it).
+    ``journal_at``: how many events the journal held when it was taken (those are in it); ``touched``: the
+    correlations changed since (what the world saw of them survives placing their events again).
     """
 
     key: Key
     core: Placement
     history: rec.History
     journal_at: int = 0
+    touched: dict[str, m.Correlation] = field(default_factory=dict)
 
     @classmethod
     def of(cls, key: Key, core: Placement, history: rec.History, journal_at: int = 0) -> Checkpoint:

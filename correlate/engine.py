@@ -46,6 +46,9 @@ RESUME_LIMIT = 10_000  # open correlations, history roots and uncorrelated event
 HISTORY_MS = 7 * 86_400_000  # how far back a restart looks for occurrences of recurring failures
 LINK_MEMORY_MAX = 500_000
 CALLS_LIMIT = 200_000
+# Speculation takes a checkpoint at least every this many events placed: an arrival out of order (two events of
+# one millisecond are placed by id) goes back only that far, instead of up to the whole disorder bound.
+CHECKPOINT_EVENTS = 64
 
 
 class Engine:
@@ -60,14 +63,14 @@ class Engine:
         self._held: dict[str, StoredEvent] = {}  # events within the disorder bound of the newest, not yet placed
         # Speculation (``settings.speculate``): every event is placed at once; ``_cp`` is the state as of a point no
         # later arrival within the bound may precede, ``_journal`` the events placed since (placement order),
-        # ``_pending`` the next checkpoint (valid once the watermark passes it), ``_touched`` the correlations
-        # changed since ``_cp`` was taken (what the world saw of them survives placing their events again).
+        # ``_pending`` the next checkpoints (each valid once the watermark passes it; an arrival later than one goes
+        # back only that far), ``_touched`` the correlations changed since ``_cp`` was taken (what the world saw of
+        # them survives placing their events again).
         self._cp: Checkpoint | None = None
-        self._pending: Checkpoint | None = None
+        self._pending: list[Checkpoint] = []
         self._journal: dict[str, StoredEvent] = {}
         self._last: Key = FIRST  # the latest (time, id) placed
         self._touched: dict[str, m.Correlation] = {}
-        self._touched_next: dict[str, m.Correlation] = {}
         self.replaced = 0  # how often events were placed again (an arrival out of event-time order)
         self.core = Placement()  # the open correlations and where events go (pure)
         self._ctx: dict[str, m.Context] = {}
@@ -134,32 +137,40 @@ class Engine:
         if not batch:
             return self._checkpoint(max(self._newest, now_ms) - self.settings.disorder_ms)
         keys = [order_key(s) for s in batch.values()]
-        late = any(
-            k < self._last
+        late = [
+            k
+            for k, s in zip(keys, batch.values(), strict=True)
+            if k < self._last
             and k > self._cp.key
             and s.event.id not in self._journal
             and self.core.home(s.event.id) is None
-            for k, s in zip(keys, batch.values(), strict=True)
-        )
+        ]
         self._journal.update(batch)
-        out = self._replace() if late else self._correlate(list(batch.values()))
+        out = self._replace(min(late)) if late else self._correlate(list(batch.values()))
         self._last = max(self._last, *keys)
         return out + self._checkpoint(max(self._newest, now_ms) - self.settings.disorder_ms)
 
-    def _replace(self) -> list[CorrelationResult]:
-        """Back to the checkpoint; place the journal again in event-time order."""
+    def _replace(self, since: Key) -> list[CorrelationResult]:
+        """Back to the latest checkpoint before ``since`` (the earliest late arrival); place the journal's events
+        after it again in event-time order. The checkpoints after it are gone: they lack what arrived late."""
         assert self._cp is not None
-        carry = {**self._touched, **{c.id: c for c in self.core.corrs.values()}}
-        self.core, self._history = self._cp.restore()
+        kept = [p for p in self._pending if p.key < since]
+        base = kept[-1] if kept else self._cp
+        self._pending = kept
+        # what changed since the base, as it is now: only those can differ once the events are placed again
+        carry = {cid: self.core.corrs.get(cid, c) for cid, c in (base.touched if kept else self._touched).items()}
+        self.core, self._history = base.restore()
         self.core.learned = self.learned
         self._pieces.clear()
-        self._pending, self._touched_next = None, {}
         for c in self.core.corrs.values():
             if c.id in carry:
                 carry_over(c, carry[c.id])
-        self._touched = carry
-        events = sorted(self._journal.values(), key=order_key)
-        self._journal = {s.event.id: s for s in events}
+        self._touched.update(carry)
+        for p in kept:
+            p.touched.update(carry)
+        journal = list(self._journal.values())
+        events = sorted(journal[base.journal_at :], key=order_key)
+        self._journal = {s.event.id: s for s in (*journal[: base.journal_at], *events)}
         self.replaced += 1
         return self._correlate(events, again=carry)
 
@@ -167,19 +178,21 @@ class Engine:
         """The pending checkpoint becomes the checkpoint once no arrival within the bound can precede it; a new
         one is taken every half bound of event time (the journal to place again stays short)."""
         assert self._cp is not None
-        p = self._pending
-        if p is not None and p.key[0] <= watermark:
+        ready = [p for p in self._pending if p.key[0] <= watermark]
+        if ready:
+            p = ready[-1]
             self._journal = dict(list(self._journal.items())[p.journal_at :])
+            self._pending = self._pending[len(ready) :]
+            for q in self._pending:
+                q.journal_at -= p.journal_at
             p.journal_at = 0
-            self._cp, self._pending = p, None
-            self._touched, self._touched_next = self._touched_next, {}
-        if (
-            self._pending is None
-            and self._journal
-            and self._last[0] - self._cp.key[0] >= self.settings.disorder_ms // 2
+            self._cp, self._touched = p, p.touched
+        base = self._pending[-1] if self._pending else self._cp
+        if self._last > base.key and (
+            len(self._journal) - base.journal_at >= CHECKPOINT_EVENTS
+            or self._last[0] - base.key[0] >= self.settings.disorder_ms // 2
         ):
-            self._pending = Checkpoint.of(self._last, self.core, self._history, len(self._journal))
-            self._touched_next = {}
+            self._pending.append(Checkpoint.of(self._last, self.core, self._history, len(self._journal)))
         return []
 
     @property
@@ -268,8 +281,8 @@ class Engine:
         self._load_contexts({str(x[k]) for ms in members.values() for x in ms for k in ("uid", "target_uid")})
         resumed = [self._resumed(r, members.get(str(r["id"]), [])) for r in rows]
         self._relink([c for c in resumed if c is not None])
-        self._cp = self._pending = None  # what was taken up is the starting point of speculation
-        self._journal, self._touched, self._touched_next = {}, {}, {}
+        self._cp, self._pending = None, []  # what was taken up is the starting point of speculation
+        self._journal, self._touched = {}, {}
         roots = graphio.recent_roots(self.store, now_ms - HISTORY_MS, RESUME_LIMIT)
         self._load_contexts({str(r["uid"]) for r in roots})
         for r in roots:
@@ -510,7 +523,9 @@ class Engine:
         persist.write(self.store, self.now, list(docs.values()), batch.merged, ended)
         if self.speculating:
             for c in (*batch.changed.values(), *batch.merged, *withdrawn):
-                self._touched[c.id] = self._touched_next[c.id] = c
+                self._touched[c.id] = c
+                for p in self._pending:
+                    p.touched[c.id] = c
         return out
 
     def _reconcile(self, batch: Step, again: Mapping[str, m.Correlation]) -> list[m.Correlation]:

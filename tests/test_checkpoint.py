@@ -26,6 +26,7 @@ def test_a_checkpoint_does_not_change_with_the_live_state() -> None:
     (kept,) = core.open()
     assert set(kept.members) == {"a"} and set(core.of) == {"a"} and core.links == {}
     assert core.past == {"uid-pod-a": [0], "uid-pod-a#BackOff": [0]}  # its past: placed again, not counted twice
+    assert core.since == 0  # and since when that past was watched
     core.place(member("c", 2_000), [m.Link("c", "a", m.SAME_RESOURCE, 1.0)], Step())
     (again,) = cp.restore()[0].open()
     assert set(again.members) == {"a"}  # restoring copies: the checkpoint serves the next time too

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from correlate import engine as engine_module
 from correlate.engine import Engine
 from correlate.settings import CorrelateSettings
 from graph import GraphStore
@@ -100,6 +102,19 @@ def test_batches_and_arrival_order_do_not_change_the_correlations(
 @given(batches=arrivals())
 def test_speculation_ends_with_the_same_correlations(store: GraphStore, batches: list[list[StoredEvent]]) -> None:
     """Placed at once and placed again when an earlier event arrives: after the last event, the in-order outcome."""
+    tb.build(store)
+    tb.stored(store, EVENTS)
+    assert outcome(store, batches, speculate=True) == outcome(store, [EVENTS])
+    assert outcome(store, [[e] for b in batches for e in b], speculate=True) == outcome(store, [EVENTS])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=arrivals(), every=st.sampled_from([1, 2, 3]))
+def test_speculation_from_the_latest_checkpoint_before_a_late_arrival_ends_the_same(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch, batches: list[list[StoredEvent]], every: int
+) -> None:
+    """A checkpoint every few events: a late arrival goes back to the latest one before it, not to the oldest."""
+    monkeypatch.setattr(engine_module, "CHECKPOINT_EVENTS", every)
     tb.build(store)
     tb.stored(store, EVENTS)
     assert outcome(store, batches, speculate=True) == outcome(store, [EVENTS])
