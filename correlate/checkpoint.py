@@ -18,13 +18,13 @@ from correlate.placement import Placement
 from correlate.state import ACTIVE, BUILDING
 from model.event import StoredEvent
 
-Key = tuple[int, str]  # (event time, event id): the order events are placed in
-FIRST: Key = (-(2**62), "")
+Key = tuple[int, int, str]  # (event time, ns within its ms, event id): the order events are placed in
+FIRST: Key = (-(2**62), 0, "")
 
 
 def order_key(s: StoredEvent) -> Key:
-    """The order events are placed in: event time, then id."""
-    return (s.event.ts, s.event.id)
+    """The order events are placed in: event time (to the nanosecond where the source gives it), then id."""
+    return (s.event.ts, s.event.ts_sub, s.event.id)
 
 
 def clone_correlation(c: m.Correlation) -> m.Correlation:

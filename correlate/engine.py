@@ -214,7 +214,7 @@ class Engine:
         self, events: Sequence[StoredEvent], again: Mapping[str, m.Correlation] | None = None
     ) -> list[CorrelationResult]:
         batch = Step()
-        wanted = sorted(events, key=lambda s: (s.event.ts, s.event.id))
+        wanted = sorted(events, key=order_key)
         fresh = []
         for s in wanted:
             home = self.core.home(s.event.id)

@@ -20,7 +20,7 @@ from ingest.reasons import table
 from model.event import SEVERITY_RANK, Category, NetworkRef, NormalEvent, SourceKind
 from model.kinds import BY_KIND
 from model.resource import CLUSTER_SCOPED, ResourceRef
-from model.times import TimeError, bounded, parse_rfc3339
+from model.times import TimeError, bounded, parse_rfc3339, sub_ms
 
 LineKind = Literal["k8s_event", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
@@ -313,6 +313,7 @@ def parse_unified(
         trace_id=_id(trace, "trace_id", "trace_context.") or _clean(trace_id),
         count=1,
         last_ts=ts,
+        ts_sub=sub_ms(obj.get("timestamp")),
         resource=resource,
         network=_with_peer(network, message),
         node_name=_id(k8s, "node_name", "k8s_context."),

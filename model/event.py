@@ -95,6 +95,9 @@ class NormalEvent:
     workload_name: str = ""
     # Free-form facts (before/after of a change, changed keys, exit code); JSON-encoded in the graph.
     detail: dict[str, Any] = field(default_factory=dict)
+    # Nanoseconds within ``ts``'s millisecond, where the source gives them: two events of one millisecond are placed
+    # in their time order, not by id, so one arriving after the other is not out of order (not kept in the graph).
+    ts_sub: int = 0
 
     @property
     def severity_rank(self) -> int:

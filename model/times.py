@@ -26,6 +26,17 @@ class TimeError(ValueError):
     """A text that is not an RFC3339 time in range; ``str()`` names the field and why."""
 
 
+def sub_ms(value: object) -> int:
+    """Nanoseconds within the millisecond of a time (an RFC3339 text or epoch seconds/ms/us/ns), 0 where the time
+    has no finer digits or is not one: what orders two events of one millisecond by time, not by their ids."""
+    if isinstance(value, str):
+        m = _RFC3339.match(value.strip())
+        return int(m.group(7)[3:9].ljust(6, "0")) if m and m.group(7) and len(m.group(7)) > 3 else 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value % 1_000_000 if value >= 10**17 else (value % 1000) * 1000 if value >= 10**14 else 0
+    return 0
+
+
 def parse_rfc3339(value: str, field: str) -> int:
     """Epoch milliseconds of the RFC3339 time ``value``; ``TimeError`` naming ``field`` otherwise."""
     m = _RFC3339.match(value.strip())

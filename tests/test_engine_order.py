@@ -5,6 +5,7 @@ holding the bound back and with it placing each event at once (speculation, the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -119,3 +120,17 @@ def test_speculation_from_the_latest_checkpoint_before_a_late_arrival_ends_the_s
     tb.stored(store, EVENTS)
     assert outcome(store, batches, speculate=True) == outcome(store, [EVENTS])
     assert outcome(store, [[e] for b in batches for e in b], speculate=True) == outcome(store, [EVENTS])
+
+
+def test_two_events_of_one_millisecond_arriving_against_their_id_order_are_in_time_order(store: GraphStore) -> None:
+    """Placed by time to the nanosecond: the later one arriving last is not late, nothing is placed again."""
+    tb.build(store)
+    first, second = (
+        replace(e, event=replace(e.event, ts=EVENTS[0].event.ts, ts_sub=n))
+        for e, n in ((EVENTS[1], 100), (EVENTS[2], 900))
+    )  # "m-backoff" then "api-probe": time order, against id order
+    tb.stored(store, [first, second])
+    engine = Engine(store, CorrelateSettings(disorder_ms=int(DISORDER_S * 1000)), tb.CLUSTER)
+    engine.process([first])
+    engine.process([second])
+    assert engine.replaced == 0

@@ -370,3 +370,8 @@ def test_a_spans_id_and_its_parents_are_kept_to_tell_caller_from_callee() -> Non
         }
     )
     assert (ev.trace_id, ev.detail["span_id"], ev.detail["parent_span_id"]) == ("t1", "b2", "a1")
+
+
+def test_a_collector_event_keeps_the_nanoseconds_within_its_millisecond() -> None:
+    ev = parse_unified({"id": "x", "timestamp": "2026-01-01T00:00:00.001250000Z"}, source="otel", cluster="c")
+    assert (ev.ts, ev.ts_sub) == (1_767_225_600_001, 250_000)

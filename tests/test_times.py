@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from model.times import TimeError, iso_ms, now_ms, parse_rfc3339
+from model.times import TimeError, iso_ms, now_ms, parse_rfc3339, sub_ms
 
 T = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
@@ -61,3 +61,21 @@ def test_iso_ms_round_trips() -> None:
 
 def test_now_ms_is_the_wall_clock() -> None:
     assert abs(now_ms() - time.time() * 1000) < 5_000
+
+
+@pytest.mark.parametrize(
+    ("value", "ns"),
+    [
+        ("2026-01-01T00:00:00.123456789Z", 456_789),
+        ("2026-01-01T00:00:00.1234Z", 400_000),
+        ("2026-01-01T00:00:00.123Z", 0),
+        ("2026-01-01T00:00:00Z", 0),
+        (1_767_225_600_123_456_789, 456_789),  # epoch ns
+        (1_767_225_600_123_456, 456_000),  # epoch us
+        (1_767_225_600_123, 0),  # epoch ms
+        ("not a time", 0),
+        (None, 0),
+    ],
+)
+def test_the_nanoseconds_within_the_millisecond(value: object, ns: int) -> None:
+    assert sub_ms(value) == ns
