@@ -69,7 +69,7 @@ class Engine:
         self._cp: Checkpoint | None = None
         self._pending: list[Checkpoint] = []
         self._journal: dict[str, StoredEvent] = {}
-        self._last: Key = FIRST  # the latest (time, id) placed
+        self._last: Key = FIRST  # the latest (time, ns, id) placed
         self._touched: dict[str, m.Correlation] = {}
         self.replaced = 0  # how often events were placed again (an arrival out of event-time order)
         self.core = Placement()  # the open correlations and where events go (pure)
@@ -175,8 +175,9 @@ class Engine:
         return self._correlate(events, again=carry)
 
     def _checkpoint(self, watermark: int) -> list[CorrelationResult]:
-        """The pending checkpoint becomes the checkpoint once no arrival within the bound can precede it; a new
-        one is taken every half bound of event time (the journal to place again stays short)."""
+        """The latest pending checkpoint that no arrival within the bound can precede becomes the checkpoint (the
+        ones before it go); a new one is taken every ``CHECKPOINT_EVENTS`` events placed or half bound of event
+        time, whichever comes first (what a late arrival places again stays short)."""
         assert self._cp is not None
         ready = [p for p in self._pending if p.key[0] <= watermark]
         if ready:
