@@ -46,9 +46,7 @@ RESUME_LIMIT = 10_000  # open correlations, history roots and uncorrelated event
 HISTORY_MS = 7 * 86_400_000  # how far back a restart looks for occurrences of recurring failures
 LINK_MEMORY_MAX = 500_000
 CALLS_LIMIT = 200_000
-# Speculation takes a checkpoint at least every this many events placed: an arrival out of order (two events of
-# one millisecond are placed by id) goes back only that far, instead of up to the whole disorder bound.
-CHECKPOINT_EVENTS = 64
+CHECKPOINT_EVENTS = 64  # speculation's checkpoints at most this many events apart: how far a late arrival goes back
 
 
 class Engine:
