@@ -62,13 +62,11 @@ class Engine:
         # Speculation (``settings.speculate``): every event is placed at once; ``_cp`` is the state as of a point no
         # later arrival within the bound may precede, ``_journal`` the events placed since (placement order),
         # ``_pending`` the next checkpoints (each valid once the watermark passes it; an arrival later than one goes
-        # back only that far), ``_touched`` the correlations changed since ``_cp`` was taken (what the world saw of
-        # them survives placing their events again).
+        # back only that far). Each checkpoint keeps the correlations changed since it was taken (``touched``).
         self._cp: Checkpoint | None = None
         self._pending: list[Checkpoint] = []
         self._journal: dict[str, StoredEvent] = {}
         self._last: Key = FIRST  # the latest (time, ns, id) placed
-        self._touched: dict[str, m.Correlation] = {}
         self.replaced = 0  # how often events were placed again (an arrival out of event-time order)
         self.core = Placement()  # the open correlations and where events go (pure)
         self._ctx: dict[str, m.Context] = {}
@@ -156,15 +154,14 @@ class Engine:
         base = kept[-1] if kept else self._cp
         self._pending = kept
         # what changed since the base, as it is now: only those can differ once the events are placed again
-        carry = {cid: self.core.corrs.get(cid, c) for cid, c in (base.touched if kept else self._touched).items()}
+        carry = {cid: self.core.corrs.get(cid, c) for cid, c in base.touched.items()}
         self.core, self._history = base.restore()
         self.core.learned = self.learned
         self._pieces.clear()
         for c in self.core.corrs.values():
             if c.id in carry:
                 carry_over(c, carry[c.id])
-        self._touched.update(carry)
-        for p in kept:
+        for p in (self._cp, *kept):
             p.touched.update(carry)
         journal = list(self._journal.values())
         events = sorted(journal[base.journal_at :], key=order_key)
@@ -185,7 +182,7 @@ class Engine:
             for q in self._pending:
                 q.journal_at -= p.journal_at
             p.journal_at = 0
-            self._cp, self._touched = p, p.touched
+            self._cp = p
         base = self._pending[-1] if self._pending else self._cp
         if self._last > base.key and (
             len(self._journal) - base.journal_at >= CHECKPOINT_EVENTS
@@ -281,7 +278,7 @@ class Engine:
         resumed = [self._resumed(r, members.get(str(r["id"]), [])) for r in rows]
         self._relink([c for c in resumed if c is not None])
         self._cp, self._pending = None, []  # what was taken up is the starting point of speculation
-        self._journal, self._touched = {}, {}
+        self._journal = {}
         roots = graphio.recent_roots(self.store, now_ms - HISTORY_MS, RESUME_LIMIT)
         self._load_contexts({str(r["uid"]) for r in roots})
         for r in roots:
@@ -522,8 +519,7 @@ class Engine:
         persist.write(self.store, self.now, list(docs.values()), batch.merged, ended)
         if self.speculating:
             for c in (*batch.changed.values(), *batch.merged, *withdrawn):
-                self._touched[c.id] = c
-                for p in self._pending:
+                for p in (*([self._cp] if self._cp else []), *self._pending):
                     p.touched[c.id] = c
         return out
 

@@ -20,7 +20,7 @@ from ingest.reasons import table
 from model.event import SEVERITY_RANK, Category, NetworkRef, NormalEvent, SourceKind
 from model.kinds import BY_KIND
 from model.resource import CLUSTER_SCOPED, ResourceRef
-from model.times import TimeError, bounded, parse_rfc3339, sub_ms
+from model.times import TimeError, bounded, parse_rfc3339_ns, sub_ms
 
 LineKind = Literal["k8s_event", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
@@ -106,6 +106,11 @@ def _int(d: Mapping[str, Any], key: str, where: str, lo: int, hi: int) -> int:
 
 def parse_time(value: Any, field: str) -> int:
     """RFC3339 (``model.times``) or epoch s/ms/us/ns -> epoch ms; ``RejectedInput`` naming ``field`` else."""
+    return parse_time_ns(value, field)[0]
+
+
+def parse_time_ns(value: Any, field: str) -> tuple[int, int]:
+    """``parse_time`` and the nanoseconds within its millisecond (``model.times.sub_ms``), from one parse."""
     if isinstance(value, bool):
         raise RejectedInput(f"{field}: expected a time, got a boolean")
     if isinstance(value, int | float):
@@ -113,11 +118,11 @@ def parse_time(value: Any, field: str) -> int:
             raise RejectedInput(f"{field}: not a finite number")
         n = float(value)
         ms = n / 1e6 if n >= 1e17 else n / 1e3 if n >= 1e14 else n if n >= 1e11 else n * 1e3
-        return _bounded(int(ms), field)
+        return _bounded(int(ms), field), sub_ms(value)
     if not isinstance(value, str):
         raise RejectedInput(f"{field}: expected an RFC3339 time, got {type(value).__name__}")
     try:
-        return parse_rfc3339(value, field)
+        return parse_rfc3339_ns(value, field)
     except TimeError as exc:
         raise RejectedInput(str(exc)) from None
 
@@ -256,8 +261,9 @@ def parse_unified(
     event_id = _id(obj, "id")
     if not event_id:
         raise RejectedInput("id: missing")
+    ts_sub = 0
     if obj.get("timestamp") not in (None, ""):
-        ts = parse_time(obj["timestamp"], "timestamp")
+        ts, ts_sub = parse_time_ns(obj["timestamp"], "timestamp")
     elif received_ms > 0:
         ts = _bounded(received_ms, "received time")
     else:
@@ -313,7 +319,7 @@ def parse_unified(
         trace_id=_id(trace, "trace_id", "trace_context.") or _clean(trace_id),
         count=1,
         last_ts=ts,
-        ts_sub=sub_ms(obj.get("timestamp")),
+        ts_sub=ts_sub,
         resource=resource,
         network=_with_peer(network, message),
         node_name=_id(k8s, "node_name", "k8s_context."),

@@ -30,8 +30,10 @@ def sub_ms(value: object) -> int:
     """Nanoseconds within the millisecond of a time (an RFC3339 text or epoch seconds/ms/us/ns), 0 where the time
     has no finer digits or is not one: what orders two events of one millisecond by time, not by their ids."""
     if isinstance(value, str):
-        m = _RFC3339.match(value.strip())
-        return int(m.group(7)[3:9].ljust(6, "0")) if m and m.group(7) and len(m.group(7)) > 3 else 0
+        try:
+            return parse_rfc3339_ns(value, "time")[1]
+        except TimeError:
+            return 0
     if isinstance(value, int) and not isinstance(value, bool):
         return value % 1_000_000 if value >= 10**17 else (value % 1000) * 1000 if value >= 10**14 else 0
     return 0
@@ -39,6 +41,12 @@ def sub_ms(value: object) -> int:
 
 def parse_rfc3339(value: str, field: str) -> int:
     """Epoch milliseconds of the RFC3339 time ``value``; ``TimeError`` naming ``field`` otherwise."""
+    return parse_rfc3339_ns(value, field)[0]
+
+
+def parse_rfc3339_ns(value: str, field: str) -> tuple[int, int]:
+    """``(epoch milliseconds, nanoseconds within that millisecond)`` of the RFC3339 time ``value`` (one match for
+    both); ``TimeError`` naming ``field`` otherwise."""
     m = _RFC3339.match(value.strip())
     if not m:
         raise TimeError(f"{field}: not an RFC3339 time: {value[:60]!r}")
@@ -47,7 +55,8 @@ def parse_rfc3339(value: str, field: str) -> int:
         base = datetime(int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), tzinfo=UTC)
     except ValueError as exc:
         raise TimeError(f"{field}: {exc}: {value[:60]!r}") from None
-    ms = int(base.timestamp()) * 1000 + int((frac or "0").ljust(9, "0")[:3])
+    digits = (frac or "0").ljust(9, "0")
+    ms = int(base.timestamp()) * 1000 + int(digits[:3])
     if zone not in ("Z", "z"):
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
@@ -55,7 +64,7 @@ def parse_rfc3339(value: str, field: str) -> int:
         if offset_min >= 24 * 60:
             raise TimeError(f"{field}: bad UTC offset {zone!r}")
         ms -= sign * offset_min * 60_000
-    return bounded(ms, field)
+    return bounded(ms, field), int(digits[3:9])
 
 
 def bounded(ms: int, field: str) -> int:
