@@ -739,6 +739,9 @@ def test_a_call_out_of_a_node_whose_network_is_down_is_that_nodes(
         x = replace(x, reason="http_5xx" if status >= 500 else "http_4xx", detail={"network.status_code": status})
     assert ex.is_cause(down)
     assert (ex.explanation(x, corr_of(down), []) is not None) is explained
+    # felt before the node reported it (the call opened a correlation of its own): the report takes that in alike
+    late = replace(down, ts=x.ts + 12_000)
+    assert ex.root_explains_root(corr_of(late), corr_of(x), {}) is explained
 
 
 def test_choose_follows_the_trace_to_the_callee_over_the_resources_own_episode() -> None:
