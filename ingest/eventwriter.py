@@ -9,7 +9,8 @@ an event that resolves to nothing is stored all the same.
 The topology rows of a uid, key or IP found are kept (``ResolveCache``) while the topology stays the same: the
 pipeline's loader bumps a generation on every write, which empties the cache, and an entry also expires after
 ``RESOLVE_CACHE_TTL_MS`` for topology written by another process. A value found nowhere is asked again each
-time (the resource may come). On the live path this leaves one small statement per batch (which ids are stored).
+time (the resource may come), save a word of a message asked as a Service name (``named_services``). On the
+live path this leaves one small statement per batch (which ids are stored).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph import GraphStore
-from ingest.resolve import Candidate, Resolution, pick
+from ingest.resolve import Candidate, Resolution, named_services, pick
 from model.event import NormalEvent, StoredEvent
 from model.resource import WORKLOAD_KINDS, ResourceRef, resource_key
 
@@ -129,6 +131,7 @@ class EventWriter:
                     ("src_service", "service_ip", lk.src_ip),
                     ("dst_pod", "pod_ip", lk.dst_ip),
                     ("dst_service", "service_ip", lk.dst_ip),
+                    *(("named", "key", key) for key in lk.named),
                 )
                 if value
                 for row in found.get((by, value), ())
@@ -211,7 +214,10 @@ class EventWriter:
                 if ip:
                     want("pod_ip", ip)
                     want("service_ip", ip)
-        stored_ids, asked = self._ask(wanted, ids)
+            for key in lk.named:
+                want("key", key)
+        named = {key for lk in lookups for key in lk.named}
+        stored_ids, asked = self._ask(wanted, ids, named)
         found.update(asked)
         first_keys = set(wanted["key"])
         for values in wanted.values():
@@ -224,11 +230,11 @@ class EventWriter:
         return found, stored_ids
 
     def _ask(
-        self, wanted: Mapping[str, set[str]], ids: list[str]
+        self, wanted: Mapping[str, set[str]], ids: list[str], named: AbstractSet[str] = frozenset()
     ) -> tuple[set[str], dict[tuple[str, str], list[Mapping[str, Any]]]]:
         """One ``resolve_event_resources``: the ids of ``ids`` already stored, and the rows found by (by, value);
-        what was asked is cached (an IP's answers once either kind holds it), unless the topology changed
-        meanwhile."""
+        what was asked is cached (an IP's answers once either kind holds it; a word of a message that names no
+        Service too, or every log line would ask its words again), unless the topology changed meanwhile."""
         cache = self.cache
         ips = wanted["pod_ip"] | wanted["service_ip"]
         params = {"uids": sorted(wanted["uid"]), "keys": sorted(wanted["key"]), "ips": sorted(ips), "ids": ids}
@@ -243,7 +249,7 @@ class EventWriter:
         if cache is not None and cache.generation() == generation:  # not when the topology changed meanwhile
             for by in ("uid", "key"):
                 for value in wanted[by]:
-                    cache.put(by, value, asked.get((by, value), []))
+                    cache.put(by, value, asked.get((by, value), []), keep_empty=value in named)
             for ip in ips:  # an IP held by a pod is no service's: both answers are kept once either is found
                 pods, services = asked.get(("pod_ip", ip), []), asked.get(("service_ip", ip), [])
                 if pods or services:
@@ -294,12 +300,14 @@ class _Lookup:
     key: str
     src_ip: str
     dst_ip: str
+    named: tuple[str, ...]  # keys of the Services its message may name (``named_services``)
 
 
 def _lookups(ev: NormalEvent, cluster: str) -> _Lookup:
     r = ev.resource
     net = ev.network
-    return _Lookup(r.uid, r.key(cluster), net.source_ip if net else "", net.dest_ip if net else "")
+    src, dst = (net.source_ip, net.dest_ip) if net else ("", "")
+    return _Lookup(r.uid, r.key(cluster), src, dst, named_services(ev, cluster))
 
 
 def _merge_repeats(events: Sequence[NormalEvent]) -> dict[str, NormalEvent]:

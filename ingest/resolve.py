@@ -4,25 +4,63 @@ Resolution order (DESIGN §4): uid; kind+namespace+name (``key``); a pod or serv
 source for egress, the destination otherwise). The graph keeps deleted objects with their ``deleted_at`` and pods
 their ``ip_since``, so the choice is the resource that existed at the event's time. Kept apart from the writer's
 statements so that it is tested without a graph.
+
+What a failed call was calling is its destination IP, or, for a log or span with none, a Service of its namespace
+that its message names (``carts.shop.svc.cluster.local``, "circuit breaker open for carts"): callers name their
+callee by address as often as by IP.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from model.event import NormalEvent
-from model.resource import ResourceRef
+from model.event import Category, NormalEvent
+from model.resource import ResourceRef, resource_key
 
 EGRESS = frozenset({"egress", "outbound", "client", "out"})
+# The events whose message may name what a failed call was calling. A slow span names its own operation
+# ("span image-provider/checkout took 2.2s"), a crash's log its own code.
+CALLING = frozenset({Category.NETWORK, Category.APPLICATION_ERROR})
+NAMED_MAX = 12  # words of a message asked as Service names: the callee is named early ("failed to call x: ...")
+_LABEL = re.compile(r"(?<![a-z0-9-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?![a-z0-9-])")  # a Service's name, an FQDN's part
+
+
+def _named(text: str) -> Iterator[str]:
+    """The DNS labels of ``text`` that may be a host it called: not a path's segment (an endpoint: "POST
+    /checkout"), nor the name a resolver was asked for ("lookup x: i/o timeout" is the DNS server's silence: x was
+    never called)."""
+    for found in _LABEL.finditer(text):
+        at = found.start()
+        path = text.endswith("/", 0, at) and not text.endswith("//", 0, at)
+        if not (path or text.endswith("lookup ", 0, at)):
+            yield found.group()
+
+
+def named_services(event: NormalEvent, cluster: str) -> tuple[str, ...]:
+    """Keys of the Services of its namespace that a failed call's log may name, in message order: each distinct
+    word that is a DNS label, up to ``NAMED_MAX``, save the event's own pod and workload (none for a network event,
+    whose destination IP says what it called). Most are no Service: the writer asks, ``pick`` keeps one."""
+    r = event.resource
+    if (event.network is not None and event.network.dest_ip) or event.category not in CALLING or not r.namespace:
+        return ()
+    own = {r.name.lower(), event.workload_name.lower()}
+    words: list[str] = []
+    for word in _named(event.message.lower()):
+        if word not in own and not word.isdigit() and word not in words:
+            words.append(word)
+            if len(words) == NAMED_MAX:
+                break
+    return tuple(resource_key(r.cluster or cluster, "Service", r.namespace, w) for w in words)
 
 
 @dataclass(frozen=True)
 class Candidate:
     """A resource an event may be about, as the resolve query returns it."""
 
-    role: str  # uid | key | src_pod | src_service | dst_pod | dst_service
+    role: str  # uid | key | src_pod | src_service | dst_pod | dst_service | named (a Service its message names)
     uid: str
     key: str = ""
     cluster: str = ""
@@ -115,5 +153,8 @@ def pick(event: NormalEvent, cands: Sequence[Candidate]) -> Resolution:
     if src is not None and dst is not None:
         callers = src.services if src.kind == "Pod" else ()
         callees = (dst.uid,) if dst.kind == "Service" or dst.role == "dst_service" else dst.services
+    if dst is None:  # the first Service its message names, other than its own
+        own = {about.uid, *about.services} if about is not None else set()
+        dst = next((c for c in by_role.get("named", ()) if c.alive_at(ts) and c.uid not in own), None)
     target = dst.uid if dst is not None and (about is None or dst.uid != about.uid) else ""
     return Resolution(about, how, callers, callees, target)

@@ -174,3 +174,20 @@ def test_a_pipeline_with_a_loader_lets_its_writer_cache(store: GraphStore) -> No
     before = with_loader.writer.cache.generation()
     loader.apply(sc.topology_objects())
     assert with_loader.writer.cache.generation() != before
+
+
+def test_a_log_naming_a_service_resolves_what_it_was_calling(shop: GraphStore) -> None:
+    w = EventWriter(shop, sc.CLUSTER, topology_generation=lambda: 0)
+    on_web = {"kind": "Pod", "name": "web-1", "namespace": "shop"}
+
+    def log(eid: str, message: str) -> dict[str, object]:
+        return sc.unified(eid, sc.T0, type="log", severity="error", message=message, k8s_context=on_web)
+
+    named = log("l1", "failed to call api.shop.svc.cluster.local: deadline exceeded")
+    unnamed = log("l2", "failed to call the payment gateway: deadline exceeded")
+    own = log("l3", "web: unhandled NullPointerException")
+    out = w.write([parse_unified(e) for e in (named, unnamed, own)])
+    assert [s.target_uid for s in out] == ["uid-s-api", "", ""]
+    assert _events(shop)["l1"]["target_uid"] == "uid-s-api"
+    again = w.write([parse_unified(log("l4", "failed to call api: deadline exceeded"))])  # its words' answers kept
+    assert again[0].target_uid == "uid-s-api" and w.cache is not None and w.cache.hits > 0

@@ -1,10 +1,13 @@
-"""Choosing the resource an event is about (pure): uid first, then key, then a network event's IPs at its time."""
+"""Choosing the resource an event is about (pure): uid first, then key, then a network event's IPs at its time; what
+a failed call was calling: its destination IP, or the Service its log names."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from ingest.resolve import Candidate, pick
+import pytest
+
+from ingest.resolve import Candidate, named_services, pick
 from model.event import Category, NetworkRef, NormalEvent, SourceKind
 from model.resource import ResourceRef
 
@@ -41,3 +44,48 @@ def test_an_ip_resolves_to_whoever_held_it_at_the_event_time_or_to_nothing() -> 
     assert pick(replace(ev, ts=50), [old, new]).about == old
     assert pick(replace(ev, ts=92), [old, new]).about is None  # held by no pod then: not today's holder
     assert pick(replace(ev, ts=100), [old, new]).about == new
+
+
+def _log(message: str, category: Category = Category.APPLICATION_ERROR, **fields: object) -> NormalEvent:
+    ctx = ResourceRef("c", "Pod", "shop", "web-1", "u-web-1")
+    return NormalEvent("x", 100, SourceKind.COLLECTOR, "error_log", "Warning", "error", category, message, resource=ctx)
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "named"),
+    [
+        ("failed to call carts.shop.svc.cluster.local: deadline exceeded", Category.APPLICATION_ERROR, "carts"),
+        ("circuit breaker open for carts after 5 consecutive failures", Category.APPLICATION_ERROR, "carts"),
+        ("upstream ts-order-service unavailable, retrying", Category.NETWORK, "ts-order-service"),
+        ("GET http://carts/api failed", Category.APPLICATION_ERROR, "carts"),  # a URL's host
+        ("POST /api/carts -> 500", Category.APPLICATION_ERROR, ""),  # a path: the server's own endpoint
+        ("lookup carts: i/o timeout", Category.NETWORK, ""),  # the DNS server's silence: carts was never called
+        ("web-1: unhandled NullPointerException", Category.APPLICATION_ERROR, ""),  # its own name
+        ("span web/carts took 2242 ms", Category.PERFORMANCE, ""),  # a slow span names its own operation
+        ("carts: container exited with code 137", Category.CRASH, ""),  # a crash is the pod's own
+    ],
+)
+def test_a_failed_calls_log_names_its_callee_by_address(message: str, category: Category, named: str) -> None:
+    keys = named_services(_log(message, category), "c")
+    if named:
+        assert f"c/Service/shop/{named}" in keys
+    else:
+        assert "c/Service/shop/carts" not in keys
+    assert "c/Service/shop/web-1" not in keys
+
+
+def test_a_network_event_is_named_by_its_destination_ip_not_its_message() -> None:
+    ev = replace(_log("connect to carts timed out", Category.NETWORK), network=NetworkRef(dest_ip="10.96.0.9"))
+    assert named_services(ev, "c") == ()
+
+
+def test_pick_takes_the_first_live_service_its_message_names_other_than_its_own() -> None:
+    ev = _log("web calling carts then orders failed")
+    own = Candidate("uid", "u-web-1", kind="Pod", services=("svc-web",))
+    web = Candidate("named", "svc-web", kind="Service")
+    gone = Candidate("named", "svc-old", kind="Service", created_at=0, deleted_at=50)
+    carts = Candidate("named", "svc-carts", kind="Service")
+    orders = Candidate("named", "svc-orders", kind="Service")
+    assert pick(ev, [own, web, gone, carts, orders]).target == "svc-carts"
+    assert pick(ev, [own, web]).target == ""  # only its own Service: no call named
+    assert pick(ev, [own]).target == ""
