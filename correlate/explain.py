@@ -547,6 +547,8 @@ def root_explains_root(
         return False
     if node_inferred(a) and (rb.category in TEMPLATE_FAILURES or b.root.resource.kind in WORKLOAD_KINDS):
         return False  # a node named by its pods' timeouts is no cause of containers crashing or not pulled
+    if network_down(ra, learned) and (code_failure(rb) or rb.category == "crash"):
+        return False  # as ``explanation``: a node's network gone cuts calls off, it does not make code throw or crash
     if quiet_node(ra, learned) and not a.root.inferred:
         return False
     if is_eviction(rb) and not explains_eviction(a.root, ra, rb, learned):

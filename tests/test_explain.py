@@ -744,6 +744,23 @@ def test_a_call_out_of_a_node_whose_network_is_down_is_that_nodes(
     assert ex.root_explains_root(corr_of(late), corr_of(x), {}) is explained
 
 
+@pytest.mark.parametrize(
+    ("reason", "category", "message", "explained"),
+    [
+        ("BackOff", "crash", "Back-off restarting failed container", False),  # the kubelet restarts it locally
+        ("error_log", "application_error", "unhandled NullPointerException", False),  # its own code throwing
+        ("Unhealthy", "probe", "Readiness probe failed: timeout", True),  # what a cut-off node does to its pods
+    ],
+)
+def test_a_node_whose_network_is_down_does_not_take_in_its_pods_own_crash_or_code_failure(
+    reason: str, category: str, message: str, explained: bool
+) -> None:
+    down = ev("n", 20, "NodeNetworkUnavailable", node("n1"), category="node")
+    x = ev("p", 0, reason, A, category=category, message=message)  # on a pod of n1, just before the report
+    assert (ex.explanation(x, corr_of(down), []) is not None) is explained
+    assert ex.root_explains_root(corr_of(down), corr_of(x), {}) is explained
+
+
 def test_choose_follows_the_trace_to_the_callee_over_the_resources_own_episode() -> None:
     entry, callee = pod("ui-1", "n1"), pod("preserve-1", "n2")
     episode = corr_of(ev("u0", 0, "latency_p99", entry, category="performance"))  # the entry's usual noise
