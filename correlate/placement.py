@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from correlate import explain as ex
 from correlate import model as m
+from correlate import nodeinfer
 from correlate import ranking as rk
 from correlate import state as st
 from correlate.feedback import NOTHING_LEARNED, Learned
@@ -141,7 +142,7 @@ class Placement:
             if corr not in group:
                 continue
             signals = [x for c in group for x in c.members.values() if ex.points_at(x, node)]
-            if ex.inferred_node(signals) != node:
+            if nodeinfer.inferred_node(signals) != node:
                 continue
             group.sort(key=lambda c: (c.first_seen, c.id))
             into = group[0]

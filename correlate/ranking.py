@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from correlate import explain as ex
 from correlate import model as m
+from correlate import nodeinfer
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
 
@@ -310,14 +311,14 @@ def decide_root(
         return m.Root(change.id, change.ctx)
     if ex.is_cause(root, learned):
         return m.Root(eid, resource)
-    node = ex.inferred_node(members)
+    node = nodeinfer.inferred_node(members)
     if node:
         on_node = [x for x in members if x.ctx.kind == "Node" and x.ctx.name == node]
         if on_node:
             best = max(on_node, key=lambda x: (prior(x.category, x.reason, x.source_kind), -x.ts, x.id))
             return m.Root(best.id, best.ctx)
         first = min((x for x in members if ex.points_at(x, node)), key=lambda x: (x.ts, x.id))
-        ctx = ex.node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
+        ctx = nodeinfer.node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
         return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together")
     workload = _workload_failure(root, members)
     if workload is not None:

@@ -680,30 +680,6 @@ def test_a_pods_crash_does_not_follow_its_earlier_probe_failure_into_an_inferred
 
 
 @pytest.mark.parametrize(
-    ("category", "own", "node"),
-    [
-        ("application_error", "unhandled NullPointerException in handler", False),
-        ("network", "read tcp 10.0.2.2:5432: connection reset by peer", False),  # its own broken connections
-        ("performance", "p99 latency 2.3 s", True),  # slow: what a node in trouble makes its pods
-    ],
-)
-def test_timeouts_calling_a_pod_whose_own_code_fails_point_at_that_pod_not_its_node(
-    category: str, own: str, node: bool
-) -> None:
-    """Callers time out on db-0 and a neighbour's probe times out on its node n2: the node, unless db-0 is failing
-    on its own (its exception, its connections reset, naming no callee and no timeout of its own), which is what
-    the callers met."""
-    neighbour = pod("cache-1", "n2")
-    members = [
-        ev("d1", 0, "connection_reset" if category == "network" else "error_log", DB, category=category, message=own),
-        ev("t1", 5, "timeout", CALLER, target=DB, message="request to db timed out"),
-        ev("t2", 8, "timeout", CALLER, target=DB, message="request to db timed out"),
-        ev("p1", 9, "Unhealthy", neighbour, category="probe", message="Readiness probe failed: timeout"),
-    ]
-    assert (ex.inferred_node(members) == "n2") is node
-
-
-@pytest.mark.parametrize(
     ("on", "rank", "cause"),
     [
         ("node", 6, True),  # "node n1: network partition detected, 0 of 5 peers reachable"

@@ -1,0 +1,68 @@
+"""The Node named by its pods' symptoms when it has no event of its own (pure).
+
+Pods of two or more workloads of one node showing node-scoped symptoms (``explain.node_signals``: probe timeouts,
+unanswered calls at either end, evictions) within ``explain.NODE_SPAN_MS`` point at that node, unless their own
+trouble explains them: a container crashing explains its failed probes, a pod whose own code fails explains its
+callers' timeouts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from correlate import model as m
+from correlate.explain import (
+    NODE_MIN_SIGNALS,
+    NODE_SIGNAL_WORDS,
+    NODE_SPAN_MS,
+    TEMPLATE_FAILURES,
+    is_eviction,
+    node_signals,
+)
+
+
+def node_context(name: str, cluster: str, uid: str = "") -> m.Context:
+    return m.Context(uid=uid, cluster=cluster, kind="Node", name=name, node=name)
+
+
+def inferred_node(members: Sequence[m.Member]) -> str:
+    """The node whose pods of two or more workloads show node-scoped symptoms within a short span ('' if none).
+    A pod whose container is crashing or not pulled explains its own failed probes: those point at no node."""
+    seen: dict[str, list[tuple[int, str]]] = {}
+    down = {x.ctx.uid for x in members if x.category in TEMPLATE_FAILURES and x.ctx.uid}
+    # a pod whose own code fails (an unhandled exception, not a timeout it met) is what its callers' timeouts meet
+    failing = {x.ctx.uid for x in members if x.ctx.uid and (_own_failure(x) or _own_trouble(x))}
+    for x in members:
+        if x.ctx.uid in down and x.category == "probe":
+            continue
+        if x.target is not None and x.target.uid in failing:
+            continue
+        for node, workload in node_signals(x):
+            # an eviction is the node's own act: it weighs as much as two symptoms seen from outside
+            for _ in range(2 if is_eviction(x) else 1):
+                seen.setdefault(node, []).append((x.ts, workload))
+    found = []
+    for node, marks in seen.items():
+        marks.sort()
+        for i, (t, _) in enumerate(marks):
+            near = [w for s, w in marks[i:] if s - t <= NODE_SPAN_MS]
+            if len(set(near)) >= 2 and len(near) >= NODE_MIN_SIGNALS:
+                found.append((t, node))
+                break
+    return min(found)[1] if found else ""
+
+
+def _own_trouble(x: m.Member) -> bool:
+    """A pod's own failure that names no callee and points at no node (its broken connections, its errors)."""
+    return (
+        x.ctx.kind == "Pod"
+        and x.target is None
+        and x.category in ("network", "application_error")
+        and not node_signals(x)
+    )
+
+
+def _own_failure(x: m.Member) -> bool:
+    """An application error that says nothing of the network: the pod's own code failing."""
+    text = f"{x.reason} {x.message}".lower()
+    return x.category == "application_error" and x.target is None and not any(w in text for w in NODE_SIGNAL_WORDS)
