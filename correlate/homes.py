@@ -31,6 +31,7 @@ def keys_of(x: m.Member) -> set[str]:
     keys = resource_keys(x.ctx) | resource_keys(x.target)
     if x.target is not None and x.target.kind == "Service":
         keys.add("ms:" + x.target.name)
+        keys |= {"n:" + n for n in x.target.pod_nodes}  # a node cut off takes calls to its pod (``explain.behind``)
     return keys
 
 

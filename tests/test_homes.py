@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from correlate import homes
 from correlate import model as m
 from tests.correlate_members import CALLER, DB, A, deployment, ev, node, service
@@ -27,6 +29,9 @@ def test_a_root_is_found_by_the_events_it_may_explain() -> None:
     root = m.Root("nr", node("n1"))
     index.set_root("c1", root, ev("nr", 0, "NodeNotReady", node("n1"), category="node"))
     assert index.find(homes.keys_of(ev("x", 5, "BackOff", A, category="crash"))) == {"c1"}  # a pod on the node
+    spread = replace(service("web"), pod_nodes=("n2", "n1"))
+    assert index.find(homes.keys_of(ev("y", 5, "timeout", CALLER, target=spread))) == {"c1"}  # a call to its pod
+    assert index.find(homes.keys_of(ev("z", 5, "timeout", CALLER, target=service("db")))) == set()  # none there
     workload = m.Root("d", deployment("a"))
     assert "rw:deployment/ns/a" in homes.keys_explained_by(workload)
     assert homes.keys_explained_by(m.Root("p", DB)) >= {"ru:uid-db-0", "rs:db"}  # a call to its Service too
