@@ -396,8 +396,11 @@ SUBJECT_LINKS = frozenset({m.SAME_RESOURCE, m.OWNER, m.SAME_WORKLOAD, m.SAME_NOD
 
 def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
     """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
-    owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again."""
+    owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again, or the pod's own
+    probe failing after its calls failed (what it depends on is gone: it cannot serve)."""
     if not is_call(y) or link.kind not in SUBJECT_LINKS:
+        return False
+    if x.category == "probe" and y.category in FAILED_CALL and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:
         return False
     return not (x.target is not None and y.target is not None and x.target.uid == y.target.uid)
 

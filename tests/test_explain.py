@@ -204,6 +204,26 @@ def db_down_beside(on_a: m.Member) -> m.Correlation:
             [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
             True,
         ),
+        # ... and so is the caller's own probe failing after its calls failed: what it depends on is gone
+        (
+            corr_of(OOM, ev("c", 2, "connection_refused", CALLER, target=DB)),
+            ev("x", 5, "Unhealthy", CALLER, category="probe", message="Readiness probe failed: 503"),
+            [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            True,
+        ),
+        # ... not before them, nor after a call that was only slow
+        (
+            corr_of(OOM, ev("c", 8, "connection_refused", CALLER, target=DB)),
+            ev("x", 5, "Unhealthy", CALLER, category="probe", message="Readiness probe failed: 503"),
+            [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
+        (
+            corr_of(OOM, ev("c", 2, "slow_call", CALLER, target=DB, category="performance")),
+            ev("x", 5, "Unhealthy", CALLER, category="probe", message="Readiness probe failed: 503"),
+            [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
         # a sibling pod joins a workload-wide crash, not a pod's OOM
         (
             corr_of(ev("c1", 0, "process_exit", pod("a-1"), category="crash")),
