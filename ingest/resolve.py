@@ -26,34 +26,39 @@ EGRESS = frozenset({"egress", "outbound", "client", "out"})
 CALLING = frozenset({Category.NETWORK, Category.APPLICATION_ERROR})
 NAMED_MAX = 12  # words of a message asked as Service names: the callee is named early ("failed to call x: ...")
 _LABEL = re.compile(r"(?<![a-z0-9-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?![a-z0-9-])")  # a Service's name, an FQDN's part
+_FQDN_REST = re.compile(r"\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.svc\b")  # after a name: its namespace
 
 
-def _named(text: str) -> Iterator[str]:
-    """The DNS labels of ``text`` that may be a host it called: not a path's segment (an endpoint: "POST
+def _named(text: str, namespace: str) -> Iterator[tuple[str, str]]:
+    """``(name, namespace)`` of each DNS label of ``text`` that may be a host it called, the namespace its FQDN
+    gives (``carts.shop.svc.cluster.local``) or ``namespace``: not a path's segment (an endpoint: "POST
     /checkout"), nor the name a resolver was asked for ("lookup x: i/o timeout" is the DNS server's silence: x was
     never called)."""
     for found in _LABEL.finditer(text):
         at = found.start()
         path = text.endswith("/", 0, at) and not text.endswith("//", 0, at)
         if not (path or text.endswith("lookup ", 0, at)):
-            yield found.group()
+            fqdn = _FQDN_REST.match(text, found.end())
+            yield found.group(), fqdn.group(1) if fqdn else namespace
 
 
 def named_services(event: NormalEvent, cluster: str) -> tuple[str, ...]:
-    """Keys of the Services of its namespace that a failed call's log may name, in message order: each distinct
-    word that is a DNS label, up to ``NAMED_MAX``, save the event's own pod and workload (none for a network event,
-    whose destination IP says what it called). Most are no Service: the writer asks, ``pick`` keeps one."""
+    """Keys of the Services that a failed call's log may name, in message order: each distinct word that is a DNS
+    label, up to ``NAMED_MAX``, in the namespace its FQDN gives or the event's own, save the event's own pod and
+    workload (none for a network event, whose destination IP says what it called). Most are no Service: the
+    writer asks, ``pick`` keeps one."""
     r = event.resource
     if (event.network is not None and event.network.dest_ip) or event.category not in CALLING or not r.namespace:
         return ()
     own = {r.name.lower(), event.workload_name.lower()}
-    words: list[str] = []
-    for word in _named(event.message.lower()):
-        if word not in own and not word.isdigit() and word not in words:
-            words.append(word)
-            if len(words) == NAMED_MAX:
+    keys: list[str] = []
+    for word, namespace in _named(event.message.lower(), r.namespace):
+        key = resource_key(r.cluster or cluster, "Service", namespace, word)
+        if word not in own and not word.isdigit() and key not in keys:
+            keys.append(key)
+            if len(keys) == NAMED_MAX:
                 break
-    return tuple(resource_key(r.cluster or cluster, "Service", r.namespace, w) for w in words)
+    return tuple(keys)
 
 
 @dataclass(frozen=True)

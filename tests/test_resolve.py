@@ -74,6 +74,11 @@ def test_a_failed_calls_log_names_its_callee_by_address(message: str, category: 
     assert "c/Service/shop/web-1" not in keys
 
 
+def test_a_service_named_by_its_fqdn_is_looked_for_in_the_namespace_the_fqdn_gives() -> None:
+    keys = named_services(_log("failed to call orders.billing.svc.cluster.local:80: deadline exceeded"), "c")
+    assert "c/Service/billing/orders" in keys and "c/Service/shop/orders" not in keys
+
+
 def test_a_network_event_is_named_by_its_destination_ip_not_its_message() -> None:
     ev = replace(_log("connect to carts timed out", Category.NETWORK), network=NetworkRef(dest_ip="10.96.0.9"))
     assert named_services(ev, "c") == ()
