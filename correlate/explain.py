@@ -35,7 +35,6 @@ CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node 
 # Links through the call graph: an event that names its callee is explained through that callee only.
 CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
 SATURATION = "saturation"  # a pod using more CPU or memory than it did
-NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 # Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
@@ -400,7 +399,7 @@ def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
     probe failing after its calls failed (what it depends on is gone: it cannot serve)."""
     if not is_call(y) or link.kind not in SUBJECT_LINKS:
         return False
-    if x.category == "probe" and y.category in FAILED_CALL and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:
+    if x.category == "probe" and y.category in FAILED_CALL and x.ctx.uid and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:
         return False
     return not (x.target is not None and y.target is not None and x.target.uid == y.target.uid)
 

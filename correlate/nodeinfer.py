@@ -12,13 +12,14 @@ from collections.abc import Sequence
 
 from correlate import model as m
 from correlate.explain import (
-    NODE_MIN_SIGNALS,
     NODE_SIGNAL_WORDS,
     NODE_SPAN_MS,
     TEMPLATE_FAILURES,
     is_eviction,
     node_signals,
 )
+
+NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 
 
 def node_context(name: str, cluster: str, uid: str = "") -> m.Context:

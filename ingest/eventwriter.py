@@ -1,16 +1,18 @@
 """Write normalised events: resolve where each happened, then MERGE it, its ABOUT edge and the traffic it shows.
 
 Two statements per batch, whatever its size: ``resolve_event_resources`` (one index lookup per distinct uid, key
-and IP of the batch, and whether each event id is already stored; the key of an event with a uid only when that uid
-is found nowhere, then asked in a second, smaller one) and ``upsert_events`` (events, ABOUT and traffic CALLS
-together, so that they commit together). Choosing among the candidates found is pure (``ingest.resolve.pick``);
-an event that resolves to nothing is stored all the same.
+and IP of the batch, and of the Services a failed call's log may name, and whether each event id is already
+stored; the key of an event with a uid only when that uid is found nowhere, then asked in a second, smaller
+one) and ``upsert_events`` (events, ABOUT and traffic CALLS together, so that they commit together). Choosing
+among the candidates found is pure (``ingest.resolve.pick``); an event that resolves to nothing is stored all the
+same.
 
 The topology rows of a uid, key or IP found are kept (``ResolveCache``) while the topology stays the same: the
 pipeline's loader bumps a generation on every write, which empties the cache, and an entry also expires after
 ``RESOLVE_CACHE_TTL_MS`` for topology written by another process. A value found nowhere is asked again each
-time (the resource may come), save a word of a message asked as a Service name (``named_services``). On the
-live path this leaves one small statement per batch (which ids are stored).
+time (the resource may come), save a word of a message asked as a Service name (``named_services``: kept
+apart, those are many). On the live path this leaves one small statement per batch (which ids are stored, and
+the words of its error logs not seen in the last ``RESOLVE_CACHE_TTL_MS``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class ResolveCache:
         self.ttl_ms = ttl_ms
         self._gen = generation()
         self._rows: dict[tuple[str, str], tuple[float, list[Mapping[str, Any]]]] = {}
+        self._empty: dict[tuple[str, str], tuple[float, list[Mapping[str, Any]]]] = {}  # found nowhere
         self.hits = 0
         self.misses = 0
 
@@ -50,8 +53,9 @@ class ResolveCache:
         gen = self.generation()
         if gen != self._gen:
             self._rows.clear()
+            self._empty.clear()
             self._gen = gen
-        hit = self._rows.get((by, value))
+        hit = self._rows.get((by, value)) or self._empty.get((by, value))
         if hit is None or hit[0] < self._now_ms():
             self.misses += 1
             return None
@@ -59,11 +63,14 @@ class ResolveCache:
         return hit[1]
 
     def put(self, by: str, value: str, rows: list[Mapping[str, Any]], *, keep_empty: bool = False) -> None:
+        """Keep ``rows``; an empty answer only when ``keep_empty``, apart: a message's words that name no Service
+        are many, and filling up must not cost the rows found."""
         if not rows and not keep_empty:
             return  # not found: ask again next time
-        if len(self._rows) >= RESOLVE_CACHE_MAX:
-            self._rows.clear()
-        self._rows[(by, value)] = (self._now_ms() + self.ttl_ms, rows)
+        held = self._rows if rows else self._empty
+        if len(held) >= RESOLVE_CACHE_MAX:
+            held.clear()
+        held[(by, value)] = (self._now_ms() + self.ttl_ms, rows)
 
 
 @dataclass

@@ -24,29 +24,43 @@ EGRESS = frozenset({"egress", "outbound", "client", "out"})
 # The events whose message may name what a failed call was calling. A slow span names its own operation
 # ("span image-provider/checkout took 2.2s"), a crash's log its own code.
 CALLING = frozenset({Category.NETWORK, Category.APPLICATION_ERROR})
-NAMED_MAX = 12  # words of a message asked as Service names: the callee is named early ("failed to call x: ...")
-_LABEL = re.compile(r"(?<![a-z0-9-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?![a-z0-9-])")  # a Service's name, an FQDN's part
-_FQDN_REST = re.compile(r"\.([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\.svc\b")  # after a name: its namespace
+NAMED_MAX = 16  # names of a message asked as Services: the callee is named early ("failed to call x: ...")
+# A host: a Service's name (a DNS label, a letter first), then the rest of its FQDN. Not a number, an id or a time.
+_HOST = re.compile(r"(?<![a-z0-9_.-])([a-z][a-z0-9-]{0,61}[a-z0-9])((?:\.[a-z0-9-]+)*)(?![a-z0-9_-])")
+_PORT = re.compile(r":\d")
+# A bare word names a Service only in a message about a call: "payment: unhandled NullPointerException" on the
+# orders pod is orders' own failure that happens to name a Service, "circuit breaker open for payment" a call.
+CALL_WORDS = (
+    *("call", "upstream", "connect", "request", "dial", "circuit", "retry", "backend", "from", " to "),
+    *("timeout", "timed out", "deadline", "unavailable", "unreachable", "refused", "reset", "502", "503", "504"),
+)
 
 
 def _named(text: str, namespace: str) -> Iterator[tuple[str, str]]:
-    """``(name, namespace)`` of each DNS label of ``text`` that may be a host it called, the namespace its FQDN
-    gives (``carts.shop.svc.cluster.local``) or ``namespace``: not a path's segment (an endpoint: "POST
-    /checkout"), nor the name a resolver was asked for ("lookup x: i/o timeout" is the DNS server's silence: x was
-    never called)."""
-    for found in _LABEL.finditer(text):
-        at = found.start()
-        path = text.endswith("/", 0, at) and not text.endswith("//", 0, at)
-        if not (path or text.endswith("lookup ", 0, at)):
-            fqdn = _FQDN_REST.match(text, found.end())
-            yield found.group(), fqdn.group(1) if fqdn else namespace
+    """``(name, namespace)`` of each host ``text`` may have called, in order: a Service's FQDN
+    (``carts.shop.svc.cluster.local``, in the namespace it gives), a URL's host and a ``host:port`` (in
+    ``namespace``), and, when the message is about a call, its words (a file's ``payment.json`` is not). Not a
+    path's segment (an endpoint: "POST /checkout"), nor a name a resolver was asked for ("lookup carts: i/o
+    timeout", "dial tcp: lookup carts on 10.0.0.10:53: no such host": the DNS server failed, carts was never
+    called)."""
+    looked_up = {m.group(1) for m in re.finditer(r"lookup ([a-z][a-z0-9-]*)", text)}
+    about_a_call = any(w in text for w in CALL_WORDS)
+    for found in _HOST.finditer(text):
+        at, name, rest = found.start(), found.group(1), found.group(2)
+        if name in looked_up or (text.endswith("/", 0, at) and not text.endswith("//", 0, at)):
+            continue
+        labels = rest.split(".")[1:]
+        addressed = text.endswith("//", 0, at) or _PORT.match(text, found.end()) is not None
+        if labels[1:2] == ["svc"]:
+            yield name, labels[0]
+        elif addressed or about_a_call:
+            yield name, namespace
 
 
 def named_services(event: NormalEvent, cluster: str) -> tuple[str, ...]:
-    """Keys of the Services that a failed call's log may name, in message order: each distinct word that is a DNS
-    label, up to ``NAMED_MAX``, in the namespace its FQDN gives or the event's own, save the event's own pod and
-    workload (none for a network event, whose destination IP says what it called). Most are no Service: the
-    writer asks, ``pick`` keeps one."""
+    """Keys of the Services that a failed call's log may name (``_named``), up to ``NAMED_MAX``, save the event's
+    own pod and workload; none for an event with a destination IP, which says what it called. Most are no
+    Service: the writer asks, ``pick`` keeps one."""
     r = event.resource
     if (event.network is not None and event.network.dest_ip) or event.category not in CALLING or not r.namespace:
         return ()
@@ -54,7 +68,7 @@ def named_services(event: NormalEvent, cluster: str) -> tuple[str, ...]:
     keys: list[str] = []
     for word, namespace in _named(event.message.lower(), r.namespace):
         key = resource_key(r.cluster or cluster, "Service", namespace, word)
-        if word not in own and not word.isdigit() and key not in keys:
+        if word not in own and key not in keys:
             keys.append(key)
             if len(keys) == NAMED_MAX:
                 break
@@ -114,7 +128,7 @@ class Resolution:
     resolved_by: str = ""
     callers: tuple[str, ...] = ()
     callees: tuple[str, ...] = ()
-    target: str = ""  # uid of what a network event was calling (its destination), when that is not ``about``
+    target: str = ""  # uid of what a failed call was calling (its destination, or the Service its log names)
 
 
 def _at(cands: Iterable[Candidate], ts: int, *, by_ip: bool) -> Candidate | None:
@@ -136,7 +150,7 @@ def _at(cands: Iterable[Candidate], ts: int, *, by_ip: bool) -> Candidate | None
 
 
 def pick(event: NormalEvent, cands: Sequence[Candidate]) -> Resolution:
-    """Choose the resource an event is about among the candidates (pure)."""
+    """Choose the resource an event is about among the candidates, and what it was calling (pure)."""
     by_role: dict[str, list[Candidate]] = {}
     for c in cands:
         by_role.setdefault(c.role, []).append(c)

@@ -46,9 +46,12 @@ def test_an_ip_resolves_to_whoever_held_it_at_the_event_time_or_to_nothing() -> 
     assert pick(replace(ev, ts=100), [old, new]).about == new
 
 
-def _log(message: str, category: Category = Category.APPLICATION_ERROR, **fields: object) -> NormalEvent:
+def _log(message: str, category: Category = Category.APPLICATION_ERROR) -> NormalEvent:
     ctx = ResourceRef("c", "Pod", "shop", "web-1", "u-web-1")
-    return NormalEvent("x", 100, SourceKind.COLLECTOR, "error_log", "Warning", "error", category, message, resource=ctx)
+    return NormalEvent(
+        "x", 100, SourceKind.COLLECTOR, "error_log", "Warning", "error", category, message, resource=ctx,
+        workload_kind="Deployment", workload_name="web",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -60,9 +63,14 @@ def _log(message: str, category: Category = Category.APPLICATION_ERROR, **fields
         ("GET http://carts/api failed", Category.APPLICATION_ERROR, "carts"),  # a URL's host
         ("POST /api/carts -> 500", Category.APPLICATION_ERROR, ""),  # a path: the server's own endpoint
         ("lookup carts: i/o timeout", Category.NETWORK, ""),  # the DNS server's silence: carts was never called
-        ("web-1: unhandled NullPointerException", Category.APPLICATION_ERROR, ""),  # its own name
-        ("span web/carts took 2242 ms", Category.PERFORMANCE, ""),  # a slow span names its own operation
-        ("carts: container exited with code 137", Category.CRASH, ""),  # a crash is the pod's own
+        ("dial tcp: lookup carts.shop on 10.0.0.10:53: no such host", Category.NETWORK, ""),  # the URL's too
+        ('Get "http://carts.shop:80/x": dial tcp: lookup carts.shop on 10.0.0.10:53', Category.NETWORK, ""),
+        ("carts:7070 answered 500", Category.APPLICATION_ERROR, "carts"),  # host:port
+        ("carts: unhandled NullPointerException", Category.APPLICATION_ERROR, ""),  # a word, and no call
+        ("error parsing carts.json", Category.APPLICATION_ERROR, ""),  # a file, not a host
+        ("web: failed to call web-1 then carts", Category.APPLICATION_ERROR, "carts"),  # never its own
+        ("slow call to carts:7070 took 2242 ms", Category.PERFORMANCE, ""),  # a slow span: its own operation
+        ("carts:7070 gone: container exited with code 137", Category.CRASH, ""),  # a crash is the pod's own
     ],
 )
 def test_a_failed_calls_log_names_its_callee_by_address(message: str, category: Category, named: str) -> None:
@@ -71,7 +79,8 @@ def test_a_failed_calls_log_names_its_callee_by_address(message: str, category: 
         assert f"c/Service/shop/{named}" in keys
     else:
         assert "c/Service/shop/carts" not in keys
-    assert "c/Service/shop/web-1" not in keys
+    assert not {"c/Service/shop/web-1", "c/Service/shop/web"} & set(keys)
+    assert not any(k.rsplit("/", 1)[1][0].isdigit() for k in keys)  # a number, an address: no Service name
 
 
 def test_a_service_named_by_its_fqdn_is_looked_for_in_the_namespace_the_fqdn_gives() -> None:
