@@ -20,7 +20,7 @@ from ingest.reasons import table
 from model.event import SEVERITY_RANK, Category, NetworkRef, NormalEvent, SourceKind
 from model.kinds import BY_KIND
 from model.resource import CLUSTER_SCOPED, ResourceRef
-from model.times import TimeError, bounded, parse_rfc3339_ns, sub_ms
+from model.times import TimeError, bounded, epoch_ms_ns, parse_rfc3339_ns
 
 LineKind = Literal["k8s_event", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
@@ -110,15 +110,14 @@ def parse_time(value: Any, field: str) -> int:
 
 
 def parse_time_ns(value: Any, field: str) -> tuple[int, int]:
-    """``parse_time`` and the nanoseconds within its millisecond (``model.times.sub_ms``), from one parse."""
+    """``parse_time`` and the nanoseconds within its millisecond, from one parse."""
     if isinstance(value, bool):
         raise RejectedInput(f"{field}: expected a time, got a boolean")
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
             raise RejectedInput(f"{field}: not a finite number")
-        n = float(value)
-        ms = n / 1e6 if n >= 1e17 else n / 1e3 if n >= 1e14 else n if n >= 1e11 else n * 1e3
-        return _bounded(int(ms), field), sub_ms(value)
+        ms, ns = epoch_ms_ns(value)
+        return _bounded(ms, field), ns
     if not isinstance(value, str):
         raise RejectedInput(f"{field}: expected an RFC3339 time, got {type(value).__name__}")
     try:

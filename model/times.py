@@ -26,17 +26,16 @@ class TimeError(ValueError):
     """A text that is not an RFC3339 time in range; ``str()`` names the field and why."""
 
 
-def sub_ms(value: object) -> int:
-    """Nanoseconds within the millisecond of a time (an RFC3339 text or epoch seconds/ms/us/ns), 0 where the time
-    has no finer digits or is not one: what orders two events of one millisecond by time, not by their ids."""
-    if isinstance(value, str):
-        try:
-            return parse_rfc3339_ns(value, "time")[1]
-        except TimeError:
-            return 0
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value % 1_000_000 if value >= 10**17 else (value % 1000) * 1000 if value >= 10**14 else 0
-    return 0
+def epoch_ms_ns(n: int | float) -> tuple[int, int]:
+    """``(epoch milliseconds, nanoseconds within that millisecond)`` of an epoch number, its unit read from its
+    magnitude (seconds, milliseconds, microseconds, nanoseconds), as collectors send it; not bounded. The
+    nanoseconds order two events of one millisecond by time, not by their ids (0 where the number has none)."""
+    exact = isinstance(n, int)
+    if n >= 1e17:
+        return (int(n) // 1_000_000, int(n) % 1_000_000) if exact else (int(n / 1e6), 0)
+    if n >= 1e14:
+        return (int(n) // 1000, int(n) % 1000 * 1000) if exact else (int(n / 1e3), 0)
+    return (int(n), 0) if n >= 1e11 else (int(n * 1e3), 0)
 
 
 def parse_rfc3339(value: str, field: str) -> int:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from model.times import TimeError, iso_ms, now_ms, parse_rfc3339, sub_ms
+from model.times import TimeError, epoch_ms_ns, iso_ms, now_ms, parse_rfc3339, parse_rfc3339_ns
 
 T = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
@@ -64,18 +64,19 @@ def test_now_ms_is_the_wall_clock() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "ns"),
+    ("value", "ms", "ns"),
     [
-        ("2026-01-01T00:00:00.123456789Z", 456_789),
-        ("2026-01-01T00:00:00.1234Z", 400_000),
-        ("2026-01-01T00:00:00.123Z", 0),
-        ("2026-01-01T00:00:00Z", 0),
-        (1_767_225_600_123_456_789, 456_789),  # epoch ns
-        (1_767_225_600_123_456, 456_000),  # epoch us
-        (1_767_225_600_123, 0),  # epoch ms
-        ("not a time", 0),
-        (None, 0),
+        ("2026-01-01T00:00:00.123456789Z", 1_767_225_600_123, 456_789),
+        ("2026-01-01T00:00:00.1234Z", 1_767_225_600_123, 400_000),
+        ("2026-01-01T00:00:00.123Z", 1_767_225_600_123, 0),
+        ("2026-01-01T00:00:00Z", 1_767_225_600_000, 0),
+        (1_767_225_600_123_456_789, 1_767_225_600_123, 456_789),  # epoch ns
+        (1_767_225_600_123_456, 1_767_225_600_123, 456_000),  # epoch us
+        (1_767_225_600_123, 1_767_225_600_123, 0),  # epoch ms
+        (1_767_225_600, 1_767_225_600_000, 0),  # epoch s
+        (1_767_225_600.5, 1_767_225_600_500, 0),
     ],
 )
-def test_the_nanoseconds_within_the_millisecond(value: object, ns: int) -> None:
-    assert sub_ms(value) == ns
+def test_the_nanoseconds_within_the_millisecond(value: str | int | float, ms: int, ns: int) -> None:
+    got = parse_rfc3339_ns(value, "t") if isinstance(value, str) else epoch_ms_ns(value)
+    assert got == (ms, ns)
