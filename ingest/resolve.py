@@ -58,12 +58,14 @@ def _named(text: str, namespace: str) -> Iterator[tuple[str, str]]:
 
 
 def named_services(event: NormalEvent, cluster: str) -> tuple[str, ...]:
-    """Keys of the Services that a failed call's log may name (``_named``), up to ``NAMED_MAX``, save the event's
-    own pod and workload; none for an event with a destination IP, which says what it called. Most are no
+    """Keys of the Services that a failed call's warning may name (``_named``), up to ``NAMED_MAX``, save the
+    event's own pod and workload; none for an event with a destination IP, which says what it called. Most are no
     Service: the writer asks, ``pick`` keeps one."""
     r = event.resource
     if (event.network is not None and event.network.dest_ip) or event.category not in CALLING or not r.namespace:
         return ()
+    if not event.is_warning:
+        return ()  # an info line is never correlated: what it called is not worth a question
     own = {r.name.lower(), event.workload_name.lower()}
     keys: list[str] = []
     for word, namespace in _named(event.message.lower(), r.namespace):

@@ -88,6 +88,11 @@ def test_a_service_named_by_its_fqdn_is_looked_for_in_the_namespace_the_fqdn_giv
     assert "c/Service/billing/orders" in keys and "c/Service/shop/orders" not in keys
 
 
+def test_an_info_line_is_not_asked_what_it_called() -> None:
+    assert named_services(replace(_log("failed to call carts:7070"), severity="info"), "c") == ()
+    assert "c/Service/shop/carts" in named_services(_log("failed to call carts:7070"), "c")
+
+
 def test_a_network_event_is_named_by_its_destination_ip_not_its_message() -> None:
     ev = replace(_log("connect to carts timed out", Category.NETWORK), network=NetworkRef(dest_ip="10.96.0.9"))
     assert named_services(ev, "c") == ()
