@@ -54,8 +54,8 @@ def parse_rfc3339_ns(value: str, field: str) -> tuple[int, int]:
         base = datetime(int(year), int(month), int(day), int(hour), int(minute), min(int(second), 59), tzinfo=UTC)
     except ValueError as exc:
         raise TimeError(f"{field}: {exc}: {value[:60]!r}") from None
-    digits = (frac or "0").ljust(9, "0")
-    ms = int(base.timestamp()) * 1000 + int(digits[:3])
+    fraction = (frac or "0").ljust(9, "0")
+    ms = int(base.timestamp()) * 1000 + int(fraction[:3])
     if zone not in ("Z", "z"):
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
@@ -63,7 +63,7 @@ def parse_rfc3339_ns(value: str, field: str) -> tuple[int, int]:
         if offset_min >= 24 * 60:
             raise TimeError(f"{field}: bad UTC offset {zone!r}")
         ms -= sign * offset_min * 60_000
-    return bounded(ms, field), int(digits[3:9])
+    return bounded(ms, field), int(fraction[3:])
 
 
 def bounded(ms: int, field: str) -> int:
