@@ -518,9 +518,8 @@ class Engine:
         out.extend(doc for _, doc in ended if doc is not None)
         persist.write(self.store, self.now, list(docs.values()), batch.merged, ended)
         if self.speculating:
-            for c in (*batch.changed.values(), *batch.merged, *withdrawn):
-                for p in (*([self._cp] if self._cp else []), *self._pending):
-                    p.touched[c.id] = c
+            for p in (*([self._cp] if self._cp else []), *self._pending):
+                p.touched.update((c.id, c) for c in (*batch.changed.values(), *batch.merged, *withdrawn))
         return out
 
     def _reconcile(self, batch: Step, again: Mapping[str, m.Correlation]) -> list[m.Correlation]:

@@ -274,13 +274,11 @@ def explanation(
         return None
     if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x):
         return None
+    if not_the_nodes(corr, first, x, learned):
+        return None
     cut_off = network_down(first, learned)
-    if cut_off and (code_failure(x) or x.category == "crash"):
-        return None  # a node whose network is gone cuts its pods' calls off; it does not make their code throw or crash
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
-    if node_inferred(corr) and x.category in TEMPLATE_FAILURES:
-        return None  # a node named by its pods' timeouts is no cause of a container crashing or not pulled
     kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     if not kind and root.resource.kind == "Node":
         kind = cut_off_link(x, root.resource.name, reported=cut_off, inferred=node_inferred(corr))
@@ -327,6 +325,15 @@ def explanation(
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def not_the_nodes(corr: m.Correlation, first: m.Member, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """``x`` is no doing of ``corr``'s node trouble (its root event ``first``), whatever links them: a node whose
+    network is gone cuts its pods' calls off, it does not make their code throw or their containers crash; a node
+    named by its pods' timeouts makes no container crash or fail to pull. Placement and merging ask alike."""
+    if network_down(first, learned) and (code_failure(x) or x.category == "crash"):
+        return True
+    return node_inferred(corr) and x.category in TEMPLATE_FAILURES
 
 
 def siblings(x: m.Member, y: m.Member) -> bool:
@@ -547,10 +554,8 @@ def root_explains_root(
         return False  # a cause is its own incident unless a change (a rollout, a config edit) came before it
     if is_cause(rb, learned) and a.root.inferred:
         return False
-    if node_inferred(a) and (rb.category in TEMPLATE_FAILURES or b.root.resource.kind in WORKLOAD_KINDS):
-        return False  # a node named by its pods' timeouts is no cause of containers crashing or not pulled
-    if network_down(ra, learned) and (code_failure(rb) or rb.category == "crash"):
-        return False  # as ``explanation``: a node's network gone cuts calls off, it does not make code throw or crash
+    if not_the_nodes(a, ra, rb, learned) or (node_inferred(a) and b.root.resource.kind in WORKLOAD_KINDS):
+        return False
     if quiet_node(ra, learned) and not a.root.inferred:
         return False
     if is_eviction(rb) and not explains_eviction(a.root, ra, rb, learned):

@@ -2,8 +2,8 @@
 
 An event can only be explained by a correlation whose root, a member or the root's event shares a resource with it:
 its own resource, its node, its top-level owner, a Service selecting it, what it was calling (and, for a Service,
-the nodes its pods run on). ``Index`` finds
-those candidates by key, so ``explain.explanation`` is asked of a few correlations, not of every open one.
+the nodes its pods run on). ``Index`` finds those candidates by key, so ``explain.explanation`` is asked of a few
+correlations, not of every open one.
 """
 
 from __future__ import annotations

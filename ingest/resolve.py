@@ -28,6 +28,7 @@ NAMED_MAX = 16  # names of a message asked as Services: the callee is named earl
 # A host: a Service's name (a DNS label, a letter first), then the rest of its FQDN. Not a number, an id or a time.
 _HOST = re.compile(r"(?<![a-z0-9_.-])([a-z][a-z0-9-]{0,61}[a-z0-9])((?:\.[a-z0-9-]+)*)(?![a-z0-9_-])")
 _PORT = re.compile(r":\d")
+_LOOKED_UP = re.compile(r"lookup ([a-z][a-z0-9-]*)")  # the name a resolver was asked for
 # A bare word names a Service only in a message about a call: "payment: unhandled NullPointerException" on the
 # orders pod is orders' own failure that happens to name a Service, "circuit breaker open for payment" a call.
 CALL_WORDS = (
@@ -43,7 +44,7 @@ def _named(text: str, namespace: str) -> Iterator[tuple[str, str]]:
     path's segment (an endpoint: "POST /checkout"), nor a name a resolver was asked for ("lookup carts: i/o
     timeout", "dial tcp: lookup carts on 10.0.0.10:53: no such host": the DNS server failed, carts was never
     called)."""
-    looked_up = {m.group(1) for m in re.finditer(r"lookup ([a-z][a-z0-9-]*)", text)}
+    looked_up = set(_LOOKED_UP.findall(text))
     about_a_call = any(w in text for w in CALL_WORDS)
     for found in _HOST.finditer(text):
         at, name, rest = found.start(), found.group(1), found.group(2)
