@@ -476,7 +476,7 @@ class Engine:
                     (x.ctx.uid or x.id, x.reason, x.count, x.source_kind == SourceKind.COLLECTOR)
                     for x in corr.members.values()
                 ),
-                cause_rank=root.severity_rank if cause and root.source_kind != "change" else 0,
+                cause_rank=root.severity_rank if cause and not ex.intended(root) else 0,
                 rooted_in_cause=cause,
                 surprises=self.core.surprises(corr) if judged else None,
                 traced=self.core.traced(corr) if judged else 0,

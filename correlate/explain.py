@@ -40,6 +40,7 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 # Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
 # one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
+INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
 # a call that got no answer (a TCP connect whose SYN was retransmitted, unanswered, is the network's own word for it)
 WIRE_WORDS = ("timeout", "timed out", "deadline", "unreachable", "no answer", "retransmit")
 NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
@@ -78,6 +79,12 @@ def explains_eviction(root: m.Root, first: m.Member, x: m.Member, learned: Learn
 
 def is_change(x: m.Member) -> bool:
     return x.source_kind == "change"
+
+
+def intended(x: m.Member) -> bool:
+    """A change someone made (a rollout, an image, a config edit): by itself no incident, where an OOM kill or a
+    node condition read from an object's status is one."""
+    return is_change(x) and x.category in INTENDED
 
 
 def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
@@ -279,7 +286,11 @@ def explanation(
     cut_off = network_down(first, learned)
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
-    kind = "" if mute else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
+    kind = (
+        ""
+        if mute or not speaks_for(root.resource, first, x, learned)
+        else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
+    )
     if not kind and root.resource.kind == "Node":
         kind = cut_off_link(x, root.resource.name, reported=cut_off, inferred=node_inferred(corr))
     if kind:
@@ -300,8 +311,8 @@ def explanation(
             directed = True  # a container failing the way its sibling's does: the template both pods share
         if directed and link.kind == m.SAME_NODE and (quiet_node(y, learned) or x.category == SATURATION):
             continue
-        if directed and link.kind in CALL_LINKS and x.target is None and not callee_down(y, learned):
-            continue  # being called is no evidence: a symptom naming no callee follows only a callee's cause
+        if directed and link.kind == m.CALLS and x.target is None:
+            continue  # being called is no evidence: a symptom that names no callee is not its callee's
         if directed and link.kind in CALL_LINKS and (x.category == SATURATION or is_cause(x, learned)):
             continue  # a caller's own CPU or memory, its OOM kill, is not what a callee's failure does to it
         if directed and x.target is not None and not through_target(x, y, learned):
@@ -372,6 +383,12 @@ def sibling_of_target(y: m.Member, x: m.Member) -> bool:
     """``y`` is on another pod than the one ``x``'s call reached (a sibling of its workload, or any pod)."""
     t = x.target
     return t is not None and t.kind == "Pod" == y.ctx.kind and bool(t.uid) and y.ctx.uid != t.uid
+
+
+def speaks_for(r: m.Context, first: m.Member, x: m.Member, learned: Learned) -> bool:
+    """Whether a root on resource ``r`` (its event ``first``) may explain ``x`` by resource at all: a pod's own
+    symptom says nothing of a call that reached its sibling (as ``through_target`` for members)."""
+    return r.kind != "Pod" or not sibling_of_target(first, x) or is_call(first) or callee_down(first, learned)
 
 
 def other_node_down(x: m.Member, corr: m.Correlation, first: m.Member, learned: Learned) -> bool:
@@ -560,7 +577,9 @@ def root_explains_root(
         return False
     if is_eviction(rb) and not explains_eviction(a.root, ra, rb, learned):
         return False
-    if resource_explains(a.root.resource, rb, caller_too=is_cause(ra, learned)):
+    if speaks_for(a.root.resource, ra, rb, learned) and resource_explains(
+        a.root.resource, rb, caller_too=is_cause(ra, learned)
+    ):
         return a.root.resource.kind != "Node" or node_explains(a, a.root.resource.name, rb)
     node = a.root.resource.name if a.root.resource.kind == "Node" else ""
     if node and cut_off_link(rb, node, reported=network_down(ra, learned), inferred=node_inferred(a)):
@@ -569,9 +588,9 @@ def root_explains_root(
         return through_target(rb, ra, learned)
     link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))
     through = link or back
+    if through is not None and through.kind == m.CALLS and rb.target is None:
+        return False  # being called is no evidence (as ``explanation``): what names no callee is not a callee's
     if through is not None and through.kind in CALL_LINKS and ra.ts > rb.ts + CALL_SKEW_MS:
         return False  # a caller's trouble that began before its callee's failure is its own
     up = (link is not None and link.direction > 0) or (back is not None and back.direction < 0)  # rb is downstream
-    if up and through is not None and through.kind in CALL_LINKS and rb.category == SATURATION:
-        return False  # a caller's own CPU or memory is not what its callee's failure does to it (as ``explanation``)
     return up or (link is not None and link.kind == m.SAME_RESOURCE)

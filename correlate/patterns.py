@@ -57,7 +57,7 @@ def name_pattern(
         return Pattern.DEPLOYMENT_ISSUE
     services = services_of(members)
     links = Counter(x.link for x in members)
-    if len(services) >= 2 and (links[m.CALLS] or links[m.SAME_TRACE]):
+    if len(services) >= 2 and (links[m.CALLS] or links[m.TARGET] or links[m.SAME_TRACE]):  # spread by calls
         network_share = sum(1 for x in members if _networky(x)) / len(members)
         if cat == Category.NETWORK and network_share >= 0.8 and prior(root.category, root.reason) < 0.5:
             return Pattern.NETWORK_PARTITION

@@ -310,6 +310,8 @@ def decide_root(
     if change is not None:  # a pod that cannot start for its ConfigMap: the edit is what a person undoes
         return m.Root(change.id, change.ctx)
     if ex.is_cause(root, learned):
+        if root.category == "node" and resource.kind == "Pod" and resource.node:  # its node's condition (NodeNotReady)
+            return m.Root(eid, nodeinfer.node_context(resource.node, resource.cluster, resource.node_uid))
         return m.Root(eid, resource)
     node = nodeinfer.inferred_node(members)
     if node:

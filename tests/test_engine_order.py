@@ -25,8 +25,8 @@ DISORDER_S = 3.0  # how far out of event-time order an event may arrive
 EVENTS = [
     tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high"),
     tb.event("m-backoff", 1.5, "Pod", "mysql-0", "BackOff", C.CRASH),
-    tb.event("api-probe", 4, "Pod", "api-2", "Unhealthy", C.PROBE, message="Readiness probe failed: 503"),
-    tb.event("front-503", 5, "Pod", "frontend-2", "http_503", C.NETWORK, trace="t1"),
+    tb.event("api-timeout", 4, "Pod", "api-2", "timeout", C.NETWORK, target=("Service", "mysql")),
+    tb.event("front-503", 5, "Pod", "frontend-2", "http_503", C.NETWORK, trace="t1", target=("Service", "api")),
     tb.event("noise", 6, "Pod", "noise-1", "BackOff", C.CRASH),
     tb.event(
         "cm",
@@ -40,7 +40,7 @@ EVENTS = [
     ),
     tb.event("api1-err", 8.5, "Pod", "api-1", "ConfigError", C.APPLICATION_ERROR, severity="error"),
     tb.event("api1-probe", 9, "Pod", "api-1", "Unhealthy", C.PROBE, message="Readiness probe failed: 500"),
-    tb.event("front1-503", 10, "Pod", "frontend-1", "http_503", C.NETWORK, trace="t2"),
+    tb.event("front1-503", 10, "Pod", "frontend-1", "http_503", C.NETWORK, trace="t2", target=("Service", "api")),
     tb.event("m-probe", 11, "Pod", "mysql-0", "Unhealthy", C.PROBE, message="Readiness probe timed out"),
 ]
 

@@ -27,6 +27,8 @@ def test_cascade_needs_two_services_and_a_call_link() -> None:
     db = member("db", 0, "OOMKilled", "resource_exhaustion", services=("mysql",))
     api = member("api", 1, "timeout", "network", services=("api",), link=m.CALLS)
     assert name_pattern([db, api], db) == "cascading_failure"
+    named = member("api", 1, "timeout", "network", services=("api",), link=m.TARGET)  # a call naming mysql
+    assert name_pattern([db, named], db) == "cascading_failure"
     same = member("db2", 1, "BackOff", "crash", services=("mysql",), link=m.SAME_RESOURCE)
     assert name_pattern([db, same], db) == "resource_exhaustion"
 

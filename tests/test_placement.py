@@ -94,13 +94,21 @@ def test_a_late_node_condition_merges_what_it_explains() -> None:
 def test_a_cause_that_arrives_after_its_effect_takes_it_in() -> None:
     core = Placement()
     cart = pod("cart-1", "n2")
-    backoff = ev("b", 5, "BackOff", cart, category="crash")  # arrived first (a slower path), happened later
-    place_all(core, backoff)
-    # the OOM kill of what cart calls: its link to the BackOff says the BackOff's pod depends on it
-    place_all(core, OOM, links={"oom": [m.Link("oom", "b", m.CALLS, 0.85, -1, 1)]})
-    assert homes(core) == {frozenset({"oom", "b"})}
-    home = core.home("b")
+    timeout = ev("t", 5, "timeout", cart, target=DB)  # arrived first (a slower path), happened later
+    place_all(core, timeout)
+    place_all(core, OOM)  # the OOM kill of the pod cart's call reached
+    assert homes(core) == {frozenset({"oom", "t"})}
+    home = core.home("t")
     assert home is not None and home.root is not None and home.root.event_id == "oom"
+
+
+def test_a_callee_cause_does_not_take_in_what_its_caller_did_not_say_was_the_call() -> None:
+    core = Placement()
+    backoff = ev("b", 5, "BackOff", pod("cart-1", "n2"), category="crash")
+    place_all(core, backoff)
+    # the OOM kill of what cart calls: the call graph says cart depends on it, cart's BackOff says nothing of it
+    place_all(core, OOM, links={"oom": [m.Link("oom", "b", m.CALLS, 0.85, -1, 1)]})
+    assert homes(core) == {frozenset({"oom"}), frozenset({"b"})}
 
 
 def test_forget_and_adopt() -> None:

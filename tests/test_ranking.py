@@ -288,3 +288,18 @@ def test_an_incidents_own_first_signs_are_not_the_resources_past() -> None:
     own = rk.surprises(now, past, since=-600 * S)[svc.uid]
     assert own >= 3.0
     assert own > rk.surprises(now[2:], past, since=-600 * S)[svc.uid] + 1.5
+
+
+@pytest.mark.parametrize(("category", "kind"), [("node", "Node"), ("resource_exhaustion", "Pod")])
+def test_a_node_condition_told_on_a_pod_is_rooted_at_its_node(category: str, kind: str) -> None:
+    """The node controller tells a pod its node is not ready: what a person fixes is the node, not the pod; a
+    pod's own cause (its OOM kill) stays the pod's."""
+    p = replace(pod("orders-1", "n7"), node_uid="uid-n7")
+    members = [
+        ev("nr", 0, "NodeNotReady" if category == "node" else "oom_kill", p, category=category),
+        ev("t", 5, "timeout", CALLER, target=p),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.event_id, root.resource.kind) == ("nr", kind)
+    if kind == "Node":
+        assert (root.resource.name, root.resource.uid) == ("n7", "uid-n7")

@@ -15,13 +15,15 @@ from model.result import CorrelationResult
 from tests import topo_builder as tb
 
 
-def unified(eid: str, at: str, name: str, etype: str, severity: str, reason: str, trace: str = "") -> dict[str, Any]:
+def unified(
+    eid: str, at: str, name: str, etype: str, severity: str, reason: str, trace: str = "", message: str = ""
+) -> dict[str, Any]:
     return {
         "id": eid,
         "timestamp": f"2026-05-01T10:00:{at}Z",
         "type": etype,
         "severity": severity,
-        "message": reason,
+        "message": message or reason,
         "kubernetes": {"reason": reason},
         "trace_context": {"trace_id": trace} if trace else {},
         "k8s_context": {
@@ -36,8 +38,8 @@ def unified(eid: str, at: str, name: str, etype: str, severity: str, reason: str
 
 ITEMS = [
     unified("oom", "00", "mysql-0", "memory", "critical", "oom_kill"),
-    unified("api-timeout", "05", "api-1", "network", "error", "timeout", "tr"),
-    unified("web-503", "07", "frontend-1", "network", "error", "http_503", "tr"),
+    unified("api-timeout", "05", "api-1", "network", "error", "timeout", "tr", "dial tcp mysql:3306: i/o timeout"),
+    unified("web-503", "07", "frontend-1", "network", "error", "http_503", "tr", "GET http://api/items: 503"),
 ]
 
 

@@ -147,8 +147,10 @@ def event(
     message: str = "",
     detail: dict[str, Any] | None = None,
     count: int = 1,
+    target: tuple[str, str] | None = None,
 ) -> StoredEvent:
-    """A stored event ``at_s`` seconds after T0 about ``kind/name``."""
+    """A stored event ``at_s`` seconds after T0 about ``kind/name``; ``target``: the ``(kind, name)`` it was
+    calling (a failed call that names its callee)."""
     r = ref(kind, name)
     ev = NormalEvent(
         id=eid,
@@ -164,7 +166,7 @@ def event(
         count=count,
         detail=detail or {},
     )
-    return StoredEvent(ev, r, "uid", True)
+    return StoredEvent(ev, r, "uid", True, uid(*target) if target else "")
 
 
 def write_events(store: GraphStore, events: Iterable[StoredEvent]) -> None:
@@ -192,6 +194,7 @@ def write_events(store: GraphStore, events: Iterable[StoredEvent]) -> None:
                 "resource_kind": s.resource.kind,
                 "namespace": s.resource.namespace,
                 "detail": json.dumps(e.detail),
+                "target_uid": s.target_uid or None,
             }
         )
         if s.resource.uid:
