@@ -40,6 +40,7 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 # Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
 # one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
+OWN_WORK = frozenset({"performance", "saturation", "network"})  # what a pod does, not what its template fails
 INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
 # a call that got no answer (a TCP connect whose SYN was retransmitted, unanswered, is the network's own word for it)
 WIRE_WORDS = ("timeout", "timed out", "deadline", "unreachable", "no answer", "retransmit")
@@ -293,11 +294,14 @@ def explanation(
     )
     if not kind and root.resource.kind == "Node":
         kind = cut_off_link(x, root.resource.name, reported=cut_off, inferred=node_inferred(corr))
+    wide = workload_wide(corr, learned)
+    own_work = wide and not is_change(first) and x.category in OWN_WORK
+    if kind in (m.OWNER, m.SAME_WORKLOAD) and own_work:
+        kind = ""
     if kind:
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):
         return None
-    wide = workload_wide(corr, learned)
     for link in links:
         y = corr.members.get(link.b)
         if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
@@ -305,7 +309,7 @@ def explanation(
         if siblings(x, y) and link.kind != m.SAME_WORKLOAD:
             link = replace(link, kind=m.SAME_WORKLOAD, direction=0)  # two pods of one workload, whatever else
         # a workload-wide failure explains its own workload's pods, not another workload's siblings among its members
-        shared = link.kind == m.SAME_WORKLOAD and wide and y.ctx.workload == root.resource.workload
+        shared = link.kind == m.SAME_WORKLOAD and wide and y.ctx.workload == root.resource.workload and not own_work
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or shared
         if link.kind == m.SAME_WORKLOAD and alike(x, y):
             directed = True  # a container failing the way its sibling's does: the template both pods share

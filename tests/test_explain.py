@@ -782,3 +782,31 @@ def test_choose_follows_the_trace_to_the_callee_over_the_resources_own_episode()
     ]
     assert ex.choose(x, homes) == 1
     assert ex.choose(x, homes[:1]) == 0
+
+
+@pytest.mark.parametrize(
+    ("reason", "category", "joins"),
+    [
+        ("BackOff", "crash", True),  # its template fails on this pod too
+        ("Unhealthy", "probe", True),
+        ("latency_p99", "performance", False),  # a pod's slowness, CPU or calls are its own work, not its template's
+        ("cpu_throttled", "saturation", False),
+        ("connection_reset", "network", False),
+    ],
+)
+def test_a_workloads_crash_loop_explains_its_pods_failing_not_their_work(
+    reason: str, category: str, joins: bool
+) -> None:
+    a1, a2, a3 = (pod(f"api-{i}", "n1", replicas=3) for i in (1, 2, 3))
+    crash = corr_of(ev("c1", 0, "BackOff", a1, category="crash"), ev("c2", 2, "BackOff", a2, category="crash"))
+    assert crash.root is not None and crash.root.resource.kind == "Deployment"
+    x = ev("x", 5, reason, a3, category=category)
+    links = [link("x", "c1", m.SAME_WORKLOAD, 0)]
+    assert (ex.explanation(x, crash, links) is not None) is joins
+
+
+def test_a_rollout_explains_its_pods_slowness() -> None:
+    """A change to the template is what the pods run: their slowness after it is its doing."""
+    rollout = corr_of(ev("ch", 0, "MODIFIED", deployment("api"), category="rollout", source_kind="change"))
+    x = ev("x", 5, "latency_p99", pod("api-1", "n1"), category="performance")
+    assert ex.explanation(x, rollout, []) is not None
