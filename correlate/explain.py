@@ -487,7 +487,7 @@ def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool
 class Fit(NamedTuple):
     """How well a correlation fits as an event's home, compared field by field in this order (``choose``)."""
 
-    cause: bool  # its root is a cause, not reached as hearsay
+    cause: bool  # its root is a cause
     node: bool  # rooted at the Node the event points at
     named: bool  # the event's trace names it
     alike: bool  # a container failing the way its sibling's does
@@ -503,8 +503,7 @@ def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
     """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
-    symptom (unless the cause is hearsay: reached only through the call graph, for a symptom that names no callee);
-    then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at
+    symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at
     (a node losing its network and a ConfigMap every pod mounts each keep their own); then one that its trace
     points at (its span's child, on another resource, failing: the callee named); then, for a container crashing
     or not pulled, the one its sibling's container fails alike in (the workload's failure);
@@ -523,11 +522,8 @@ def choose(
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
-        # a cause reached only through the call graph, by a symptom that names no callee, is hearsay: it does not
-        # outrank the symptom's own resource's ongoing trouble
-        hearsay = ex.link in CALL_LINKS and x.target is None
         return Fit(
-            cause=found_cause(corr, learned) and not hearsay,
+            cause=found_cause(corr, learned),
             node=corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed,
             named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it
             # a container failing the way its sibling's does is the workload's failure, not its own pod's episode

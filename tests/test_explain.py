@@ -398,9 +398,9 @@ def test_a_sibling_container_failing_alike_is_explained_through_the_workload_wha
     assert found is not None and (found.link, found.via) == (m.SAME_WORKLOAD, "c1")
 
 
-def test_choose_keeps_a_resources_ongoing_trouble_over_a_cause_reached_only_through_the_call_graph() -> None:
-    """A pod already slow on its own grows slower: a callee crash-looping meanwhile explains that only as hearsay
-    (its latency names no callee), so the pod's own episode keeps it. A symptom naming the callee goes to it."""
+def test_a_pods_ongoing_trouble_keeps_what_names_no_callee_and_a_crashed_callee_takes_what_names_it() -> None:
+    """A pod already slow on its own grows slower: a callee crash-looping meanwhile does not explain that (its
+    latency names no callee), so the pod's own episode keeps it. A symptom naming the callee goes to it."""
     text = pod("text-1", "n2")
     own = corr_of(ev("s0", 0, "slow_span", text, category="performance"))
     crash = corr_of(
@@ -408,11 +408,11 @@ def test_choose_keeps_a_resources_ongoing_trouble_over_a_cause_reached_only_thro
         ev("c2", 25, "process_exit", pod("mention-2", "n3"), category="crash"),
     )
     x = ev("x", 50, "latency_p99", text, category="performance")
-    homes = [(crash, ex.Explanation(0.85, m.CALLS, "c2")), (own, ex.Explanation(1.0, m.SAME_RESOURCE, "s0"))]
-    assert ex.found_cause(crash) and ex.choose(x, homes) == 1
+    assert ex.explanation(x, crash, [link("x", "c2", m.CALLS, 1)]) is None
+    assert ex.explanation(x, own, [link("x", "s0", m.SAME_RESOURCE, 0)]) is not None
     named = ev("y", 50, "connection_refused", text, target=pod("mention-2", "n3"))
     homes = [(crash, ex.Explanation(0.9, m.TARGET, "c2")), (own, ex.Explanation(1.0, m.SAME_RESOURCE, "s0"))]
-    assert ex.choose(named, homes) == 0
+    assert ex.found_cause(crash) and ex.choose(named, homes) == 0
 
 
 def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_on() -> None:
