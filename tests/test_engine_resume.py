@@ -27,7 +27,7 @@ def test_an_incident_that_goes_on_after_a_restart_keeps_its_id_and_counts_on(sto
     assert after.resume(tb.T0 + 60_000) == []  # nothing new to say
     (c,) = after.open_correlations()
     assert c.id == first.id and set(c.members) == {"oom", "t1", "f1", "f2"} and c.version == 1
-    more = tb.event("f3", 70, "Pod", "frontend-1", "http_503", C.NETWORK, trace="tr1")
+    more = tb.event("f3", 70, "Pod", "frontend-1", "http_503", C.NETWORK, trace="tr1", target=("Service", "api"))
     (next_,) = after.process(tb.stored(store, [more]))
     assert (next_.id, next_.version, next_.root_cause.event_id) == (first.id, 2, "oom")
     assert next_.related_events == ["oom", "t1", "f1", "f2", "f3"]

@@ -26,13 +26,15 @@ pytestmark = pytest.mark.neo4j
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
-def _event(eid: str, second: str, name: str, etype: str, severity: str, reason: str) -> dict[str, Any]:
+def _event(
+    eid: str, second: str, name: str, etype: str, severity: str, reason: str, message: str = ""
+) -> dict[str, Any]:
     return {
         "id": eid,
         "timestamp": f"2026-05-01T10:00:{second}Z",
         "type": etype,
         "severity": severity,
-        "message": reason,
+        "message": message or reason,
         "kubernetes": {"reason": reason},
         "k8s_context": {"kind": "Pod", "name": name, "namespace": tb.NS, "uid": tb.uid("Pod", name)},
     }
@@ -40,8 +42,8 @@ def _event(eid: str, second: str, name: str, etype: str, severity: str, reason: 
 
 EVENTS = [
     _event("oom", "00", "mysql-0", "memory", "critical", "oom_kill"),
-    _event("api-timeout", "05", "api-1", "network", "error", "timeout"),
-    _event("web-503", "07", "frontend-1", "network", "error", "http_503"),
+    _event("api-timeout", "05", "api-1", "network", "error", "timeout", "dial tcp mysql:3306: i/o timeout"),
+    _event("web-503", "07", "frontend-1", "network", "error", "http_503", "GET http://api/items: 503"),
 ]
 
 

@@ -60,7 +60,7 @@ async def test_a_follower_hands_stored_events_to_the_leader_which_correlates_the
             store,
             [
                 tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="critical"),
-                tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE),
+                tb.event("t1", 5, "Pod", "api-1", "timeout", C.NETWORK, target=("Service", "mysql")),
             ],
         )
         follower.on_stored(events)  # stored by the follower: only the ids travel
@@ -87,7 +87,9 @@ async def test_leadership_lost_or_doubtful_correlates_nothing(store: GraphStore,
         assert owner.tick(int(time.time() * 1000)) == []
         await owner.lose()
         assert not owner.leading and owner.correlator is None
-        owner.on_stored(tb.stored(store, [tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE)]))
+        owner.on_stored(
+            tb.stored(store, [tb.event("t1", 5, "Pod", "api-1", "timeout", C.NETWORK, target=("Service", "mysql"))])
+        )
         assert led == [] and store.run("MATCH (e:Event) WHERE e.correlation_id IS NOT NULL RETURN e.id") == []
     finally:
         await owner.stop()

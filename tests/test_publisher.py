@@ -37,7 +37,7 @@ def incident(store: GraphStore) -> tuple[Engine, list[Any]]:
         store,
         [
             tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high"),
-            tb.event("t1", 5, "Pod", "api-1", "Unhealthy", C.PROBE),
+            tb.event("t1", 5, "Pod", "api-1", "timeout", C.NETWORK, target=("Service", "mysql")),
         ],
     )
     return engine, engine.process(first)
@@ -78,7 +78,7 @@ async def test_outbox_drained_after_outage_each_version_once(store: GraphStore, 
             tb.stored(
                 store,
                 [
-                    tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK),
+                    tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK, target=("Service", "api")),
                     tb.event("x1", 9, "Node", "node-1", "NodeNotReady", C.NODE, severity="critical"),
                 ],
             )
@@ -137,7 +137,9 @@ async def test_a_version_that_failed_is_sent_again_even_after_a_later_one_got_th
     try:
         pub, engine, results = await first_publish_fails(nc, store, nats_server)
         assert list(pub.unsent) == [results[0].msg_id]
-        more = engine.process(tb.stored(store, [tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK)]))
+        more = engine.process(
+            tb.stored(store, [tb.event("f1", 8, "Pod", "frontend-1", "http_503", C.NETWORK, target=("Service", "api"))])
+        )
         later = [r for r in more if r.id == results[0].id]
         assert [r.version for r in later] == [results[0].version + 1]
         await until_sent(lambda: pub.publish(later), len(later))  # v2 goes through once the client is back

@@ -33,7 +33,9 @@ from tests.fakekube import FakeKube, obj, pod
 from tests.serveproc import Served, graph_server_pid, start_serve
 
 
-def unified(ident: str, pod: str, offset_s: int, reason: str, severity: str, now_ms: int) -> dict[str, Any]:
+def unified(
+    ident: str, pod: str, offset_s: int, reason: str, severity: str, now_ms: int, message: str = ""
+) -> dict[str, Any]:
     p = PODS[pod]
     return {
         "id": ident,
@@ -41,7 +43,7 @@ def unified(ident: str, pod: str, offset_s: int, reason: str, severity: str, now
         "type": "kubernetes",
         "source": "test",
         "severity": severity,
-        "message": f"{reason} on {p['name']}",
+        "message": message or f"{reason} on {p['name']}",
         "kubernetes": {"reason": reason, "event_type": "Warning", "object_kind": "Pod"},
         "k8s_context": {"kind": "Pod", "name": p["name"], "namespace": p["namespace"], "uid": p["uid"]},
     }
@@ -112,7 +114,12 @@ def test_serve_ingests_correlates_publishes_and_stops_cleanly(
             async with httpx.AsyncClient() as http:
                 r = await http.post(
                     f"{url}/api/v1/events",
-                    json=[unified("h-cart", "cart", 5, "BackOff", "error", now), {"nonsense": True}],
+                    json=[
+                        unified(
+                            "h-cart", "cart", 5, "connection_refused", "error", now, "cannot reach redis-cart:6379"
+                        ),
+                        {"nonsense": True},
+                    ],
                     headers=auth,
                 )
                 assert r.status_code == 202, r.text
