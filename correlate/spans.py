@@ -1,6 +1,7 @@
 """Caller and callee from spans (pure): of two events in one trace, the one whose span is the other's parent was
-calling it. A slow or failed span whose child span (on another resource) is slow or failing too points at that
-callee: the trace names it, as an address would. Same trace without parentage stays a symmetric link."""
+calling it, and a trace's root span (no parent) was calling, through others, every span of the trace below it. A
+slow or failed span whose descendant span (on another resource) is slow or failing too points at that callee: the
+trace names it, as an address would. Same trace without such parentage stays a symmetric link."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def orient(x: m.Member, link: m.Link, y: m.Member | None) -> m.Link:
         return link
     xs, xp = span_of(x)
     ys, yp = span_of(y)
-    if xs and yp == xs:
+    if xs and (yp == xs or (not xp and yp)):  # x's span is y's parent, or the trace's root above it
         return replace(link, direction=1)
-    if ys and xp == ys:
+    if ys and (xp == ys or (not yp and xp)):
         return replace(link, direction=-1)
     return link

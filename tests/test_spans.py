@@ -1,4 +1,5 @@
-"""Caller and callee from span parentage: a same-trace link gets a direction only when one span is the other's."""
+"""Caller and callee from span parentage: a same-trace link gets a direction only when one span is the other's
+parent or the trace's root above it."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ def trace_link(a: str, b: str, kind: str = m.SAME_TRACE, direction: int = 0) -> 
     [
         (CALLER, CALLEE, trace_link("a", "b"), 1),  # the callee's span is upstream of the caller's: it explains it
         (CALLEE, CALLER, trace_link("b", "a"), -1),  # the caller's span is downstream
-        (CALLER, OTHER, trace_link("a", "c"), 0),  # one trace, no parentage: still siblings
+        (CALLEE, OTHER, trace_link("b", "c"), 0),  # one trace, no parentage known: still siblings
+        (CALLER, OTHER, trace_link("a", "c"), 1),  # the trace's root span was calling, through others, every span
+        (OTHER, CALLER, trace_link("c", "a"), -1),
+        (span("r", "ads", "s5"), CALLER, trace_link("r", "a"), 0),  # two roots: neither is below the other
         (CALLER, None, trace_link("a", "b"), 0),  # the other event is not known here
         (CALLER, CALLEE, trace_link("a", "b", m.SAME_NODE), 0),  # only same-trace links are oriented
         (CALLER, span("d", "front", "s4", parent="s1"), trace_link("a", "d"), 0),  # one resource: nothing to orient
