@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from correlate import model as m
 from correlate.explain import (
-    NODE_SIGNAL_WORDS,
     NODE_SPAN_MS,
     TEMPLATE_FAILURES,
     is_eviction,
@@ -32,7 +31,7 @@ def inferred_node(members: Sequence[m.Member]) -> str:
     seen: dict[str, list[tuple[int, str]]] = {}
     down = {x.ctx.uid for x in members if x.category in TEMPLATE_FAILURES and x.ctx.uid}
     # a pod whose own code fails (an unhandled exception, not a timeout it met) is what its callers' timeouts meet
-    failing = {x.ctx.uid for x in members if x.ctx.uid and (_own_failure(x) or _own_trouble(x))}
+    failing = {x.ctx.uid for x in members if x.ctx.uid and _own_trouble(x)}
     for x in members:
         if x.ctx.uid in down and x.category == "probe":
             continue
@@ -54,16 +53,6 @@ def inferred_node(members: Sequence[m.Member]) -> str:
 
 
 def _own_trouble(x: m.Member) -> bool:
-    """A pod's own failure that names no callee and points at no node (its broken connections, its errors)."""
-    return (
-        x.ctx.kind == "Pod"
-        and x.target is None
-        and x.category in ("network", "application_error")
-        and not node_signals(x)
-    )
-
-
-def _own_failure(x: m.Member) -> bool:
-    """An application error that says nothing of the network: the pod's own code failing."""
-    text = f"{x.reason} {x.message}".lower()
-    return x.category == "application_error" and x.target is None and not any(w in text for w in NODE_SIGNAL_WORDS)
+    """A resource's own failure that names no callee and points at no node (its broken connections, its errors,
+    its code throwing)."""
+    return x.target is None and x.category in ("network", "application_error") and not node_signals(x)
