@@ -280,7 +280,7 @@ def explanation(
         return None
     if is_eviction(x) and not explains_eviction(root, first, x, learned):
         return None
-    if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x):
+    if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x, learned):
         return None
     if not_the_nodes(corr, first, x, learned):
         return None
@@ -313,7 +313,11 @@ def explanation(
         directed = link.direction > 0 or link.kind == m.SAME_RESOURCE or shared
         if link.kind == m.SAME_WORKLOAD and alike(x, y):
             directed = True  # a container failing the way its sibling's does: the template both pods share
-        if directed and link.kind == m.SAME_NODE and (quiet_node(y, learned) or x.category == SATURATION):
+        if (
+            directed
+            and link.kind == m.SAME_NODE
+            and (quiet_node(y, learned) or not node_borne(x, cut_off=network_down(y, learned)))
+        ):
             continue
         if directed and link.kind == m.CALLS and x.target is None:
             continue  # being called is no evidence: a symptom that names no callee is not its callee's
@@ -366,10 +370,25 @@ def alike(x: m.Member, y: m.Member) -> bool:
     return x.category in TEMPLATE_FAILURES and y.category == x.category
 
 
-def node_explains(corr: m.Correlation, node: str, x: m.Member) -> bool:
-    """Whether the node's trouble in ``corr`` explains its pod's event ``x``: not a pod using more CPU or memory
-    (its own doing: a node's condition makes its pods slow, unready or evicted), and only while it lasts."""
-    return x.category != SATURATION and node_active(corr, node, x.ts)
+def node_explains(corr: m.Correlation, node: str, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """Whether the node's trouble in ``corr`` explains its pod's event ``x``: only while it lasts, and only what a
+    node's condition does to its pods (``node_borne``)."""
+    first = corr.members.get(corr.root.event_id) if corr.root is not None else None
+    cut_off = first is not None and network_down(first, learned)
+    return node_borne(x, cut_off=cut_off) and node_active(corr, node, x.ts)
+
+
+def node_borne(x: m.Member, *, cut_off: bool = False) -> bool:
+    """Whether a node's trouble may show as ``x`` on one of its pods: a node's condition makes its pods unready,
+    evicted or cut off. Not a pod using more CPU or memory (its own doing), nor what a pod's own work shows when it
+    names no callee: a slow request, an error, a connection failing, unless the call got no answer at all (a
+    node's network gone silent) or the node reported its network down (then any failure on the wire, though not
+    its code's own failure: ``code_failure``)."""
+    if x.category == SATURATION or x.target is not None:
+        return x.category != SATURATION
+    if x.category not in WIRE_CATEGORIES:
+        return True
+    return x.category in FAILED_CALL and (timed_out(x) or (cut_off and not code_failure(x)))
 
 
 def node_active(corr: m.Correlation, node: str, ts: int) -> bool:
@@ -580,10 +599,12 @@ def root_explains_root(
     if speaks_for(a.root.resource, ra, rb, learned) and resource_explains(
         a.root.resource, rb, caller_too=is_cause(ra, learned)
     ):
-        return a.root.resource.kind != "Node" or node_explains(a, a.root.resource.name, rb)
+        return a.root.resource.kind != "Node" or node_explains(a, a.root.resource.name, rb, learned)
     node = a.root.resource.name if a.root.resource.kind == "Node" else ""
     if node and cut_off_link(rb, node, reported=network_down(ra, learned), inferred=node_inferred(a)):
-        return node_explains(a, node, rb)  # as ``explanation``: a call its node's cut cut off, felt before it was told
+        return node_explains(
+            a, node, rb, learned
+        )  # as ``explanation``: a call its node's cut cut off, felt before it was told
     if is_call(rb):
         return through_target(rb, ra, learned)
     link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))

@@ -810,3 +810,20 @@ def test_a_rollout_explains_its_pods_slowness() -> None:
     rollout = corr_of(ev("ch", 0, "MODIFIED", deployment("api"), category="rollout", source_kind="change"))
     x = ev("x", 5, "latency_p99", pod("api-1", "n1"), category="performance")
     assert ex.explanation(x, rollout, []) is not None
+
+
+@pytest.mark.parametrize(
+    ("x", "joins"),
+    [
+        (ev("x", 5, "Unhealthy", A, category="probe", message="Readiness probe failed: timeout"), True),
+        (ev("x", 5, "error_log", A, category="application_error", message="dial tcp 10.0.0.9:80: i/o timeout"), True),
+        (ev("x", 5, "timeout", A, target=B, message="request timed out"), True),  # a call naming its callee
+        # a pod's own work that names no callee: its slow request, its error, its connection reset
+        (ev("x", 5, "latency_p99", A, category="performance"), False),
+        (ev("x", 5, "error_log", A, category="application_error", message="GET /status -> 500"), False),
+        (ev("x", 5, "connection_reset", A, message="read tcp: connection reset by peer"), False),
+    ],
+)
+def test_a_node_not_ready_explains_what_it_does_to_its_pods_not_their_own_work(x: m.Member, joins: bool) -> None:
+    down = corr_of(ev("n", 0, "NodeNotReady", node("n1"), category="node"))
+    assert (ex.explanation(x, down, [link("x", "n", m.SAME_NODE, 1)]) is not None) is joins
