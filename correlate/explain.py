@@ -602,9 +602,8 @@ def root_explains_root(
         return a.root.resource.kind != "Node" or node_explains(a, a.root.resource.name, rb, learned)
     node = a.root.resource.name if a.root.resource.kind == "Node" else ""
     if node and cut_off_link(rb, node, reported=network_down(ra, learned), inferred=node_inferred(a)):
-        return node_explains(
-            a, node, rb, learned
-        )  # as ``explanation``: a call its node's cut cut off, felt before it was told
+        # as ``explanation``: a call its node's cut cut off, felt before it was told
+        return node_explains(a, node, rb, learned)
     if is_call(rb):
         return through_target(rb, ra, learned)
     link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))
