@@ -6,8 +6,9 @@ Starts a nats-server (JetStream) and an embedded FalkorDB holding the synthetic 
 ``bench.topology_import`` (``--scale`` of 5,000 nodes / 150,000 pods), then runs ``causegraph serve``'s own runtime
 (``ServeRuntime``: the NATS consumer, the pipeline, the engine and the publisher; no API, no Kubernetes watch)
 and publishes UnifiedEvents on ``traces.{trace}.{source}`` at ``--rate`` per second for ``--seconds``:
-by default 3% start an incident (an OOM kill on a pod of a called service, then timeouts on three pods of a
-caller over the next second: ~12% of the events), 7% are isolated warnings on random pods, the rest info chatter.
+by default 3% start an incident (an OOM kill on a pod of a called service, then timeouts to it, by its address,
+from three pods of a caller over the next second: ~12% of the events), 7% are isolated warnings on random pods,
+the rest info chatter.
 
 For every event that a published result includes, ``latency_ms`` is the time to the receipt of the first result
 version on ``correlations.results`` that lists it, counted from the publish of that version's newest event: an
@@ -52,8 +53,11 @@ def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event(eid: str, pod: dict[str, Any], etype: str, severity: str, reason: str, trace: str, now: float) -> bytes:
-    doc = {
+def event(
+    eid: str, pod: dict[str, Any], etype: str, severity: str, reason: str, trace: str, now: float, callee: str = ""
+) -> bytes:
+    """A UnifiedEvent on ``pod``; ``callee``: the address its failed call went to (it names its callee)."""
+    doc: dict[str, Any] = {
         "id": eid,
         "timestamp": iso(now),
         "type": etype,
@@ -70,6 +74,8 @@ def event(eid: str, pod: dict[str, Any], etype: str, severity: str, reason: str,
             "cluster_name": CLUSTER,
         },
     }
+    if callee:
+        doc["network"] = {"source_ip": pod.get("ip") or "", "dest_ip": callee, "dest_port": 8080, "direction": "egress"}
     return json.dumps(doc).encode()
 
 
@@ -84,9 +90,10 @@ def topology(
     by_service: dict[str, list[dict[str, Any]]] = {}
     for r in store.run(
         "MATCH (s:Service)-[:SELECTS]->(p:Pod) RETURN s.key AS s, p.uid AS uid, p.name AS name, "
-        "p.namespace AS namespace"
+        "p.namespace AS namespace, p.ip AS ip"
     ):
-        by_service.setdefault(r["s"], []).append({"uid": r["uid"], "name": r["name"], "namespace": r["namespace"]})
+        pod = {"uid": r["uid"], "name": r["name"], "namespace": r["namespace"], "ip": r["ip"] or ""}
+        by_service.setdefault(r["s"], []).append(pod)
     calls = [
         (r["a"], r["b"]) for r in store.run("MATCH (a:Service)-[:CALLS]->(b:Service) RETURN a.key AS a, b.key AS b")
     ]
@@ -124,7 +131,7 @@ async def drive(
     await client.subscribe(results_subject, cb=on_result)
     total = int(opts["rate"] * opts["seconds"])
     start = time.perf_counter()
-    incident_queue: list[tuple[float, str, dict[str, Any], str, str, str, str]] = []
+    incident_queue: list[tuple[float, str, dict[str, Any], str, str, str, str, str]] = []
     n = 0
     while n < total:
         due = start + n / opts["rate"]
@@ -133,8 +140,9 @@ async def drive(
             await asyncio.sleep(delay)
         now_wall = time.time()
         roll = rnd.random()
+        dest = ""
         if incident_queue and incident_queue[0][0] <= time.perf_counter():
-            _, eid, pod, etype, sev, reason, trace = incident_queue.pop(0)
+            _, eid, pod, etype, sev, reason, trace, dest = incident_queue.pop(0)
         elif roll < opts["incident_share"] and calls:
             caller, callee = rnd.choice(calls)
             k = n
@@ -143,7 +151,9 @@ async def drive(
             victim = rnd.choice(by_service[callee])
             eid, pod, etype, sev, reason = f"oom-{k}", victim, "memory", "critical", "oom_kill"
             for j, p in enumerate(rnd.sample(by_service[caller], min(3, len(by_service[caller])))):
-                incident_queue.append((base + 0.2 + 0.2 * j, f"to-{k}-{j}", p, "network", "error", "timeout", trace))
+                # each caller's timeout names its callee by address, as a flow or a trace's peer does
+                to = (base + 0.2 + 0.2 * j, f"to-{k}-{j}", p, "network", "error", "timeout", trace, victim["ip"])
+                incident_queue.append(to)
             incident_queue.sort(key=lambda q: q[0])
         elif roll < opts["incident_share"] + opts["warning_share"]:
             eid, pod, etype, sev, reason, trace = (
@@ -157,7 +167,7 @@ async def drive(
         else:
             eid, pod, etype, sev, reason, trace = f"i-{n}", rnd.choice(pods), "log", "info", "request", f"t-{n}"
         sent[eid] = time.perf_counter()
-        await js.publish(f"traces.{trace}.bench", event(eid, pod, etype, sev, reason, trace, now_wall))
+        await js.publish(f"traces.{trace}.bench", event(eid, pod, etype, sev, reason, trace, now_wall, dest))
         n += 1
     out.put({"publish_s": time.perf_counter() - start})
     while not done.is_set():
