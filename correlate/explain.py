@@ -280,11 +280,11 @@ def explanation(
         return None
     if is_eviction(x) and not explains_eviction(root, first, x, learned):
         return None
-    if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x, learned):
+    cut_off = network_down(first, learned)
+    if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x, cut_off):
         return None
     if not_the_nodes(corr, first, x, learned):
         return None
-    cut_off = network_down(first, learned)
     best: Explanation | None = None
     mute = quiet_node(first, learned) and not root.inferred
     kind = (
@@ -295,7 +295,7 @@ def explanation(
     if not kind and root.resource.kind == "Node":
         kind = cut_off_link(x, root.resource.name, reported=cut_off, inferred=node_inferred(corr))
     wide = workload_wide(corr, learned)
-    own_work = wide and not is_change(first) and x.category in OWN_WORK
+    own_work = wide and not intended(first) and x.category in OWN_WORK
     if kind in (m.OWNER, m.SAME_WORKLOAD) and own_work:
         kind = ""
     if kind:
@@ -370,11 +370,9 @@ def alike(x: m.Member, y: m.Member) -> bool:
     return x.category in TEMPLATE_FAILURES and y.category == x.category
 
 
-def node_explains(corr: m.Correlation, node: str, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+def node_explains(corr: m.Correlation, node: str, x: m.Member, cut_off: bool) -> bool:
     """Whether the node's trouble in ``corr`` explains its pod's event ``x``: only while it lasts, and only what a
-    node's condition does to its pods (``node_borne``)."""
-    first = corr.members.get(corr.root.event_id) if corr.root is not None else None
-    cut_off = first is not None and network_down(first, learned)
+    node's condition does to its pods (``node_borne``; ``cut_off``: the root is the node's network down)."""
     return node_borne(x, cut_off=cut_off) and node_active(corr, node, x.ts)
 
 
@@ -596,14 +594,14 @@ def root_explains_root(
         return False
     if is_eviction(rb) and not explains_eviction(a.root, ra, rb, learned):
         return False
+    node = a.root.resource.name if a.root.resource.kind == "Node" else ""
+    cut_off = network_down(ra, learned)
     if speaks_for(a.root.resource, ra, rb, learned) and resource_explains(
         a.root.resource, rb, caller_too=is_cause(ra, learned)
     ):
-        return a.root.resource.kind != "Node" or node_explains(a, a.root.resource.name, rb, learned)
-    node = a.root.resource.name if a.root.resource.kind == "Node" else ""
-    if node and cut_off_link(rb, node, reported=network_down(ra, learned), inferred=node_inferred(a)):
-        # as ``explanation``: a call its node's cut cut off, felt before it was told
-        return node_explains(a, node, rb, learned)
+        return not node or node_explains(a, node, rb, cut_off)
+    if node and cut_off_link(rb, node, reported=cut_off, inferred=node_inferred(a)):
+        return node_explains(a, node, rb, cut_off)  # as ``explanation``: a call cut off, felt before it was told
     if is_call(rb):
         return through_target(rb, ra, learned)
     link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))
