@@ -25,7 +25,8 @@ async def test_a_missing_stream_is_created_with_the_replicas_and_an_existing_one
         assert not await ensure_stream(js, StreamConfig(name="NEW", subjects=["new.>"]), 3)  # nothing to do
 
         await js.add_stream(StreamConfig(name="OLD", subjects=["old.>"], max_msgs=123))
-        await js.publish("old.a", b"kept")
+        # A stream just made on a cluster answers once its leader is elected; until then, no responders.
+        await settled(lambda: js.publish("old.a", b"kept"), "publish to OLD")
         assert await ensure_stream(js, StreamConfig(name="OLD", subjects=["other.>"]), 3)
         info = await js.stream_info("OLD")
         assert info.config.num_replicas == 3

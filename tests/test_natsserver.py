@@ -8,6 +8,7 @@ import asyncio
 import nats
 
 from causegraph.natsserver import NatsCluster, NatsServer, binary
+from ingest.jsstreams import settled
 
 
 def test_binary_is_bundled() -> None:
@@ -34,7 +35,7 @@ async def test_a_cluster_keeps_a_replicated_stream_through_a_kill_of_one_server(
     js = nc.jetstream(timeout=5)
     try:
         await js.add_stream(name="R", subjects=["r.>"], num_replicas=3)
-        await js.publish("r.1", b"x")
+        await settled(lambda: js.publish("r.1", b"x"), "publish to R")  # answers once its leader is elected
         leader = (await js.stream_info("R")).cluster
         assert leader is not None and leader.leader is not None
         nats_cluster.stop(int(leader.leader[1:]), kill=True)  # the stream's leader: another one takes over
