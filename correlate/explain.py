@@ -17,6 +17,17 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from correlate import model as m
+from correlate.calls import (
+    FAILED_CALL,
+    WIRE_CATEGORIES,
+    WIRE_WORDS,
+    behind,
+    blamed_node,
+    code_failure,
+    is_call,
+    outbound,
+    timed_out,
+)
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
 from model.event import WARNING_RANK
@@ -42,17 +53,8 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
 OWN_WORK = frozenset({"performance", "saturation", "network"})  # what a pod does, not what its template fails
 INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
-# a call that got no answer (a TCP connect whose SYN was retransmitted, unanswered, is the network's own word for it)
-WIRE_WORDS = ("timeout", "timed out", "deadline", "unreachable", "no answer", "retransmit")
 NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
-NETWORK_WORDS = (
-    *WIRE_WORDS,
-    *("connect", "refused", "reset", "dns", "lookup", "network", "socket", "broken pipe", "eof", "upstream"),
-    *("unavailable", "502", "503", "504"),
-)
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
-WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
-FAILED_CALL = WIRE_CATEGORIES - {"performance"}  # a slow call got through: no node's network cut it
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
 ECHO_REASONS = frozenset({"OOMKilling"})
 
@@ -133,11 +135,6 @@ def _sides(x: m.Member, caller_too: bool = True) -> Iterable[tuple[bool, m.Conte
         yield True, x.target
 
 
-def is_call(x: m.Member) -> bool:
-    """A failed or slow call that names its callee: what explains it is what explains the callee."""
-    return x.target is not None and x.category in WIRE_CATEGORIES
-
-
 def resource_explains(r: m.Context, x: m.Member, *, caller_too: bool = True) -> str:
     """The link kind by which resource ``r`` is upstream of ``x``'s resource or of what ``x`` was calling ('' if
     it is not): the resource itself, its node, its top-level owner, a Service selecting it, a Service it serves.
@@ -164,54 +161,6 @@ def resource_explains(r: m.Context, x: m.Member, *, caller_too: bool = True) -> 
         if called and r.kind == "Pod" == c.kind and r.workload and c.workload == r.workload:
             return m.TARGET  # a call that landed on one pod of a workload reached what its siblings serve
     return ""
-
-
-def blamed_node(x: m.Member) -> str:
-    """The node ``x`` is a symptom of ('' if none): for a failed call, the callee's (a pod's node, or the one node
-    a Service's pods run on; the caller's node only carried the call), else its own resource's."""
-    t = x.target
-    if t is None or x.category not in WIRE_CATEGORIES:
-        return x.ctx.node
-    if t.kind == "Pod":
-        return t.node
-    return t.pod_nodes[0] if len(t.pod_nodes) == 1 else ""
-
-
-def answered(x: m.Member) -> bool:
-    """A call its callee answered with an HTTP status of its own (4xx, 500, 501): the network carried it both ways.
-    A gateway's 502-504 may mean the callee was never reached."""
-    status = x.detail.get("network.status_code")
-    return isinstance(status, int) and 400 <= status <= 501
-
-
-def code_failure(x: m.Member) -> bool:
-    """An application error that names no callee and says nothing of the network (an unhandled exception, a
-    failed assertion): the code's own failure."""
-    if x.category != "application_error" or x.target is not None:
-        return False
-    said = f"{x.reason} {x.message}".lower()
-    return not any(w in said for w in NETWORK_WORDS)
-
-
-def timed_out(x: m.Member) -> bool:
-    """A call that got no answer at all (timed out, unreachable): what a network cut does, where a refused
-    connection or an error status means the peer's host answered."""
-    text = f"{x.reason} {x.message}".lower()
-    return "refused" not in text and any(w in text for w in WIRE_WORDS)
-
-
-def outbound(x: m.Member, node: str) -> bool:
-    """``x`` is a failed call, unanswered, out of a pod on ``node``."""
-    return x.category in FAILED_CALL and not answered(x) and x.ctx.kind == "Pod" and x.ctx.node == node
-
-
-def behind(x: m.Member, node: str) -> bool:
-    """``x`` is a failed call, unanswered, to a Service that has pods on ``node`` (among others: ``blamed_node``
-    names none)."""
-    t = x.target
-    return (
-        t is not None and t.kind == "Service" and node in t.pod_nodes and x.category in FAILED_CALL and not answered(x)
-    )
 
 
 def cut_off_link(x: m.Member, node: str, *, reported: bool, inferred: bool) -> str:

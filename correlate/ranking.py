@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from correlate import explain as ex
 from correlate import model as m
 from correlate import nodeinfer
+from correlate.calls import is_call
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
 
@@ -127,7 +128,7 @@ def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[s
             (link.kind == m.SAME_NODE and ex.quiet_node(b))
             or not ex.timely(b, a.ts)
             or ex.is_echo(b)
-            or (ex.is_call(a) and not ex.through_target(a, b, NOTHING_LEARNED))
+            or (is_call(a) and not ex.through_target(a, b, NOTHING_LEARNED))
         ):
             continue
         if ex.beside_a_call(a, b, link):

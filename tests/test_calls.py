@@ -1,0 +1,92 @@
+"""What a call is, what it named and how it failed: the words of the wire, table-driven."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from correlate import calls
+from correlate import model as m
+from tests.correlate_members import CALLER, DB, A, ev, pod, service
+
+SPREAD = replace(service("db"), pod_nodes=("n1", "n2"))  # a Service whose pods run on two nodes
+ON_N2 = replace(service("db"), pod_nodes=("n2",))
+
+
+@pytest.mark.parametrize(
+    ("x", "want"),
+    [
+        (ev("t", 0, "timeout", CALLER, target=DB), True),  # a failed call that names its callee
+        (ev("s", 0, "slow_span", CALLER, category="performance", target=DB), True),  # a slow one too
+        (ev("t", 0, "timeout", CALLER), False),  # names no callee
+        (ev("u", 0, "Unhealthy", CALLER, category="probe", target=DB), False),  # a probe is no call
+    ],
+)
+def test_is_call(x: m.Member, want: bool) -> None:
+    assert calls.is_call(x) is want
+
+
+@pytest.mark.parametrize(
+    ("x", "want"),
+    [
+        (ev("t", 0, "timeout", CALLER, target=DB), "n2"),  # the callee pod's node, not the caller's
+        (ev("t", 0, "timeout", CALLER, target=ON_N2), "n2"),  # the one node a Service's pods run on
+        (ev("t", 0, "timeout", CALLER, target=SPREAD), ""),  # pods on two nodes: no node to blame
+        (ev("u", 0, "Unhealthy", CALLER, category="probe"), "n3"),  # not a call: its own node
+    ],
+)
+def test_blamed_node(x: m.Member, want: str) -> None:
+    assert calls.blamed_node(x) == want
+
+
+@pytest.mark.parametrize(
+    ("reason", "message", "status", "timed_out", "answered"),
+    [
+        ("timeout", "dial tcp 10.0.0.9:5432: i/o timeout", None, True, False),
+        ("network", "connect 10.0.0.9: no route, host unreachable", None, True, False),
+        ("network", "dial tcp 10.0.0.9:5432: connection refused", None, False, False),  # the peer's host said no
+        ("http_5xx", "upstream error", 500, False, True),  # the callee answered 500: the network carried it
+        ("http_5xx", "gateway timeout", 504, True, False),  # a gateway's 504: maybe never reached
+        ("http_4xx", "too many requests", 429, False, True),
+    ],
+)
+def test_how_a_call_failed(reason: str, message: str, status: int | None, timed_out: bool, answered: bool) -> None:
+    x = ev("t", 0, reason, CALLER, category="application_error", target=DB, message=message)
+    if status is not None:
+        x = replace(x, detail={"network.status_code": status})
+    assert calls.timed_out(x) is timed_out
+    assert calls.answered(x) is answered
+
+
+@pytest.mark.parametrize(
+    ("message", "target", "want"),
+    [
+        ("unhandled NullPointerException in CartController", None, True),  # its own code throwing
+        ("upstream connect error or disconnect/reset before headers", None, False),  # the wire's
+        ("lookup redis on 10.96.0.10:53: i/o timeout", None, False),
+        ("unhandled NullPointerException", DB, False),  # named a callee: a call, not its own code
+    ],
+)
+def test_code_failure(message: str, target: m.Context | None, want: bool) -> None:
+    x = ev("e", 0, "error_log", CALLER, category="application_error", target=target, message=message)
+    assert calls.code_failure(x) is want
+
+
+@pytest.mark.parametrize(
+    ("x", "out_of_n1", "behind_n1"),
+    [
+        (ev("t", 0, "timeout", A, target=DB, message="i/o timeout"), True, False),  # out of a pod on n1
+        (
+            ev("t", 0, "timeout", CALLER, target=SPREAD, message="i/o timeout"),
+            False,
+            True,
+        ),  # to a Service with a pod there
+        (ev("t", 0, "timeout", CALLER, target=ON_N2, message="i/o timeout"), False, False),
+        (ev("s", 0, "slow_span", A, category="performance", target=DB), False, False),  # slow got through
+        (ev("p", 0, "Unhealthy", pod("a-2", "n1"), category="probe"), False, False),  # no call
+    ],
+)
+def test_outbound_and_behind(x: m.Member, out_of_n1: bool, behind_n1: bool) -> None:
+    assert calls.outbound(x, "n1") is out_of_n1
+    assert calls.behind(x, "n1") is behind_n1
