@@ -53,6 +53,10 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
 OWN_WORK = frozenset({"performance", "saturation", "network"})  # what a pod does, not what its template fails
 INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
+# A node that stopped reporting (its kubelet silent), and what only its kubelet tells of its pods.
+SILENT_REASONS = frozenset({"NodeNotReady", "node_not_ready", "node_down"})
+KUBELET_TOLD = frozenset({"probe", "crash"})
+NODE_GRACE_MS = 40_000  # the node controller's grace period (node-monitor-grace-period) before it says NotReady
 NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
@@ -230,7 +234,8 @@ def explanation(
     if is_eviction(x) and not explains_eviction(root, first, x, learned):
         return None
     cut_off = network_down(first, learned)
-    if root.resource.kind == "Node" and x.ctx.kind == "Pod" and not node_explains(corr, root.resource.name, x, cut_off):
+    node = root.resource.name if root.resource.kind == "Node" else ""
+    if node and x.ctx.kind == "Pod" and not node_explains(corr, node, x, first, cut_off):
         return None
     if not_the_nodes(corr, first, x, learned):
         return None
@@ -241,8 +246,8 @@ def explanation(
         if mute or not speaks_for(root.resource, first, x, learned)
         else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     )
-    if not kind and root.resource.kind == "Node":
-        kind = cut_off_link(x, root.resource.name, reported=cut_off, inferred=node_inferred(corr))
+    if not kind and node:
+        kind = cut_off_link(x, node, reported=cut_off, inferred=node_inferred(corr))
     wide = workload_wide(corr, learned)
     own_work = wide and not intended(first) and x.category in OWN_WORK
     if kind in (m.OWNER, m.SAME_WORKLOAD) and own_work:
@@ -265,7 +270,7 @@ def explanation(
         if (
             directed
             and link.kind == m.SAME_NODE
-            and (quiet_node(y, learned) or not node_borne(x, cut_off=network_down(y, learned)))
+            and (quiet_node(y, learned) or not node_borne(x, y, cut_off=network_down(y, learned)))
         ):
             continue
         if directed and link.kind == m.CALLS and x.target is None:
@@ -319,18 +324,32 @@ def alike(x: m.Member, y: m.Member) -> bool:
     return x.category in TEMPLATE_FAILURES and y.category == x.category
 
 
-def node_explains(corr: m.Correlation, node: str, x: m.Member, cut_off: bool) -> bool:
-    """Whether the node's trouble in ``corr`` explains its pod's event ``x``: only while it lasts, and only what a
-    node's condition does to its pods (``node_borne``; ``cut_off``: the root is the node's network down)."""
-    return node_borne(x, cut_off=cut_off) and node_active(corr, node, x.ts)
+def node_explains(corr: m.Correlation, node: str, x: m.Member, cause: m.Member, cut_off: bool) -> bool:
+    """Whether the node's trouble in ``corr`` (its event ``cause``) explains its pod's event ``x``: only while it
+    lasts, and only what a node's condition does to its pods (``node_borne``; ``cut_off``: ``cause`` is the node's
+    network down)."""
+    return node_borne(x, cause, cut_off=cut_off) and node_active(corr, node, x.ts)
 
 
-def node_borne(x: m.Member, *, cut_off: bool = False) -> bool:
-    """Whether a node's trouble may show as ``x`` on one of its pods: a node's condition makes its pods unready,
-    evicted or cut off. Not a pod using more CPU or memory (its own doing), nor what a pod's own work shows when it
-    names no callee: a slow request, an error, a connection failing, unless the call got no answer at all (a
-    node's network gone silent) or the node reported its network down (then any failure on the wire, though not
-    its code's own failure: ``code_failure``)."""
+def silenced(x: m.Member, cause: m.Member) -> bool:
+    """``x`` is what only a node's kubelet tells of a pod of that node (a probe failing, a container restarting),
+    stamped after the kubelet went silent: ``cause`` says the node stopped reporting (NotReady, down), which the
+    node controller tells ``NODE_GRACE_MS`` after the last word it had. A silent kubelet tells nothing; what it
+    told before its silence may be the node failing."""
+    on_it = bool(cause.ctx.node) and x.ctx.kind == "Pod" and x.ctx.node == cause.ctx.node
+    told = x.category in KUBELET_TOLD and x.ts >= cause.ts - NODE_GRACE_MS and not timed_out(x)
+    return on_it and cause.reason in SILENT_REASONS and told
+
+
+def node_borne(x: m.Member, cause: m.Member, *, cut_off: bool = False) -> bool:
+    """Whether a node's trouble (its event ``cause``) may show as ``x`` on one of its pods: a node's condition
+    makes its pods unready, evicted or cut off. Not a pod using more CPU or memory (its own doing), nor what a
+    pod's own work shows when it names no callee: a slow request, an error, a connection failing, unless the call
+    got no answer at all (a node's network gone silent) or the node reported its network down (then any failure on
+    the wire, though not its code's own failure: ``code_failure``). Nor what its silent kubelet cannot have told
+    (``silenced``)."""
+    if silenced(x, cause):
+        return False
     if x.category == SATURATION or x.target is not None:
         return x.category != SATURATION
     if x.category not in WIRE_CATEGORIES:
@@ -548,9 +567,9 @@ def root_explains_root(
     if speaks_for(a.root.resource, ra, rb, learned) and resource_explains(
         a.root.resource, rb, caller_too=is_cause(ra, learned)
     ):
-        return not node or node_explains(a, node, rb, cut_off)
+        return not node or node_explains(a, node, rb, ra, cut_off)
     if node and cut_off_link(rb, node, reported=cut_off, inferred=node_inferred(a)):
-        return node_explains(a, node, rb, cut_off)  # as ``explanation``: a call cut off, felt before it was told
+        return node_explains(a, node, rb, ra, cut_off)  # as ``explanation``: a call cut off, felt before it was told
     if is_call(rb):
         return through_target(rb, ra, learned)
     link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))

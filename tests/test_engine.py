@@ -149,8 +149,8 @@ def test_node_failure_names_the_node_to_cordon(store: GraphStore) -> None:
             store,
             [
                 tb.event("nn", 0, "Node", "node-2", "NodeNotReady", C.NODE, severity="high"),
-                tb.event("m1", 10, "Pod", "mysql-0", "Unhealthy", C.PROBE),
-                tb.event("a2", 12, "Pod", "api-2", "Unhealthy", C.PROBE),
+                tb.event("m1", 10, "Pod", "mysql-0", "Unhealthy", C.PROBE, message="probe: context deadline exceeded"),
+                tb.event("a2", 12, "Pod", "api-2", "Unhealthy", C.PROBE, message="probe: context deadline exceeded"),
             ],
         )
     )
@@ -234,12 +234,12 @@ def test_a_common_cause_merges_the_correlations_whose_roots_it_explains(store: G
             store,
             [
                 tb.event("m1", 0, "Pod", "mysql-0", "Unhealthy", C.PROBE, message="probe timed out"),
-                tb.event("n1", 2, "Pod", "noise-1", "BackOff", C.CRASH),
+                tb.event("n1", 2, "Pod", "noise-1", "BackOff", C.CRASH),  # told before the kubelet went silent
             ],
         )
     )
     assert len(e.open_correlations()) == 2
-    out = e.process(tb.stored(store, [tb.event("nn", 30, "Node", "node-2", "NodeNotReady", C.NODE, severity="high")]))
+    out = e.process(tb.stored(store, [tb.event("nn", 50, "Node", "node-2", "NodeNotReady", C.NODE, severity="high")]))
     (only,) = e.open_correlations()
     assert set(only.members) == {"m1", "n1", "nn"}
     assert out[-1].root_cause.event_id == "nn" and out[-1].type == "node_failure"

@@ -255,7 +255,7 @@ def db_down_beside(on_a: m.Member) -> m.Correlation:
         # a node's housekeeping failing explains none of its pods' trouble, by resource or by link
         (corr_of(IMAGE_GC), ev("b", 5, "BackOff", A, category="crash"), [], False),
         (corr_of(IMAGE_GC), ev("t", 5, "timeout", CALLER, target=A), [link("t", "gc", m.SAME_NODE, 1, 0.9)], False),
-        (corr_of(NOT_READY), ev("b", 5, "BackOff", A, category="crash"), [], True),
+        (corr_of(NOT_READY), ev("p", 5, "NodeNotReady", A, category="node"), [], True),  # its pods unready
         # a call that reached one pod is not explained by a sibling pod's symptom in another node's incident...
         (
             corr_of(ev("p", 0, "EvictionThresholdMet", node("n2"), category="node"), ev("s", 2, "http_429", A2)),
@@ -803,6 +803,26 @@ def test_a_workloads_crash_loop_explains_its_pods_failing_not_their_work(
     x = ev("x", 5, reason, a3, category=category)
     links = [link("x", "c1", m.SAME_WORKLOAD, 0)]
     assert (ex.explanation(x, crash, links) is not None) is joins
+
+
+@pytest.mark.parametrize(
+    ("x", "joins"),
+    [
+        (ev("b", 5, "BackOff", A, category="crash"), False),  # what its kubelet told while silent: not the node's
+        (ev("u", 5, "Unhealthy", A, category="probe", message="Readiness probe failed: HTTP probe 503"), False),
+        (ev("b", -50, "BackOff", A, category="crash"), True),  # told before it went silent: the node failing
+        # a probe that got no answer is what a node's trouble looks like from its pods (node-scoped)
+        (
+            ev("u", 5, "Unhealthy", A, category="probe", message="Readiness probe failed: context deadline exceeded"),
+            True,
+        ),
+    ],
+)
+def test_a_node_that_stopped_reporting_explains_nothing_its_kubelet_told_meanwhile(x: m.Member, joins: bool) -> None:
+    """NotReady is the node controller's word that the kubelet went silent 40 s before: a pod's restarts and
+    probe failures stamped since then were not told by that kubelet, so they are not its node's doing."""
+    assert (ex.explanation(x, corr_of(NOT_READY), []) is not None) is joins
+    assert ex.root_explains_root(corr_of(NOT_READY), corr_of(x), {}) is joins
 
 
 def test_a_rollout_explains_its_pods_slowness() -> None:
