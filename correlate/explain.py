@@ -552,7 +552,7 @@ def root_explains_root(
     if a.root is None or b.root is None or a.id == b.root.event_id:
         return False
     ra, rb = a.members[a.root.event_id], b.members[b.root.event_id]
-    if not timely(ra, rb.ts) or (is_cause(rb, learned) and not (is_cause(ra, learned) and is_change(ra))):
+    if not timely(ra, rb.ts) or (is_cause(rb, learned) and not (is_cause(ra, learned) and intended(ra))):
         return False  # a cause is its own incident unless a change (a rollout, a config edit) came before it
     if is_cause(rb, learned) and a.root.inferred:
         return False

@@ -554,6 +554,13 @@ def test_inferred_node_explains_calls_out_of_it(x: m.Member, joins: bool) -> Non
             corr_of(OOM),
             True,
         ),
+        # ... but an OOM kill read from the pod's status is a failure, not a change someone made: the next one is
+        # an incident of its own
+        (
+            corr_of(ev("st", -20, "OOMKilled", DB, category="resource_exhaustion", source_kind="change")),
+            corr_of(OOM),
+            False,
+        ),
         # a cause minutes after another episode's root explains nothing of it
         (
             corr_of(ev("nr", 600, "NodeNotReady", node("n1"), category="node")),
