@@ -477,7 +477,8 @@ class Fit(NamedTuple):
     named: bool  # the event's trace names it
     alike: bool  # a container failing the way its sibling's does
     own: bool  # rooted at the event's own resource
-    on_target: int  # its anomalies on what the event called
+    reached: bool  # it has trouble on the very pod the event's call reached
+    on_target: int  # its anomalies on what the event called (that pod, or its siblings behind the Service)
     recent: int  # how closely the event follows its member (in 5 s steps, negated)
     strength: float
     onset: int
@@ -493,7 +494,8 @@ def choose(
     points at (its span's child, on another resource, failing: the callee named); then, for a container crashing
     or not pulled, the one its sibling's container fails alike in (the workload's failure);
     then one whose root is ``x``'s own resource (a resource's trouble stays one incident, whatever its
-    events also touch); then, for a call, the one with more anomalies on what it called (``on_target``); then the
+    events also touch); then, for a call, the one with trouble on the very pod it reached (``reached``), then the
+    one with more anomalies on what it called (``on_target``); then the
     one whose member it follows most closely in time (of two incidents upstream of one caller, the one failing now);
     then the stronger explanation, the later onset, the id."""
 
@@ -514,6 +516,7 @@ def choose(
             # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
             alike=ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via),
             own=corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE,
+            reached=reached(corr, x),
             on_target=on_target(corr, x),
             recent=-(gap // 5_000),
             strength=ex.strength,
@@ -542,6 +545,16 @@ def on_target(corr: m.Correlation, x: m.Member) -> int:
         if resource_explains(y.ctx, bare(x)) == m.TARGET:
             seen += 1
     return seen
+
+
+def reached(corr: m.Correlation, x: m.Member) -> bool:
+    """Whether ``corr`` has recent trouble on the very pod ``x``'s call reached (named by its address): a call
+    that landed on an evicted or crashing pod is that pod's, before its siblings' trouble behind the Service."""
+    t = x.target
+    if t is None or t.kind != "Pod" or not t.uid:
+        return False
+    recent = list(corr.members.values())[-TARGET_LOOKBACK:]
+    return any(y.ctx.uid == t.uid and y.id != x.id and y.seen_until + JOIN_GAP_MS >= x.ts for y in recent)
 
 
 def root_explains_root(

@@ -426,6 +426,21 @@ def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_
     assert ex.choose(x, homes) == 1
 
 
+def test_choose_sends_a_call_to_the_very_pod_it_reached_before_its_siblings() -> None:
+    """A call whose address named one pod of a Service (evicted now) is that pod's trouble, even when another
+    incident has more anomalies on the pod's siblings behind the same Service."""
+    reached = pod("front-proxy-1", services=("front-proxy",))
+    siblings = [pod(f"front-proxy-{i}", "n2", services=("front-proxy",)) for i in (2, 3, 4)]
+    evicted = corr_of(ev("e", 60, "Evicted", reached, category="resource_exhaustion", message="The node was low"))
+    config = corr_of(
+        *(ev(f"c{i}", 50 + i, "http_5xx", p, category="application_error") for i, p in enumerate(siblings))
+    )
+    x = ev("x", 62, "http_5xx", CALLER, category="application_error", target=reached)
+    homes = [(config, ex.Explanation(0.9, m.CALLS, "c2")), (evicted, ex.Explanation(1.0, m.TARGET, "e"))]
+    assert ex.on_target(config, x) > ex.on_target(evicted, x)  # more anomalies behind the Service...
+    assert ex.choose(x, homes) == 1  # ...but the call reached the evicted one
+
+
 @pytest.mark.parametrize(
     ("reason", "message", "to_service", "node_home"),
     [
