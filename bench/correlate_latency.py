@@ -14,9 +14,9 @@ For every event that a published result includes, ``latency_ms`` is the time to 
 version on ``correlations.results`` that lists it, counted from the publish of that version's newest event: an
 event that waited in a ``building`` correlation for more evidence (the deliberate window) is counted from when the
 evidence arrived. ``latency_with_evidence_wait_ms`` counts from the event's own publish. The consumer's fetch
-wait (``--fetch-timeout``, default 0.05 s) is counted. Prints p50/p99/max, the events published and consumed,
-and the result versions. The publisher and the results reader run in a separate process (as collectors
-and downstream readers do), so they do not compete with causegraph for its interpreter lock.
+wait (``--fetch-timeout``, default serve's own ``nats.fetch_timeout_s``) is counted. Prints p50/p99/max, the
+events published and consumed, and the result versions. The publisher and the results reader run in a separate
+process (as collectors and downstream readers do), so they do not compete with causegraph for its interpreter lock.
 """
 
 from __future__ import annotations
@@ -203,7 +203,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             import_s = time.perf_counter() - t
             settings = load_settings()
             settings.nats.url = server.url
-            settings.nats.fetch_timeout_s = args.fetch_timeout
+            if args.fetch_timeout is not None:
+                settings.nats.fetch_timeout_s = args.fetch_timeout
             settings.kubernetes.cluster = CLUSTER
             settings.serve.kubernetes_watch = False
             settings.serve.tick_s = 3600
@@ -249,7 +250,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "events_in_results": len(figures["ms"]),
         "latency_ms": summary(figures["proc"]),
         "latency_with_evidence_wait_ms": summary(figures["ms"]),
-        "fetch_timeout_s": args.fetch_timeout,
+        "fetch_timeout_s": settings.nats.fetch_timeout_s,
         "mix": {"incident_share": args.incident_share, "warning_share": args.warning_share},
     }
 
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=1000)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--scale", type=float, default=0.02)
-    ap.add_argument("--fetch-timeout", type=float, default=0.05)
+    ap.add_argument("--fetch-timeout", type=float, default=None, help="the consumer's fetch wait (default: serve's)")
     ap.add_argument("--incident-share", type=float, default=0.03, help="share of events that start an incident")
     ap.add_argument("--warning-share", type=float, default=0.07, help="share of isolated warnings")
     ap.add_argument(
