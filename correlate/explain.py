@@ -489,13 +489,12 @@ def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
     """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
-    symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at
-    (a node losing its network and a ConfigMap every pod mounts each keep their own); then one that its trace
-    points at (its span's child, on another resource, failing: the callee named); then, for a container crashing
-    or not pulled, the one its sibling's container fails alike in (the workload's failure);
-    then one whose root is ``x``'s own resource (a resource's trouble stays one incident, whatever its
-    events also touch); then, for a call, the one with trouble on the very pod it reached (``reached``), then the
-    one with more anomalies on what it called (``on_target``); then the
+    symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at (a node
+    losing its network and a ConfigMap every pod mounts each keep their own); then one that its trace points at (its
+    span's child, on another resource, failing: the callee named); then, for a container crashing or not pulled, the one
+    its sibling's container fails alike in (the workload's failure); then one whose root is ``x``'s own resource (a
+    resource's trouble stays one incident, whatever its events also touch); then, for a call, the one with trouble on
+    the very pod it reached (``reached``), then the one with more anomalies on what it called (``on_target``); then the
     one whose member it follows most closely in time (of two incidents upstream of one caller, the one failing now);
     then the stronger explanation, the later onset, the id."""
 
