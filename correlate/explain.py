@@ -53,9 +53,9 @@ WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
 OWN_WORK = frozenset({"performance", "saturation", "network"})  # what a pod does, not what its template fails
 INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
-# A node that stopped reporting (its kubelet silent), and what only its kubelet tells of its pods.
+# A node that stopped reporting (its kubelet silent), and what only the node itself tells of its pods.
 SILENT_REASONS = frozenset({"NodeNotReady", "node_not_ready", "node_down"})
-KUBELET_TOLD = frozenset({"probe", "crash"})
+NODE_TOLD = frozenset({"probe", "crash"})
 NODE_GRACE_MS = 40_000  # the node controller's grace period (node-monitor-grace-period) before it says NotReady
 NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
@@ -332,12 +332,15 @@ def node_explains(corr: m.Correlation, node: str, x: m.Member, cause: m.Member, 
 
 
 def silenced(x: m.Member, cause: m.Member) -> bool:
-    """``x`` is what only a node's kubelet tells of a pod of that node (a probe failing, a container restarting),
-    stamped after the kubelet went silent: ``cause`` says the node stopped reporting (NotReady, down), which the
-    node controller tells ``NODE_GRACE_MS`` after the last word it had. A silent kubelet tells nothing; what it
-    told before its silence may be the node failing."""
-    on_it = bool(cause.ctx.node) and x.ctx.kind == "Pod" and x.ctx.node == cause.ctx.node
-    told = x.category in KUBELET_TOLD and x.ts >= cause.ts - NODE_GRACE_MS and not timed_out(x)
+    """``x`` is what only a node itself tells of a pod of that node (its kubelet, its agents: a probe failing, a
+    container restarting), stamped after the node went silent: ``cause`` says the node stopped reporting
+    (NotReady, down), which the node controller tells ``NODE_GRACE_MS`` after the last word it had. A silent node
+    tells nothing; what it told before its silence may be the node failing, and a probe that got no answer is what
+    its trouble looks like from its pods."""
+    node = cause.ctx.node or (cause.ctx.name if cause.ctx.kind == "Node" else "")
+    on_it = bool(node) and x.ctx.kind == "Pod" and x.ctx.node == node
+    unanswered = x.category == "probe" and timed_out(x)
+    told = x.category in NODE_TOLD and x.ts >= cause.ts - NODE_GRACE_MS and not unanswered
     return on_it and cause.reason in SILENT_REASONS and told
 
 

@@ -77,11 +77,8 @@ def test_code_failure(message: str, target: m.Context | None, want: bool) -> Non
     ("x", "out_of_n1", "behind_n1"),
     [
         (ev("t", 0, "timeout", A, target=DB, message="i/o timeout"), True, False),  # out of a pod on n1
-        (
-            ev("t", 0, "timeout", CALLER, target=SPREAD, message="i/o timeout"),
-            False,
-            True,
-        ),  # to a Service with a pod there
+        # to a Service with one of its pods there
+        (ev("t", 0, "timeout", CALLER, target=SPREAD, message="i/o timeout"), False, True),
         (ev("t", 0, "timeout", CALLER, target=ON_N2, message="i/o timeout"), False, False),
         (ev("s", 0, "slow_span", A, category="performance", target=DB), False, False),  # slow got through
         (ev("p", 0, "Unhealthy", pod("a-2", "n1"), category="probe"), False, False),  # no call

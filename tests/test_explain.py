@@ -427,18 +427,28 @@ def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_
 
 
 def test_choose_sends_a_call_to_the_very_pod_it_reached_before_its_siblings() -> None:
-    """A call whose address named one pod of a Service (evicted now) is that pod's trouble, even when another
-    incident has more anomalies on the pod's siblings behind the same Service."""
-    reached = pod("front-proxy-1", services=("front-proxy",))
+    """A call whose address named one pod of a Service (evicted by its node now) is that pod's trouble, even when a
+    config change elsewhere has its siblings' calls failing (more anomalies behind the same Service)."""
+    reached = pod("front-proxy-1", "n1", services=("front-proxy",))
     siblings = [pod(f"front-proxy-{i}", "n2", services=("front-proxy",)) for i in (2, 3, 4)]
-    evicted = corr_of(ev("e", 60, "Evicted", reached, category="resource_exhaustion", message="The node was low"))
-    config = corr_of(
-        *(ev(f"c{i}", 50 + i, "http_5xx", p, category="application_error") for i, p in enumerate(siblings))
+    cm = m.Context(uid="uid-cm", cluster="c", kind="ConfigMap", namespace="ns", name="proxy-config")
+    calls = (
+        ev(f"c{i}", 50 + i, "http_5xx", p, category="application_error", target=service("cart"))
+        for i, p in enumerate(siblings)
+    )
+    config = corr_of(ev("cm", 40, "MODIFIED", cm, category="config", source_kind="change"), *calls)
+    pressure = corr_of(
+        ev("p", 55, "EvictionThresholdMet", node("n1"), category="resource_exhaustion"),
+        ev(
+            "e", 58, "Evicted", reached, category="resource_exhaustion", message="The node was low on resource: memory."
+        ),
     )
     x = ev("x", 62, "http_5xx", CALLER, category="application_error", target=reached)
-    homes = [(config, ex.Explanation(0.9, m.CALLS, "c2")), (evicted, ex.Explanation(1.0, m.TARGET, "e"))]
-    assert ex.on_target(config, x) > ex.on_target(evicted, x)  # more anomalies behind the Service...
-    assert ex.choose(x, homes) == 1  # ...but the call reached the evicted one
+    by_config = ex.explanation(x, config, [link("x", "c2", m.CALLS, 1)])  # a sibling's failed call speaks for it
+    by_node = ex.explanation(x, pressure, [link("x", "e", m.TARGET, 1)])
+    assert by_config is not None and by_node is not None
+    assert ex.on_target(config, x) > ex.on_target(pressure, x)  # more anomalies behind the Service...
+    assert ex.choose(x, [(config, by_config), (pressure, by_node)]) == 1  # ...but the call reached the evicted pod
 
 
 @pytest.mark.parametrize(
@@ -833,6 +843,9 @@ def test_a_workloads_crash_loop_explains_its_pods_failing_not_their_work(
         (ev("b", 5, "BackOff", A, category="crash"), False),  # what its kubelet told while silent: not the node's
         (ev("u", 5, "Unhealthy", A, category="probe", message="Readiness probe failed: HTTP probe 503"), False),
         (ev("b", -50, "BackOff", A, category="crash"), True),  # told before it went silent: the node failing
+        (ev("b", -20, "BackOff", A, category="crash"), False),  # within the 40 s the node controller waited
+        # a container's own timeout is no probe that got no answer: still what a silent node cannot have told
+        (ev("b", 5, "BackOff", A, category="crash", message="liveness: context deadline exceeded"), False),
         # a probe that got no answer is what a node's trouble looks like from its pods (node-scoped)
         (
             ev("u", 5, "Unhealthy", A, category="probe", message="Readiness probe failed: context deadline exceeded"),
@@ -845,6 +858,35 @@ def test_a_node_that_stopped_reporting_explains_nothing_its_kubelet_told_meanwhi
     probe failures stamped since then were not told by that kubelet, so they are not its node's doing."""
     assert (ex.explanation(x, corr_of(NOT_READY), []) is not None) is joins
     assert ex.root_explains_root(corr_of(NOT_READY), corr_of(x), {}) is joins
+
+
+@pytest.mark.parametrize(
+    ("x", "cause", "silent"),
+    [
+        (ev("b", 5, "BackOff", A, category="crash"), NOT_READY, True),
+        (ev("b", 5, "BackOff", pod("c-1", "n2"), category="crash"), NOT_READY, False),  # another node's kubelet
+        # a node event whose context lacks its node field: the Node's own name says which
+        (ev("b", 5, "BackOff", A, category="crash"), replace(NOT_READY, ctx=replace(node("n1"), node="")), True),
+        (ev("b", 5, "BackOff", A, category="crash"), replace(NOT_READY, reason="EvictionThresholdMet"), False),
+        (ev("t", 5, "timeout", A), NOT_READY, False),  # not what only the node tells (a peer may)
+        (ev("b", -40, "BackOff", A, category="crash"), NOT_READY, True),  # the grace period's first instant
+        (ev("b", -41, "BackOff", A, category="crash"), NOT_READY, False),
+    ],
+)
+def test_silenced(x: m.Member, cause: m.Member, silent: bool) -> None:
+    assert ex.silenced(x, cause) is silent
+
+
+def test_a_node_that_stopped_reporting_silences_through_a_same_node_link_too() -> None:
+    """A NotReady among a correlation's members (not its root) explains no later restart on a pod of its node."""
+    mount = ev("d", 0, "FailedMount", pod("z-1", "n1"), category="volume")
+    rooted = m.Root("d", mount.ctx)  # another pod's trouble at the root: only the link can explain ``x``
+    home = corr_of(mount, replace(NOT_READY, ts=2_000), root=rooted)
+    x = ev("b", 10, "BackOff", A, category="crash")
+    disk = replace(NOT_READY, reason="NodeHasDiskPressure", category="resource_exhaustion", ts=2_000)
+    pressured = corr_of(mount, disk, root=rooted)
+    assert ex.explanation(x, pressured, [link("b", "nr", m.SAME_NODE, 1)]) is not None  # a node condition does
+    assert ex.explanation(x, home, [link("b", "nr", m.SAME_NODE, 1)]) is None  # a silent node does not
 
 
 def test_a_rollout_explains_its_pods_slowness() -> None:
