@@ -1,5 +1,5 @@
-"""What a call is, what it named and how it failed (pure): the words of the wire shared by placement, node
-inference and ranking.
+"""What a call is, what it named and how it failed (pure): the words of the wire that placement (``explain``) and
+ranking share.
 
 A failed or slow call that names its callee (by address, Service or trace) is explained through that callee; one
 that got no answer at all (timed out, unreachable) is what a network cut does, where a refused connection or an
