@@ -12,8 +12,9 @@ its callers' errors name; such a root is ``inferred`` when that resource has no 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import NamedTuple
 
 from correlate import model as m
@@ -533,18 +534,25 @@ TARGET_SEEN = 3  # anomalies on what a call reached, beyond which more say nothi
 TARGET_LOOKBACK = 64  # the newest members looked at for them
 
 
+def recent_others(corr: m.Correlation, x: m.Member) -> Iterator[m.Member]:
+    """``corr``'s newest members (of the last ``TARGET_LOOKBACK``), newest first, other than ``x``, whose trouble
+    is still going on when ``x`` happens (within ``JOIN_GAP_MS``)."""
+    for y in islice(reversed(corr.members.values()), TARGET_LOOKBACK):
+        if y.id != x.id and y.seen_until + JOIN_GAP_MS >= x.ts:
+            yield y
+
+
 def on_target(corr: m.Correlation, x: m.Member) -> int:
     """How many of ``corr``'s recent members are on what ``x`` called (up to ``TARGET_SEEN``): of the pods behind a
     Service, the one whose trouble is going on now explains the call, before a lone anomaly of a sibling."""
     if x.target is None:
         return 0
     seen = 0
-    for i, y in enumerate(reversed(corr.members.values())):
-        if i >= TARGET_LOOKBACK or seen >= TARGET_SEEN:
+    for y in recent_others(corr, x):
+        if seen >= TARGET_SEEN:
             break
-        if y.ctx.kind == "Node" or y.id == x.id or y.seen_until + JOIN_GAP_MS < x.ts:
-            continue  # a node's condition is no anomaly of the callee itself (``node`` weighs it)
-        if resource_explains(y.ctx, bare(x)) == m.TARGET:
+        # a node's condition is no anomaly of the callee itself (``node`` weighs it)
+        if y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET:
             seen += 1
     return seen
 
@@ -555,8 +563,7 @@ def reached(corr: m.Correlation, x: m.Member) -> bool:
     t = x.target
     if t is None or t.kind != "Pod" or not t.uid:
         return False
-    recent = list(corr.members.values())[-TARGET_LOOKBACK:]
-    return any(y.ctx.uid == t.uid and y.id != x.id and y.seen_until + JOIN_GAP_MS >= x.ts for y in recent)
+    return any(y.ctx.uid == t.uid for y in recent_others(corr, x))
 
 
 def root_explains_root(
