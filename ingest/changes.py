@@ -34,6 +34,7 @@ Fragment = dict[str, Any]
 
 TEMPLATE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "CronJob"})
 DIFFED_KINDS = TEMPLATE_KINDS | {"ConfigMap", "Secret", "Node", "Pod"}
+DATA_FIELDS = ("data", "binaryData", "stringData")
 _PROCESS_KEY = secrets.token_bytes(32)
 _SECRET_LIKE = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH", "PRIVATE")
 # Node condition -> (event reason when it turns bad, reason when it recovers); bad = this status.
@@ -100,7 +101,9 @@ def fragment(obj: Obj, cluster: str, observed_at_ms: int | None = None) -> Fragm
             }
             for c in (as_map(c) for c in as_list(_template_spec(obj).get("containers")))
         }
-    elif kind == "ConfigMap":
+    if kind in ("ConfigMap", "Secret"):
+        frag["shown"] = any(f in obj for f in DATA_FIELDS)
+    if kind == "ConfigMap":
         frag["data"] = {f"{f}/{k}": _digest(v) for f in ("data", "binaryData") for k, v in as_map(obj.get(f)).items()}
     elif kind == "Secret":
         frag["data"] = {str(k): _secret_digest(v) for k, v in as_map(obj.get("data")).items()}
@@ -173,6 +176,10 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[NormalEv
     changed = sorted(
         k for k in set(old.get("data", {})) | set(frag["data"]) if old.get("data", {}).get(k) != frag["data"].get(k)
     )
+    if not changed and withheld(old, frag):
+        msg = f"{_what(frag)} changed (its data is not shown to causegraph)"
+        reason = "ConfigMapChanged" if kind == "ConfigMap" else "SecretChanged"
+        return [_event(frag, base, reason, Category.CONFIG, message=msg, detail={"keys": [], "data_shown": False})]
     if not changed:
         return []
     if kind == "ConfigMap":
@@ -182,6 +189,13 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[NormalEv
     # A Secret: that it changed and which keys, never what.
     msg = f"{_what(frag)} changed ({len(changed)} key(s))"
     return [_event(frag, base, "SecretChanged", Category.CONFIG, message=msg, detail={"keys": changed})]
+
+
+def withheld(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Neither version of a ConfigMap or Secret showed its data: a metadata-only watch or recorder (the least a
+    Secret may be read with), where a new resourceVersion is all a change shows. A fragment kept before ``shown``
+    was recorded counts as shown."""
+    return not old.get("shown", True) and not new.get("shown", True)
 
 
 def _template_events(old: Mapping[str, Any], frag: Fragment, base: str) -> list[NormalEvent]:

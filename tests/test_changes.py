@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+
 from ingest.changes import deleted, diff, fragment
 from model.event import Category, SourceKind
 
@@ -78,6 +80,42 @@ def test_secret_change_says_that_not_what() -> None:
     (ev,) = diff(f1, f2)
     assert ev.reason == "SecretChanged" and ev.category is Category.CONFIG
     assert "bmV3" not in repr(ev) and "new-secret" not in repr(ev) and ev.detail == {"keys": ["password"]}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "reasons"),
+    [
+        ({}, {}, ["SecretChanged"]),  # a metadata-only watch: a new version is all a change shows
+        ({"data": {"k": "djE="}}, {"data": {"k": "djE="}}, []),  # data shown and the same: labels, annotations
+        ({"data": {"k": "djE="}}, {}, ["SecretChanged"]),  # what was shown is gone: its keys changed
+    ],
+)
+def test_secret_change_with_data_withheld(before: dict[str, Any], after: dict[str, Any], reasons: list[str]) -> None:
+    s: dict[str, Any] = {
+        "kind": "Secret",
+        "metadata": {"name": "s", "namespace": "n", "uid": "s1", "resourceVersion": "1"},
+    }
+    f1 = fragment({**s, **before}, "p")
+    f2 = fragment({**s, "metadata": {**s["metadata"], "resourceVersion": "2"}, **after}, "p")
+    assert f1 and f2
+    assert [e.reason for e in diff(f1, f2)] == reasons
+    assert diff(f1, f1) == []  # the same version again is no change
+    if not before and not after:
+        (ev,) = diff(f1, f2)
+        assert ev.detail == {"keys": [], "data_shown": False} and "not shown" in ev.message
+
+
+def test_configmap_data_withheld_and_a_fragment_kept_before_it() -> None:
+    cm: dict[str, Any] = {
+        "kind": "ConfigMap",
+        "metadata": {"name": "c", "namespace": "n", "uid": "c1", "resourceVersion": "1"},
+    }
+    f1 = fragment(cm, "p")
+    f2 = fragment({**cm, "metadata": {**cm["metadata"], "resourceVersion": "2"}}, "p")
+    assert f1 and f2
+    assert [e.reason for e in diff(f1, f2)] == ["ConfigMapChanged"]
+    old = {k: v for k, v in f1.items() if k != "shown"}  # kept by an earlier version: its data counts as shown
+    assert diff(old, f2) == []
 
 
 def _node(ready: str, since: str, rv: str) -> dict[str, Any]:
