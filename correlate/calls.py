@@ -17,6 +17,7 @@ NETWORK_WORDS = (
     *("connect", "refused", "reset", "dns", "lookup", "network", "socket", "broken pipe", "eof", "upstream"),
     *("unavailable", "502", "503", "504"),
 )
+RESOLVER_WORDS = ("lookup", "dns", "no such host", "resolv")  # a name server's silence: it names no callee
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
 FAILED_CALL = WIRE_CATEGORIES - {"performance"}  # a slow call got through: no node's network cut it
 
@@ -51,6 +52,13 @@ def code_failure(x: m.Member) -> bool:
         return False
     said = f"{x.reason} {x.message}".lower()
     return not any(w in said for w in NETWORK_WORDS)
+
+
+def failed_on_wire(x: m.Member) -> bool:
+    """A call that failed on the wire by its own words (unavailable, deadline exceeded, a 503, a reset): neither the
+    caller's code failing nor a name server's silence (the name it was asked for is no callee)."""
+    said = x.message.lower()
+    return x.category in FAILED_CALL and not code_failure(x) and not any(w in said for w in RESOLVER_WORDS)
 
 
 def timed_out(x: m.Member) -> bool:

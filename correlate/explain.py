@@ -25,6 +25,7 @@ from correlate.calls import (
     behind,
     blamed_node,
     code_failure,
+    failed_on_wire,
     is_call,
     outbound,
     timed_out,
@@ -121,6 +122,21 @@ def callee_down(y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """Whether ``y`` takes its resource's service away from its callers: a cause, or its container not running
     (crash-looping, its image not pulled)."""
     return is_cause(y, learned) or y.category in TEMPLATE_FAILURES
+
+
+def refused_by(corr: m.Correlation, x: m.Member, y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """``x``, a call failed on the wire that names no callee (``calls.failed_on_wire``), is the doing of ``y`` on a
+    callee of its caller: ``y`` came first and took that callee's service away (``service_gone``)."""
+    return failed_on_wire(x) and y.ts <= x.ts + CALL_SKEW_MS and service_gone(corr, y, learned)
+
+
+def service_gone(corr: m.Correlation, y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """``y`` took its pod's service away (``callee_down``) with no replica left to answer: at least half its
+    workload's pods are down in ``corr`` (one pod crash-looping among three is routed around)."""
+    if not callee_down(y, learned):
+        return False
+    down = {z.ctx.uid for z in corr.members.values() if z.ctx.workload == y.ctx.workload and callee_down(z, learned)}
+    return not y.ctx.workload or 2 * len(down) >= y.ctx.workload_replicas
 
 
 def lag(x: m.Member) -> int:
@@ -274,7 +290,7 @@ def explanation(
             and (quiet_node(y, learned) or not node_borne(x, y, cut_off=network_down(y, learned)))
         ):
             continue
-        if directed and link.kind == m.CALLS and x.target is None:
+        if directed and link.kind == m.CALLS and x.target is None and not refused_by(corr, x, y, learned):
             continue  # being called is no evidence: a symptom that names no callee is not its callee's
         if directed and link.kind in CALL_LINKS and (x.category == SATURATION or is_cause(x, learned)):
             continue  # a caller's own CPU or memory, its OOM kill, is not what a callee's failure does to it

@@ -87,3 +87,20 @@ def test_code_failure(message: str, target: m.Context | None, want: bool) -> Non
 def test_outbound_and_behind(x: m.Member, out_of_n1: bool, behind_n1: bool) -> None:
     assert calls.outbound(x, "n1") is out_of_n1
     assert calls.behind(x, "n1") is behind_n1
+
+
+@pytest.mark.parametrize(
+    ("category", "message", "want"),
+    [
+        ("application_error", "rpc error: code = Unavailable desc = upstream connect error", True),
+        ("application_error", "failed to query: server selection error: context deadline exceeded", True),
+        ("application_error", "request failed with status 503 Service Unavailable", True),
+        ("network", "read tcp: connection reset by peer", True),
+        ("application_error", "NullPointerException at CartStore.get", False),  # the caller's own code
+        ("application_error", "lookup db: i/o timeout", False),  # a name server's silence
+        ("network", "dial tcp: lookup db on 10.96.0.10:53: no such host", False),
+        ("performance", "GET /cart took 2400 ms", False),  # a slow call got through
+    ],
+)
+def test_failed_on_wire(category: str, message: str, want: bool) -> None:
+    assert calls.failed_on_wire(ev("x", 0, "error", CALLER, category=category, message=message)) is want

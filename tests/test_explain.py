@@ -84,6 +84,7 @@ def test_points_at(x: m.Member, node: str, want: bool) -> None:
 A2 = pod("a-2", "n2")  # a sibling of A on another node
 IMAGE_GC = ev("gc", 0, "ImageGCFailed", node("n1"), category="node")
 NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
+UNAVAILABLE = "rpc error: code = Unavailable desc = upstream connect error or disconnect/reset before headers"
 SLOW_TO_A = ev("x", 200, "slow_span", CALLER, category="performance", target=A)  # a slow call to a-1, at 200 s
 
 
@@ -107,21 +108,63 @@ def db_down_beside(on_a: m.Member) -> m.Correlation:
         (corr_of(OOM), ev("t", 400, "timeout", CALLER, target=DB), [], False),
         # a directed link (the member is upstream) explains: the callee's pod behind a Service-level symptom
         (corr_of(OOM), ev("t", 5, "http_5xx", service("db")), [link("t", "oom", m.SELECTS, 1)], True),
-        # being called is no evidence: a caller's error that names no callee is not its callee's, whether the
-        # callee only logged an error, was OOM-killed or is crash-looping (a caller's background errors in the
-        # minutes a callee is down outnumber those it caused, on every development set)
+        # being called is no evidence: a caller's error that names no callee is not the doing of a callee that
+        # only logged an error ...
         (
             corr_of(ev("e", 0, "error_log", DB, category="application_error")),
             ev("t", 5, "http_5xx", CALLER),
             [link("t", "e", m.CALLS, 1)],
             False,
         ),
-        (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [link("t", "oom", m.CALLS, 1)], False),
+        # ... but a call failed on the wire (a 5xx, unavailable, deadline exceeded) is the doing of a callee that
+        # took its service away before it: its one pod OOM-killed or crash-looping (``refused_by``)
+        (corr_of(OOM), ev("t", 5, "http_5xx", CALLER), [link("t", "oom", m.CALLS, 1)], True),
         (
             corr_of(ev("b", 0, "BackOff", DB, category="crash")),
             ev("t", 5, "http_5xx", CALLER),
             [link("t", "b", m.CALLS, 1)],
+            True,
+        ),
+        (
+            corr_of(OOM),
+            ev("t", 5, "error_log", CALLER, category="application_error", message=UNAVAILABLE),
+            [link("t", "oom", m.CALLS, 1)],
+            True,
+        ),
+        # not the caller's own code failing, a name server's silence, nor a call that failed before the callee did
+        (
+            corr_of(OOM),
+            ev("t", 5, "error_log", CALLER, category="application_error", message="NullPointerException"),
+            [link("t", "oom", m.CALLS, 1)],
             False,
+        ),
+        (
+            corr_of(OOM),
+            ev("t", 5, "error_log", CALLER, category="application_error", message="lookup db: i/o timeout"),
+            [link("t", "oom", m.CALLS, 1)],
+            False,
+        ),
+        (
+            corr_of(ev("oom", 30, "oom_kill", DB, category="resource_exhaustion")),
+            ev("t", 5, "http_5xx", CALLER),
+            [link("t", "oom", m.CALLS, 1)],
+            False,
+        ),
+        # nor a pod crash-looping among three replicas, which the others answer for; two of three down is the service
+        (
+            corr_of(ev("b", 0, "BackOff", pod("api-1", replicas=3), category="crash")),
+            ev("t", 5, "http_5xx", CALLER),
+            [link("t", "b", m.CALLS, 1)],
+            False,
+        ),
+        (
+            corr_of(
+                ev("b", 0, "BackOff", pod("api-1", replicas=3), category="crash"),
+                ev("b2", 2, "BackOff", pod("api-2", replicas=3), category="crash"),
+            ),
+            ev("t", 5, "http_5xx", CALLER),
+            [link("t", "b", m.CALLS, 1)],
+            True,
         ),
         # ... the same error naming its callee is
         (corr_of(ev("b", 0, "BackOff", DB, category="crash")), ev("t", 5, "http_5xx", CALLER, target=DB), [], True),
