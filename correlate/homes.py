@@ -72,7 +72,12 @@ def keys_explained_by(r: m.Root) -> set[str]:
 
 
 def root_event_keys(x: m.Member) -> set[str]:
-    return resource_keys(x.ctx, "r") | resource_keys(x.target, "r")
+    """Keys a root event is found under by the roots that may explain it (``keys_explained_by``): a call to a
+    Service also under the nodes its pods run on, as ``keys_of`` finds it (a node down took the call)."""
+    keys = resource_keys(x.ctx, "r") | resource_keys(x.target, "r")
+    if x.target is not None and x.target.kind == "Service":
+        keys |= {"rn:" + n for n in x.target.pod_nodes}
+    return keys
 
 
 class Index:

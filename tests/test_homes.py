@@ -37,6 +37,16 @@ def test_a_root_is_found_by_the_events_it_may_explain() -> None:
     assert homes.keys_explained_by(m.Root("p", DB)) >= {"ru:uid-db-0", "rs:db"}  # a call to its Service too
 
 
+def test_a_node_root_finds_a_correlation_rooted_at_a_call_to_a_service_with_a_pod_on_it() -> None:
+    """Callers feel a node go down before the node controller says so: their calls to a Service whose pods run
+    there open a correlation first, which the node's NotReady must find to take in."""
+    index = homes.Index()
+    call = ev("t", 0, "timeout", CALLER, target=replace(service("db"), pod_nodes=("n2",)))
+    index.set_root("c1", m.Root("t", service("db")), call)
+    assert index.find(homes.keys_explained_by(m.Root("nr", node("n2")))) == {"c1"}
+    assert index.find(homes.keys_explained_by(m.Root("nr", node("n1")))) == set()  # none of its pods there
+
+
 def test_a_removed_correlation_is_found_no_more_and_a_copy_keeps_its_own_keys() -> None:
     index = homes.Index()
     index.add_member("c1", ev("b", 0, "BackOff", DB, category="crash"))
