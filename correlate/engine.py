@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from correlate import causes, graphio, persist, reach
 from correlate import explain as ex
-from correlate import graphio, persist, reach
 from correlate import model as m
 from correlate import recurrence as rec
 from correlate import state as st
@@ -283,7 +283,7 @@ class Engine:
         self._load_contexts({str(r["uid"]) for r in roots})
         for r in roots:
             root = persist.member_of(r, self._ctx, self.cluster)
-            if ex.is_cause(root, self.learned):
+            if causes.is_cause(root, self.learned):
                 self._history.occurred(root, str(r["correlation_id"]))
         late = graphio.uncorrelated_events(
             self.store, now_ms - self.settings.window_ms, min_rank=WARNING_RANK, limit=RESUME_LIMIT
@@ -455,7 +455,7 @@ class Engine:
                 batch.changed[corr.id] = corr
         for corr in sorted(batch.changed.values(), key=lambda c: (c.first_seen, c.id)):
             root = self.core.root_of(corr)
-            if ex.is_cause(root, self.learned):
+            if causes.is_cause(root, self.learned):
                 corr.recurring = self._history.occurred(root, corr.id)
         out: list[CorrelationResult] = []
         docs: dict[str, tuple[m.Correlation, CorrelationResult, Assessment]] = {}
@@ -463,7 +463,7 @@ class Engine:
             a = self._assess(corr)
             root = corr.members[a.root]
             # a cause by itself; a node inferred from timeouts alone is a cause that must also be news
-            sure = ex.is_cause(root, self.learned) or ex.workload_crash(corr, looping=True) or ex.node_evicted(corr)
+            sure = causes.is_cause(root, self.learned) or ex.workload_crash(corr, looping=True) or ex.node_evicted(corr)
             cause = sure or ex.node_inferred(corr)
             judged = not sure and corr.state != st.ACTIVE  # an active correlation stays active regardless
             enough = st.evidence_enough(
@@ -476,7 +476,7 @@ class Engine:
                     (x.ctx.uid or x.id, x.reason, x.count, x.source_kind == SourceKind.COLLECTOR)
                     for x in corr.members.values()
                 ),
-                cause_rank=root.severity_rank if cause and not ex.intended(root) else 0,
+                cause_rank=root.severity_rank if cause and not causes.intended(root) else 0,
                 rooted_in_cause=cause,
                 surprises=self.core.surprises(corr) if judged else None,
                 traced=self.core.traced(corr) if judged else 0,

@@ -25,54 +25,45 @@ from correlate.calls import (
     behind,
     blamed_node,
     code_failure,
-    failed_on_wire,
     is_call,
     outbound,
     timed_out,
 )
+from correlate.causes import (
+    CALL_SKEW_MS,
+    TEMPLATE_FAILURES,
+    callee_down,
+    intended,
+    is_cause,
+    is_echo,
+    is_eviction,
+    lag,
+    network_down,
+    quiet_node,
+    refused_by,
+    takes_refused,
+    timely,
+)
 from correlate.feedback import NOTHING_LEARNED, Learned
-from correlate.scoring import prior
-from model.event import WARNING_RANK
 
-SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
-NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
-CALL_SKEW_MS = 5_000  # a callee's failure may be stamped this much after the caller first felt it (clocks)
 JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 # Symptoms whose cause was not found are one episode at most this long: a pod that always misbehaves (or faults
 # back to back) must not string one correlation through everything that happens after it.
 EPISODE_MS = 10 * 60_000
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
-NODE_NETWORK_PRIOR = 0.9  # a node reporting its own network lost is a node condition like NotReady
-CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
 CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
 SATURATION = "saturation"  # a pod using more CPU or memory than it did
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
-# Of those, the ones that are the template's even when the workload has one pod (what a person fixes is the spec);
-# one pod's error logs or probe failures stay that pod's.
-TEMPLATE_FAILURES = frozenset({"crash", "image"})
 OWN_WORK = frozenset({"performance", "saturation", "network"})  # what a pod does, not what its template fails
-INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
 # A node that stopped reporting (its kubelet silent), and what only the node itself tells of its pods.
 SILENT_REASONS = frozenset({"NodeNotReady", "node_not_ready", "node_down"})
 NODE_TOLD = frozenset({"probe", "crash"})
 NODE_GRACE_MS = 40_000  # the node controller's grace period (node-monitor-grace-period) before it says NotReady
 NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
-# A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
-ECHO_REASONS = frozenset({"OOMKilling"})
-
-
-def is_echo(x: m.Member) -> bool:
-    """A node event that reports one container's failure (an OOM kill seen by the node's kernel monitor)."""
-    return x.ctx.kind == "Node" and x.reason in ECHO_REASONS
-
-
-def is_eviction(x: m.Member) -> bool:
-    """A pod evicted by its node's kubelet: the node's trouble, felt by the pod."""
-    return x.ctx.kind == "Pod" and "evict" in x.reason.lower()
 
 
 def explains_eviction(root: m.Root, first: m.Member, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
@@ -84,69 +75,6 @@ def explains_eviction(root: m.Root, first: m.Member, x: m.Member, learned: Learn
         and root.resource.name == x.ctx.node
         and (root.inferred or is_cause(first, learned))
     )
-
-
-def is_change(x: m.Member) -> bool:
-    return x.source_kind == "change"
-
-
-def intended(x: m.Member) -> bool:
-    """A change someone made (a rollout, an image, a config edit): by itself no incident, where an OOM kill or a
-    node condition read from an object's status is one."""
-    return is_change(x) and x.category in INTENDED
-
-
-def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    """Whether ``x`` is likely a cause rather than a symptom (exhaustion, node conditions, changes)."""
-    if is_echo(x) or is_eviction(x):
-        return False
-    p = prior(x.category, x.reason, x.source_kind)
-    if _network_report(x):
-        p = max(p, NODE_NETWORK_PRIOR)  # the node's own network down (a partition): every pod on it is cut off
-    return learned.prior(p, x.reason) >= CAUSE_PRIOR
-
-
-def _network_report(x: m.Member) -> bool:
-    """A node's own warning about its network (NodeNetworkUnavailable, a partition its agent detected)."""
-    about = x.category == "network" or "network" in x.reason.lower()
-    return x.ctx.kind == "Node" and about and x.severity_rank >= WARNING_RANK
-
-
-def quiet_node(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    """A node's event that is no condition of its pods (its housekeeping failing, a cordon): nothing on the node
-    follows from it, so it explains none of its pods' trouble (a NotReady, a memory pressure, an eviction do)."""
-    return x.ctx.kind == "Node" and not is_cause(x, learned)
-
-
-def callee_down(y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    """Whether ``y`` takes its resource's service away from its callers: a cause, or its container not running
-    (crash-looping, its image not pulled)."""
-    return is_cause(y, learned) or y.category in TEMPLATE_FAILURES
-
-
-def refused_by(corr: m.Correlation, x: m.Member, y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    """``x``, a call failed on the wire that names no callee (``calls.failed_on_wire``), is the doing of ``y`` on a
-    callee of its caller: ``y`` came first and took that callee's service away (``service_gone``)."""
-    return failed_on_wire(x) and y.ts <= x.ts + CALL_SKEW_MS and service_gone(corr, y, learned)
-
-
-def service_gone(corr: m.Correlation, y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    """``y`` took its pod's service away (``callee_down``) with no replica left to answer: at least half its
-    workload's pods are down in ``corr`` (one pod crash-looping among three is routed around)."""
-    if not callee_down(y, learned):
-        return False
-    down = {z.ctx.uid for z in corr.members.values() if z.ctx.workload == y.ctx.workload and callee_down(z, learned)}
-    return not y.ctx.workload or 2 * len(down) >= y.ctx.workload_replicas
-
-
-def lag(x: m.Member) -> int:
-    """How long after its first effects a cause like ``x`` may be reported."""
-    return NODE_LAG_MS if x.category == "node" else SLACK_MS
-
-
-def timely(cause: m.Member, effect_ts: int) -> bool:
-    """A cause comes before its effect (within the slack of how late such a cause is reported)."""
-    return cause.ts <= effect_ts + lag(cause)
 
 
 def _sides(x: m.Member, caller_too: bool = True) -> Iterable[tuple[bool, m.Context]]:
@@ -194,11 +122,6 @@ def cut_off_link(x: m.Member, node: str, *, reported: bool, inferred: bool) -> s
     if outbound(x, node) and (reported or timed_out(x)):
         return m.SAME_NODE
     return m.TARGET if timed_out(x) and behind(x, node) else ""
-
-
-def network_down(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    """A node's own report that its network is gone, taken as a cause."""
-    return _network_report(x) and is_cause(x, learned)
 
 
 def node_signals(x: m.Member) -> list[tuple[str, str]]:
@@ -612,6 +535,8 @@ def root_explains_root(
         return through_target(rb, ra, learned)
     link, back = links.get((rb.id, ra.id)), links.get((ra.id, rb.id))
     through = link or back
+    if takes_refused(a, b, links, learned):
+        return True  # a call failed on the wire, its callee down since (as ``explanation``)
     if through is not None and through.kind == m.CALLS and rb.target is None:
         return False  # being called is no evidence (as ``explanation``): what names no callee is not a callee's
     if through is not None and through.kind in CALL_LINKS and ra.ts > rb.ts + CALL_SKEW_MS:

@@ -11,12 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from correlate import model as m
-from correlate.explain import (
-    NODE_SPAN_MS,
-    TEMPLATE_FAILURES,
-    is_eviction,
-    node_signals,
-)
+from correlate.causes import TEMPLATE_FAILURES, is_eviction
+from correlate.explain import NODE_SPAN_MS, node_signals
 
 NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 

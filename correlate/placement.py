@@ -11,9 +11,9 @@ from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from correlate import causes, nodeinfer
 from correlate import explain as ex
 from correlate import model as m
-from correlate import nodeinfer
 from correlate import ranking as rk
 from correlate import state as st
 from correlate.feedback import NOTHING_LEARNED, Learned
@@ -90,7 +90,7 @@ class Placement:
         self.of[member.id] = corr.id
         self.index.add_member(corr.id, member)
         step.changed[corr.id] = corr
-        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or ex.is_cause(member):
+        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or causes.is_cause(member):
             self.reroot(corr, step, near=mine)
         self._infer_node(corr, member, step)
         return corr
@@ -109,14 +109,16 @@ class Placement:
             self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
             corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
         size = len(corr.members)
-        if corr.root == before:
-            return
-        self.index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
-        for cid in sorted(self.index.find(keys_explained_by(corr.root)) | set(near)):
+        if corr.root == before:  # the root stays: a callee down takes in its callers' failed calls before it
+            takes, found = causes.takes_refused, set(near)
+        else:
+            self.index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
+            takes, found = ex.root_explains_root, self.index.find(keys_explained_by(corr.root)) | set(near)
+        for cid in sorted(found):
             other = self.corrs.get(cid)
             if other is None or other is corr or other.merged_into:
                 continue
-            if ex.root_explains_root(corr, other, self.links, self.learned):
+            if takes(corr, other, self.links, self.learned):
                 self._merge(corr, other, step)
         if len(corr.members) != size:  # it took others in: decide again over all
             self.reroot(corr, step)
@@ -132,7 +134,7 @@ class Placement:
                 if (c := self.corrs.get(cid)) is not None
                 and not c.merged_into
                 and c.root is not None
-                and not ex.is_cause(c.members[c.root.event_id], self.learned)
+                and not causes.is_cause(c.members[c.root.event_id], self.learned)
                 and (
                     (c.root.resource.kind == "Node" and c.root.resource.name == node)
                     or ex.points_at(c.members[c.root.event_id], node)

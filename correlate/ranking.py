@@ -14,9 +14,9 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+from correlate import causes, nodeinfer
 from correlate import explain as ex
 from correlate import model as m
-from correlate import nodeinfer
 from correlate.calls import is_call
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
@@ -125,9 +125,9 @@ def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[s
         elif link.direction == 0 and link.kind != m.SAME_RESOURCE:
             continue
         if (
-            (link.kind == m.SAME_NODE and ex.quiet_node(b))
-            or not ex.timely(b, a.ts)
-            or ex.is_echo(b)
+            (link.kind == m.SAME_NODE and causes.quiet_node(b))
+            or not causes.timely(b, a.ts)
+            or causes.is_echo(b)
             or (is_call(a) and not ex.through_target(a, b, NOTHING_LEARNED))
         ):
             continue
@@ -147,7 +147,7 @@ def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[s
         keys = [f"u:{t.uid}"] + ([f"s:{t.name}"] if t.kind == "Service" else [])
         for k in keys:
             for y in by_key.get(k, ()):
-                if y.id != x.id and ex.timely(y, x.ts):
+                if y.id != x.id and causes.timely(y, x.ts):
                     full.setdefault(y.id, set()).add(x.id)
     return full, half
 
@@ -205,15 +205,15 @@ def rank_resources(
     out: list[tuple[m.Context, str, float, int, str]] = []
     for k, own in on.items():
         r = ctx_of[k]
-        if len(on) > 1 and all(ex.is_echo(x) for x in own):
+        if len(on) > 1 and all(causes.is_echo(x) for x in own):
             continue
-        causes = [(learned.prior(prior(x.category, x.reason, x.source_kind), x.reason), x) for x in own]
-        best_prior, best = max(causes, key=lambda t: (t[0], -t[1].ts, t[1].id))
-        if best_prior < ex.CAUSE_PRIOR and not any(onset - ex.lag(x) <= x.ts <= onset + ONSET_MS for x in own):
+        priors = [(learned.prior(prior(x.category, x.reason, x.source_kind), x.reason), x) for x in own]
+        best_prior, best = max(priors, key=lambda t: (t[0], -t[1].ts, t[1].id))
+        if best_prior < causes.CAUSE_PRIOR and not any(onset - causes.lag(x) <= x.ts <= onset + ONSET_MS for x in own):
             continue  # a weak signal counts only at the onset, not as a precursor from an earlier episode
         start = {x.id for x in own}
-        cause = best_prior >= ex.CAUSE_PRIOR
-        since = min(y.ts - ex.lag(y) for y in own)  # what any of its events may have caused
+        cause = best_prior >= causes.CAUSE_PRIOR
+        since = min(y.ts - causes.lag(y) for y in own)  # what any of its events may have caused
         if r.kind != "Node" or cause:  # a node's housekeeping explains nothing of its pods
             start |= {x.id for x in members if x.ts >= since and ex.resource_explains(r, x, caller_too=cause)}
         reached = _closure(start, full)
@@ -265,8 +265,8 @@ def change_behind(r: m.Context, members: Sequence[m.Member], links: Iterable[m.L
                 near in mine
                 and direction > 0
                 and c is not None
-                and ex.is_change(c)
-                and 0 <= began - c.ts + ex.SLACK_MS <= CHANGE_MS
+                and causes.is_change(c)
+                and 0 <= began - c.ts + causes.SLACK_MS <= CHANGE_MS
             ):
                 found.append(c)
     return min(found, key=lambda c: (-c.ts, c.id)) if found else None
@@ -280,11 +280,11 @@ def _workload_failure(root: m.Member, members: Sequence[m.Member]) -> m.Root | N
         return None
     key = resource_key(c)
     # a crash-looping pod's top-ranked event may be its CPU throttling: its crash still says what it went through
-    kinds = {root.category} | ({x.category for x in members if resource_key(x.ctx) == key} & ex.TEMPLATE_FAILURES)
+    kinds = {root.category} | ({x.category for x in members if resource_key(x.ctx) == key} & causes.TEMPLATE_FAILURES)
     if not kinds & ex.WORKLOAD_WIDE:
         return None
     pods = {x.ctx.uid for x in members if x.ctx.kind == "Pod" and x.ctx.workload == c.workload}
-    single = bool(kinds & ex.TEMPLATE_FAILURES) and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
+    single = bool(kinds & causes.TEMPLATE_FAILURES) and bool(c.workload_replicas) and len(pods) >= c.workload_replicas
     if len(pods) < 2 and not single:
         return None
     w = _workload_of(c)
@@ -307,10 +307,10 @@ def decide_root(
     by_id = {x.id: x for x in members}
     resource, eid, _ = ranked[0]
     root = by_id[eid]
-    change = None if ex.is_change(root) else change_behind(resource, members, links)
+    change = None if causes.is_change(root) else change_behind(resource, members, links)
     if change is not None:  # a pod that cannot start for its ConfigMap: the edit is what a person undoes
         return m.Root(change.id, change.ctx)
-    if ex.is_cause(root, learned):
+    if causes.is_cause(root, learned):
         if root.category == "node" and resource.kind == "Pod" and resource.node:  # its node's condition (NodeNotReady)
             return m.Root(eid, nodeinfer.node_context(resource.node, resource.cluster, resource.node_uid))
         return m.Root(eid, resource)

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from correlate import causes
 from correlate import explain as ex
 from correlate import model as m
 from correlate import ranking as rk
@@ -799,7 +800,7 @@ def test_a_pods_crash_does_not_follow_its_earlier_probe_failure_into_an_inferred
 def test_a_node_reporting_its_own_network_lost_is_a_cause(on: str, rank: int, cause: bool) -> None:
     ctx = node("n1") if on == "node" else A
     x = replace(ev("p", 0, "packet_loss", ctx, category="network"), severity_rank=rank)
-    assert ex.is_cause(x) is cause
+    assert causes.is_cause(x) is cause
 
 
 @pytest.mark.parametrize(
@@ -822,7 +823,7 @@ def test_a_call_out_of_a_node_whose_network_is_down_is_that_nodes(
     x = ev("t", 20, "timeout", A, target=spread, category=category, message=said)
     if status:
         x = replace(x, reason="http_5xx" if status >= 500 else "http_4xx", detail={"network.status_code": status})
-    assert ex.is_cause(down)
+    assert causes.is_cause(down)
     assert (ex.explanation(x, corr_of(down), []) is not None) is explained
     # felt before the node reported it (the call opened a correlation of its own): the report takes that in alike
     late = replace(down, ts=x.ts + 12_000)

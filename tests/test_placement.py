@@ -91,6 +91,24 @@ def test_a_late_node_condition_merges_what_it_explains() -> None:
     assert set(c.members) == {"t1", "nr"} and c.root is not None and c.root.event_id == "nr"
 
 
+def test_a_node_told_down_late_takes_in_the_failed_calls_its_pods_callers_logged_before() -> None:
+    """The callers' errors name no callee and come ~40 s before the node controller says NotReady; the NotReady of
+    the pod they call arrives into the node's correlation (its root unchanged) and takes their correlation in."""
+    core = Placement()
+    db = pod("db-0", "n2")
+    err = ev("t", 0, "error_log", CALLER, category="application_error", message="rpc error: code = Unavailable")
+    node_down = ev(
+        "nr", 40, "NodeNotReady", m.Context(uid="uid-n2", kind="Node", name="n2", node="n2"), category="node"
+    )
+    pod_down = ev("np", 41, "NodeNotReady", db, category="node")
+    place_all(core, err, node_down)
+    assert homes(core) == {frozenset({"t"}), frozenset({"nr"})}
+    place_all(core, pod_down, links={"np": [cm.link("np", "t", m.CALLS, -1)]})  # db-0 is what the caller calls
+    assert homes(core) == {frozenset({"t", "nr", "np"})}
+    home = core.home("t")
+    assert home is not None and home.root is not None and home.root.event_id == "nr"
+
+
 def test_a_cause_that_arrives_after_its_effect_takes_it_in() -> None:
     core = Placement()
     cart = pod("cart-1", "n2")

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from correlate import explain as ex
+from correlate import causes
 from correlate import model as m
 from correlate import ranking as rk
 from tests.correlate_members import CALLER, DB, OOM, A, B, S, ev, link, node, pod, service
@@ -179,7 +179,7 @@ def test_a_change_behind_a_pods_own_cause_is_the_root(reason: str, category: str
         *(ev(f"f{i}", 30 + 10 * i, reason, api1, category=category) for i in range(1, 4)),
         *(ev(f"t{i}", 40 + 5 * i, "http_5xx", CALLER, target=api1) for i in range(1, 5)),
     ]
-    assert ex.is_cause(members[1])
+    assert causes.is_cause(members[1])
     links = [m.Link("f1", "cm", m.SHARED_CONFIG, 0.8, 1)]
     assert rk.rank_resources(members, links)[0][0].name == "api-1"  # the pod's own cause ranks first
     assert rk.decide_root(members, links).event_id == "cm"

@@ -1,0 +1,70 @@
+"""What an event is to a correlation: causes, changes, a callee taken down and the failed calls it explains."""
+
+from __future__ import annotations
+
+import pytest
+
+from correlate import causes
+from correlate import model as m
+from tests.correlate_members import CALLER, DB, OOM, corr_of, ev, link, node, pod
+
+UNAVAILABLE = "rpc error: code = Unavailable desc = upstream connect error or disconnect/reset before headers"
+API = [pod(f"api-{i}", replicas=3) for i in (1, 2, 3)]
+
+
+@pytest.mark.parametrize(
+    ("x", "cause", "down"),
+    [
+        (OOM, True, True),  # an OOM kill is a cause and takes its pod's service away
+        (ev("nr", 0, "NodeNotReady", DB, category="node"), True, True),  # its node gone
+        (ev("b", 0, "BackOff", DB, category="crash"), False, True),  # crash-looping: a symptom, but down
+        (ev("e", 0, "error_log", DB, category="application_error"), False, False),  # still answering
+        (ev("k", 0, "OOMKilling", node("n2"), category="resource_exhaustion"), False, False),  # the node's echo
+    ],
+)
+def test_cause_and_callee_down(x: m.Member, cause: bool, down: bool) -> None:
+    assert causes.is_cause(x) is cause and causes.callee_down(x) is down
+
+
+@pytest.mark.parametrize(
+    ("down_pods", "gone"),
+    [(1, False), (2, True), (3, True)],  # one pod of three crash-looping is routed around
+)
+def test_a_service_is_gone_when_half_its_replicas_are_down(down_pods: int, gone: bool) -> None:
+    members = [ev(f"b{i}", i, "BackOff", API[i], category="crash") for i in range(down_pods)]
+    assert causes.service_gone(corr_of(*members), members[0]) is gone
+
+
+@pytest.mark.parametrize(
+    ("y", "refused"),
+    [
+        (OOM, True),  # OOM-killed at 0 s, the call failed at 5 s
+        (ev("oom", 30, "oom_kill", DB, category="resource_exhaustion"), False),  # killed after the call failed
+        # the node controller says NotReady about 40 s after callers felt the node go: a node is told late
+        (ev("nr", 45, "NodeNotReady", DB, category="node"), True),
+        (ev("nr", 120, "NodeNotReady", DB, category="node"), False),
+    ],
+)
+def test_refused_by(y: m.Member, refused: bool) -> None:
+    x = ev("t", 5, "error_log", CALLER, category="application_error", message=UNAVAILABLE)
+    assert causes.refused_by(corr_of(y), x, y) is refused
+
+
+def test_a_correlation_takes_in_one_rooted_at_a_failed_call_to_what_it_took_down() -> None:
+    err = ev("t", 0, "error_log", CALLER, category="application_error", message=UNAVAILABLE)
+    down = corr_of(
+        ev("nr", 40, "NodeNotReady", node("n2"), category="node"),
+        np := ev("np", 41, "NodeNotReady", DB, category="node"),
+    )
+    calls = {("np", "t"): link("np", "t", m.CALLS, -1)}  # db-0 is called by the caller
+    assert causes.takes_refused(down, corr_of(err), calls)
+    assert not causes.takes_refused(down, corr_of(err), {})  # no call between them
+    named = ev("t", 0, "timeout", CALLER, target=DB)  # a call that names its callee goes by its name (explain)
+    assert not causes.takes_refused(down, corr_of(named), calls)
+    assert np.id in down.members
+
+
+def test_a_cause_comes_before_its_effect_within_how_late_it_is_told() -> None:
+    assert causes.timely(OOM, -29_000) and not causes.timely(OOM, -31_000)
+    nr = ev("nr", 0, "NodeNotReady", node("n2"), category="node")
+    assert causes.timely(nr, -89_000) and not causes.timely(nr, -91_000)
