@@ -15,6 +15,9 @@ from correlate.settings import CorrelateSettings
 
 MAX_OCCURRENCES = 64
 TOLERANCE = 0.3  # every interval within 30% of the median
+# Occurrences closer than this are one burst (a container OOM-killed again right after its restart), not a series;
+# a workload killed every few minutes is a series like one killed every few hours.
+BURST_MS = 2 * 60_000
 
 
 def period_ms(times: Sequence[int]) -> int:
@@ -72,7 +75,7 @@ class History:
         seen = self._seen.setdefault(key, [])
         if any(cid == corr_id for _, cid in seen):
             return self._recurrence(seen, corr_id, root)
-        if seen and abs(root.ts - seen[-1][0]) <= self.settings.window_ms:
+        if seen and abs(root.ts - seen[-1][0]) <= BURST_MS:
             return None  # part of the burst of the previous occurrence
         seen.append((root.ts, corr_id))
         seen.sort()
@@ -82,7 +85,7 @@ class History:
     def _recurrence(self, seen: Sequence[tuple[int, str]], corr_id: str, root: m.Member) -> m.Recurring | None:
         upto = [(t, c) for t, c in seen if t <= root.ts]
         times = [t for t, _ in upto]
-        if not is_regular(times, self.settings.recurrence_min, self.settings.window_ms):
+        if not is_regular(times, self.settings.recurrence_min, BURST_MS):
             return None
         return m.Recurring(
             period_seconds=period_ms(times) // 1000,

@@ -65,3 +65,18 @@ def test_irregular_occurrences_are_no_series() -> None:
         for i, t in enumerate((0, 1 * H, 12 * H))
     ]
     assert out == [None, None, None]
+
+
+def test_a_workload_killed_every_few_minutes_is_a_series_and_a_kill_right_after_its_restart_is_not() -> None:
+    """A series is as short as the burst a restart makes allows: OOM-killed every 5 minutes is recurring (the
+    occurrences apart, each its own correlation), killed again 60 s after its restart is the same burst."""
+    h = History(CorrelateSettings())
+    m5 = 5 * 60_000
+    out = [
+        h.occurred(member(f"o{i}", i * m5, "oom_kill", "resource_exhaustion", workload="ship"), f"c{i}")
+        for i in range(3)
+    ]
+    last = out[-1]
+    assert last is not None and (last.period_seconds, last.occurrences) == (300, 3)
+    again = member("r", 2 * m5 + 60_000, "oom_kill", "resource_exhaustion", workload="ship")
+    assert h.occurred(again, "c-burst") is None
