@@ -38,8 +38,10 @@ def is_regular(times: Sequence[int], minimum: int, min_gap_ms: int) -> bool:
 
 
 def key_of(x: m.Member) -> tuple[str, str]:
-    """What recurs: the workload (or the resource when it has none) and the reason."""
-    return (x.ctx.workload or x.ctx.uid or x.ctx.name, x.reason)
+    """What recurs: the workload (or the resource when it has none) and the kind of failure (its category), not
+    the reason's word: one OOM kill is ``OOMKilled`` read from the pod's status, the next ``oom_kill`` from the
+    kernel, as the source that saw it first names it."""
+    return (x.ctx.workload or x.ctx.uid or x.ctx.name, x.category or x.reason)
 
 
 def image_tag(images: Sequence[str]) -> str:

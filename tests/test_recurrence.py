@@ -80,3 +80,17 @@ def test_a_workload_killed_every_few_minutes_is_a_series_and_a_kill_right_after_
     assert last is not None and (last.period_seconds, last.occurrences) == (300, 3)
     again = member("r", 2 * m5 + 60_000, "oom_kill", "resource_exhaustion", workload="ship")
     assert h.occurred(again, "c-burst") is None
+
+
+def test_one_series_whichever_source_named_each_kill() -> None:
+    """The pod's status says ``OOMKilled``, the kernel ``oom_kill``: the same failure, one series."""
+    h = History(CorrelateSettings())
+    reasons = ("OOMKilled", "oom_kill", "OOMKilled", "oom_kill")
+    out = [
+        h.occurred(member(f"o{i}", i * 2 * H, r, "resource_exhaustion", workload="kafka"), f"c{i}")
+        for i, r in enumerate(reasons)
+    ]
+    last = out[-1]
+    assert last is not None and (last.period_seconds, last.occurrences) == (7200, 4)
+    other = member("e", 7 * H, "Evicted", "lifecycle", workload="kafka")  # another kind of failure: its own
+    assert h.occurred(other, "c-e") is None
