@@ -166,8 +166,16 @@ class Placement:
         return list(rk.surprises(list(corr.members.values()), self.past, self.since).values())
 
     def traced(self, corr: m.Correlation) -> int:
-        """The most resources whose events in the correlation share one trace id (``state.news``)."""
-        return st.traced_resources((x.trace_id, x.ctx.uid or x.id) for x in corr.members.values())
+        """The most resources whose events in the correlation share one trace id, or name one callee by its address
+        (with the callee's own events): one request failing on several resources, or several callers each seeing
+        the same pod fail while it does, is no coincidence (``state.news``). Only callers the graph knows count."""
+        members = corr.members.values()
+        pairs = [(x.trace_id, x.ctx.uid or x.id) for x in members]
+        pairs += [
+            (f"to:{x.target.uid}", x.ctx.uid) for x in members if x.target is not None and x.target.uid and x.ctx.uid
+        ]
+        pairs += [(f"to:{x.ctx.uid}", x.ctx.uid) for x in members if x.ctx.uid]
+        return st.traced_resources(pairs)
 
     def _remember(self, x: m.Member) -> None:
         """Keep the anomaly's time on its resource: the past that later incidents' anomalies are judged against."""

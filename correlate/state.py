@@ -123,7 +123,8 @@ def news(settings: CorrelateSettings, surprises: Sequence[float], traced: int = 
     """Whether symptoms with no cause among them are news: together unlikely for their resources' own past
     (``active_min_surprise``, -log10 of the chance), and either one resource unlikely by itself
     (``active_min_resource_surprise``), trouble on many resources at once (``active_broad_resources``), or one
-    request failing on several resources (``traced``: the most resources whose events share a trace id).
+    request failing on several resources (``traced``: the most resources whose events share a trace id, or name
+    one callee, the callee's own events counted).
 
     One lone warning on each of a few quiet pods is likely somewhere in a busy namespace at any time: a
     correlation gathers whichever of them touch each other, so their chances multiplied overstate the news. One

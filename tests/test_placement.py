@@ -109,6 +109,25 @@ def test_a_node_told_down_late_takes_in_the_failed_calls_its_pods_callers_logged
     assert home is not None and home.root is not None and home.root.event_id == "nr"
 
 
+def test_callers_naming_one_pod_while_it_fails_corroborate_it_as_a_shared_trace_does() -> None:
+    """A pod's slow burn (one CPU alert a minute) is no news by its own rate; two callers each reporting it slow
+    by its address while it does are (``Placement.traced``, read by ``state.news``)."""
+    core = Placement()
+    order = pod("order-1", "n1")
+    slow = [ev(f"c{i}", 60 * i, "cpu_throttled", order, category="performance") for i in range(3)]
+    callers = [ev(f"s{i}", 60 * i + 30, "slow_response", pod(f"pay-{i}", "n2"), target=order) for i in range(2)]
+    place_all(core, *sorted([*slow, *callers], key=lambda x: x.ts))
+    (c,) = core.open()
+    assert core.traced(c) == 3
+    one_caller = Placement()
+    place_all(one_caller, *sorted([*slow, callers[0]], key=lambda x: x.ts))
+    (c1,) = one_caller.open()
+    assert one_caller.traced(c1) == 2
+    unknown = replace(callers[1], ctx=replace(callers[1].ctx, uid=""))  # a caller known only by an address
+    place_all(one_caller, unknown)
+    assert one_caller.traced(c1) == 2
+
+
 def test_a_cause_that_arrives_after_its_effect_takes_it_in() -> None:
     core = Placement()
     cart = pod("cart-1", "n2")
