@@ -112,14 +112,15 @@ def resource_explains(r: m.Context, x: m.Member, *, caller_too: bool = True) -> 
     return ""
 
 
-def cut_off_link(x: m.Member, node: str, *, reported: bool, inferred: bool) -> str:
+def cut_off_link(x: m.Member, node: str, *, reported: bool, inferred: bool, silent: bool = False) -> str:
     """How a node cut off explains the call ``x`` that its resource does not ('' if it does not): by the node's own
     report of its network down, any failed call out of one of its pods, whatever it called; named by its pods'
     timeouts (both directions fail), such a call only if it timed out. Either way, an unanswered call to a Service
-    with one of its pods there among others: that pod took it."""
-    if not (reported or inferred):
+    with one of its pods there among others: that pod took it. A node gone silent (``went_silent``) answers no
+    call either, but tells nothing of its own pods' calls."""
+    if not (reported or inferred or silent):
         return ""
-    if outbound(x, node) and (reported or timed_out(x)):
+    if (reported or inferred) and outbound(x, node) and (reported or timed_out(x)):
         return m.SAME_NODE
     return m.TARGET if timed_out(x) and behind(x, node) else ""
 
@@ -187,7 +188,7 @@ def explanation(
         else resource_explains(root.resource, x, caller_too=is_cause(first, learned))
     )
     if not kind and node:
-        kind = cut_off_link(x, node, reported=cut_off, inferred=node_inferred(corr))
+        kind = cut_off_link(x, node, reported=cut_off, inferred=node_inferred(corr), silent=went_silent(corr, node))
     wide = workload_wide(corr, learned)
     own_work = wide and not intended(first) and x.category in OWN_WORK
     if kind in (m.OWNER, m.SAME_WORKLOAD) and own_work:
@@ -394,6 +395,14 @@ def node_inferred(corr: m.Correlation) -> bool:
     return corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
 
 
+def went_silent(corr: m.Correlation, node: str) -> bool:
+    """``node`` stopped reporting in ``corr`` (its NotReady, told by the node controller): its pods answer no call,
+    as a node cut off does, so its calls that got no answer are its own (``cut_off_link``)."""
+    return any(
+        y.ctx.kind == "Node" and y.ctx.name == node and y.reason in SILENT_REASONS for y in corr.members.values()
+    )
+
+
 def node_evicted(corr: m.Correlation) -> bool:
     """The root Node evicted pods among the members: the node acted, an incident by itself, whether it was inferred
     or is rooted at a lesser warning of its own (a failed image GC says nothing of why it evicted). Timeouts and
@@ -529,7 +538,7 @@ def root_explains_root(
         a.root.resource, rb, caller_too=is_cause(ra, learned)
     ):
         return not node or node_explains(a, node, rb, ra, cut_off)
-    if node and cut_off_link(rb, node, reported=cut_off, inferred=node_inferred(a)):
+    if node and cut_off_link(rb, node, reported=cut_off, inferred=node_inferred(a), silent=went_silent(a, node)):
         return node_explains(a, node, rb, ra, cut_off)  # as ``explanation``: a call cut off, felt before it was told
     if is_call(rb):
         return through_target(rb, ra, learned)

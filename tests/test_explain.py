@@ -560,6 +560,14 @@ def node_named_by_timeouts() -> m.Correlation:
     )
 
 
+def node_gone_silent() -> m.Correlation:
+    """Node n1 failing its housekeeping, then told NotReady by the node controller."""
+    return corr_of(
+        ev("gc", 0, "ContainerGCFailed", node("n1"), category="node"),
+        ev("nr", 10, "NodeNotReady", node("n1"), category="node"),
+    )
+
+
 SPREAD = replace(service("spread"), pod_nodes=("n2", "n3"))  # a Service whose pods run on two other nodes
 C1 = pod("c-1", "n1")  # a third workload's pod on the node named by the timeouts
 
@@ -570,6 +578,11 @@ C1 = pod("c-1", "n1")  # a third workload's pod on the node named by the timeout
         (node_named_by_timeouts, ("n1", "n2"), True),  # one of the Service's pods is on the node: it took the call
         (lambda: corr_of(ev("n", 0, "NodeNetworkUnavailable", node("n1"), category="node")), ("n1", "n2"), True),
         (node_named_by_timeouts, ("n2", "n3"), False),  # none of its pods is
+        # a node gone silent (NotReady) answers no call either, its NotReady a member after its housekeeping
+        (node_gone_silent, ("n1", "n2"), True),
+        (node_gone_silent, ("n2", "n3"), False),
+        # a node's housekeeping alone says nothing of its pods answering
+        (lambda: corr_of(ev("gc", 0, "ContainerGCFailed", node("n1"), category="node")), ("n1", "n2"), False),
     ],
 )
 def test_a_node_cut_off_explains_calls_to_a_service_with_a_pod_on_it(
