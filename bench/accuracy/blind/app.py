@@ -1,4 +1,5 @@
-"""The real benchmark apps: their manifests and call graphs from /work/shared/data/topologies, read as they are.
+"""The real benchmark apps: their manifests and call graphs from ``data/topologies`` (the shared data, kept in the
+repository), read as they are.
 
 Why: the incidents must happen in topologies people actually deploy, with the service names, labels, ports and call
 edges of the real apps, not in a shape invented to suit a correlation rule.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 Obj = dict[str, Any]
-DATA = Path(os.environ.get("CAUSEGRAPH_SHARED_DATA", "/work/shared/data")) / "topologies"
+DATA = Path(__file__).resolve().parents[3] / "data" / "topologies"  # the repository's copy of the shared data
 APPS = ("online-boutique", "sock-shop", "hotel-reservation", "social-network", "bookinfo", "otel-demo", "train-ticket")
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 # Words in a workload's name or image that mark it as a data store (a database, cache, broker or search engine).
