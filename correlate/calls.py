@@ -55,10 +55,16 @@ def code_failure(x: m.Member) -> bool:
 
 
 def failed_on_wire(x: m.Member) -> bool:
-    """A call that failed on the wire by its own words (unavailable, deadline exceeded, a 503, a reset): neither the
-    caller's code failing nor a name server's silence (the name it was asked for is no callee)."""
-    said = x.message.lower()
-    return x.category in FAILED_CALL and not code_failure(x) and not any(w in said for w in RESOLVER_WORDS)
+    """A call that failed on the wire (a network event, or an error whose words are the wire's: unavailable,
+    deadline exceeded, a 503, a reset): not the caller's code failing, not a callee that answered with its own
+    status (``answered``), nor a name server's silence (the name it was asked for is no callee)."""
+    said = f"{x.reason} {x.message}".lower()
+    return (
+        x.category in FAILED_CALL
+        and not code_failure(x)
+        and not answered(x)
+        and not any(w in said for w in RESOLVER_WORDS)
+    )
 
 
 def timed_out(x: m.Member) -> bool:

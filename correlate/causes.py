@@ -19,6 +19,7 @@ from model.event import WARNING_RANK
 SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
 NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
 CALL_SKEW_MS = 5_000  # a callee's failure may be stamped this much after the caller first felt it (clocks)
+JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 NODE_NETWORK_PRIOR = 0.9  # a node reporting its own network lost is a node condition like NotReady
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)
 # Pod-intrinsic failures that are the template's even when the workload has one pod (what a person fixes is the
@@ -41,6 +42,7 @@ def is_eviction(x: m.Member) -> bool:
 
 
 def is_change(x: m.Member) -> bool:
+    """A recorded change of an object (a rollout, a config edit, a status read: ``source_kind`` change)."""
     return x.source_kind == "change"
 
 
@@ -80,9 +82,16 @@ def callee_down(y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
 
 def refused_by(corr: m.Correlation, x: m.Member, y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """``x``, a call failed on the wire that names no callee (``calls.failed_on_wire``), is the doing of ``y`` on a
-    callee of its caller: ``y`` came first and took that callee's service away (``service_gone``)."""
-    skew = NODE_LAG_MS if y.category == "node" else CALL_SKEW_MS  # a node is told down after its pods were
-    return failed_on_wire(x) and y.ts <= x.ts + skew and service_gone(corr, y, learned)
+    callee of its caller: ``y`` took that callee's service away (``service_gone``) before the call failed, or was
+    told of it within the clock's skew after (a node condition within ``NODE_LAG_MS``, the node controller telling it
+    late), and its trouble was still going on (within ``JOIN_GAP_MS`` of its last word)."""
+    skew = NODE_LAG_MS if y.category == "node" else CALL_SKEW_MS
+    return (
+        failed_on_wire(x)
+        and y.ts <= x.ts + skew
+        and x.ts <= y.seen_until + JOIN_GAP_MS
+        and service_gone(corr, y, learned)
+    )
 
 
 def takes_refused(
@@ -106,11 +115,14 @@ def called(a: m.Correlation, x: m.Member, links: Mapping[tuple[str, str], m.Link
 
 def service_gone(corr: m.Correlation, y: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """``y`` took its pod's service away (``callee_down``) with no replica left to answer: at least half its
-    workload's pods are down in ``corr`` (one pod crash-looping among three is routed around)."""
+    workload's pods are down in ``corr`` (one pod crash-looping among three is routed around). A pod of no workload,
+    or of one whose replica count the graph does not know, is its service."""
     if not callee_down(y, learned):
         return False
+    if not y.ctx.workload or y.ctx.workload_replicas <= 1:
+        return True
     down = {z.ctx.uid for z in corr.members.values() if z.ctx.workload == y.ctx.workload and callee_down(z, learned)}
-    return not y.ctx.workload or 2 * len(down) >= y.ctx.workload_replicas
+    return 2 * len(down) >= y.ctx.workload_replicas
 
 
 def lag(x: m.Member) -> int:

@@ -31,6 +31,7 @@ from correlate.calls import (
 )
 from correlate.causes import (
     CALL_SKEW_MS,
+    JOIN_GAP_MS,
     TEMPLATE_FAILURES,
     callee_down,
     intended,
@@ -46,7 +47,6 @@ from correlate.causes import (
 )
 from correlate.feedback import NOTHING_LEARNED, Learned
 
-JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 # Symptoms whose cause was not found are one episode at most this long: a pod that always misbehaves (or faults
 # back to back) must not string one correlation through everything that happens after it.
 EPISODE_MS = 10 * 60_000

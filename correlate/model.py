@@ -123,7 +123,7 @@ class Link:
 
 @dataclass
 class Recurring:
-    """A failure of one workload and reason that comes back at a regular interval."""
+    """A failure of one workload (one kind of failure: ``recurrence.key_of``) that comes back at a regular interval."""
 
     period_seconds: int
     occurrences: int

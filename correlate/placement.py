@@ -92,6 +92,8 @@ class Placement:
         step.changed[corr.id] = corr
         if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or causes.is_cause(member):
             self.reroot(corr, step, near=mine)
+        elif causes.callee_down(member, self.learned):  # a pod crash-looping in a large correlation: no reroot
+            self._take_refused(corr, step, mine)
         self._infer_node(corr, member, step)
         return corr
 
@@ -108,19 +110,32 @@ class Placement:
             ranked = rk.rank_resources(list(corr.members.values()), corr.links, self.learned, self.past, self.since)
             self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
             corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
+        if corr.root == before:
+            self._take_refused(corr, step, near)
+            return
         size = len(corr.members)
-        if corr.root == before:  # the root stays: a callee down takes in its callers' failed calls before it
-            takes, found = causes.takes_refused, set(near)
-        else:
-            self.index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
-            takes, found = ex.root_explains_root, self.index.find(keys_explained_by(corr.root)) | set(near)
-        for cid in sorted(found):
+        self.index.set_root(corr.id, corr.root, corr.members[corr.root.event_id])
+        for cid in sorted(self.index.find(keys_explained_by(corr.root)) | set(near)):
             other = self.corrs.get(cid)
             if other is None or other is corr or other.merged_into:
                 continue
-            if takes(corr, other, self.links, self.learned):
+            if ex.root_explains_root(corr, other, self.links, self.learned):
                 self._merge(corr, other, step)
         if len(corr.members) != size:  # it took others in: decide again over all
+            self.reroot(corr, step)
+
+    def _take_refused(self, corr: m.Correlation, step: Step, near: Iterable[str]) -> None:
+        """The root stays: of ``near`` (the correlations of the events the newest member is linked to), take in only
+        those rooted at a call the member refused (``causes.takes_refused``: its callers felt a callee go down before
+        it was told). Asking the whole merge rule here took background into incidents."""
+        size = len(corr.members)
+        for cid in sorted(set(near)):
+            other = self.corrs.get(cid)
+            if other is None or other is corr or other.merged_into:
+                continue
+            if causes.takes_refused(corr, other, self.links, self.learned):
+                self._merge(corr, other, step)
+        if len(corr.members) != size:
             self.reroot(corr, step)
 
     def _infer_node(self, corr: m.Correlation, member: m.Member, step: Step) -> None:
@@ -171,9 +186,8 @@ class Placement:
         the same pod fail while it does, is no coincidence (``state.news``). Only callers the graph knows count."""
         members = corr.members.values()
         pairs = [(x.trace_id, x.ctx.uid or x.id) for x in members]
-        pairs += [
-            (f"to:{x.target.uid}", x.ctx.uid) for x in members if x.target is not None and x.target.uid and x.ctx.uid
-        ]
+        named = [(x.target.uid, x.ctx.uid) for x in members if x.target is not None and x.target.kind == "Pod"]
+        pairs += [(f"to:{target}", caller) for target, caller in named if target and caller]
         pairs += [(f"to:{x.ctx.uid}", x.ctx.uid) for x in members if x.ctx.uid]
         return st.traced_resources(pairs)
 

@@ -1,6 +1,6 @@
-"""Recurring failures: the same workload failing for the same reason at a regular interval (DESIGN §5, history).
+"""Recurring failures: the same workload failing the same way at a regular interval (DESIGN §5, history).
 
-``period`` and ``is_regular`` are pure; ``History`` is the engine's memory of occurrences per (workload, reason):
+``period`` and ``is_regular`` are pure; ``History`` is the engine's memory of occurrences per (workload, failure):
 recurrence links the occurrences (each its own correlation, paged on its own), it never merges them.
 """
 
@@ -38,10 +38,11 @@ def is_regular(times: Sequence[int], minimum: int, min_gap_ms: int) -> bool:
 
 
 def key_of(x: m.Member) -> tuple[str, str]:
-    """What recurs: the workload (or the resource when it has none) and the kind of failure (its category), not
-    the reason's word: one OOM kill is ``OOMKilled`` read from the pod's status, the next ``oom_kill`` from the
-    kernel, as the source that saw it first names it."""
-    return (x.ctx.workload or x.ctx.uid or x.ctx.name, x.category or x.reason)
+    """What recurs: the workload (or the resource when it has none) and the kind of failure, not the source's word
+    for it: one OOM kill is ``OOMKilled`` read from the pod's status, the next ``oom_kill`` from the kernel, as the
+    source that saw it first names it; a CPU alert of the same workload is another failure."""
+    reason = x.reason.lower()
+    return (x.ctx.workload or x.ctx.uid or x.ctx.name, "oom" if "oom" in reason else x.reason)
 
 
 def image_tag(images: Sequence[str]) -> str:
@@ -53,7 +54,7 @@ def image_tag(images: Sequence[str]) -> str:
 
 
 class History:
-    """Occurrences per (workload, reason): each occurrence is its own correlation; a regular series links them.
+    """Occurrences per (workload, failure: ``key_of``): each occurrence is its own correlation; a regular series links them.
 
     An occurrence is a correlation whose root is a cause-like event of a workload; one that comes back at a
     regular interval gets ``recurring`` (period, count, the earlier occurrences' correlation ids). Nothing merges.

@@ -101,7 +101,7 @@ def fragment(obj: Obj, cluster: str, observed_at_ms: int | None = None) -> Fragm
             }
             for c in (as_map(c) for c in as_list(_template_spec(obj).get("containers")))
         }
-    if kind in ("ConfigMap", "Secret"):
+    if kind == "Secret":
         frag["shown"] = any(f in obj for f in DATA_FIELDS)
     if kind == "ConfigMap":
         frag["data"] = {f"{f}/{k}": _digest(v) for f in ("data", "binaryData") for k, v in as_map(obj.get(f)).items()}
@@ -178,8 +178,9 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[NormalEv
     )
     if not changed and withheld(old, frag):
         msg = f"{_what(frag)} changed (its data is not shown to causegraph)"
-        reason = "ConfigMapChanged" if kind == "ConfigMap" else "SecretChanged"
-        return [_event(frag, base, reason, Category.CONFIG, message=msg, detail={"keys": [], "data_shown": False})]
+        return [
+            _event(frag, base, "SecretChanged", Category.CONFIG, message=msg, detail={"keys": [], "data_shown": False})
+        ]
     if not changed:
         return []
     if kind == "ConfigMap":
@@ -192,10 +193,18 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[NormalEv
 
 
 def withheld(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Neither version of a ConfigMap or Secret showed its data: a metadata-only watch or recorder (the least a
-    Secret may be read with), where a new resourceVersion is all a change shows. A fragment kept before ``shown``
-    was recorded counts as shown."""
-    return not old.get("shown", True) and not new.get("shown", True)
+    """Neither version of a Secret showed its data: a metadata-only watch or recorder (the least a Secret may be read
+    with), where a new resourceVersion is all a change shows. Not a ConfigMap: one with no data says nothing (the API
+    leaves an empty ``data`` out), and leader-election locks rewrite theirs every few seconds. Both versions must be
+    known and differ; a fragment kept before ``shown`` was recorded counts as shown."""
+    return (
+        new.get("kind") == "Secret"
+        and bool(old.get("rv"))
+        and bool(new.get("rv"))
+        and old.get("rv") != new.get("rv")
+        and not old.get("shown", True)
+        and not new.get("shown", True)
+    )
 
 
 def _template_events(old: Mapping[str, Any], frag: Fragment, base: str) -> list[NormalEvent]:

@@ -104,3 +104,12 @@ def test_outbound_and_behind(x: m.Member, out_of_n1: bool, behind_n1: bool) -> N
 )
 def test_failed_on_wire(category: str, message: str, want: bool) -> None:
     assert calls.failed_on_wire(ev("x", 0, "error", CALLER, category=category, message=message)) is want
+
+
+def test_a_call_the_callee_answered_or_a_resolver_failing_by_its_reason_is_not_failed_on_the_wire() -> None:
+    answered = replace(ev("x", 0, "http_error", CALLER, message="POST /cart"), detail={"network.status_code": 500})
+    assert not calls.failed_on_wire(answered)
+    assert calls.failed_on_wire(
+        replace(answered, detail={"network.status_code": 503})
+    )  # a gateway's: maybe never reached
+    assert not calls.failed_on_wire(ev("x", 0, "dns_lookup_failed", CALLER))

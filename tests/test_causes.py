@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from correlate import causes
@@ -50,6 +52,13 @@ def test_refused_by(y: m.Member, refused: bool) -> None:
     assert causes.refused_by(corr_of(y), x, y) is refused
 
 
+def test_a_callee_down_long_before_and_quiet_since_refused_nothing_now() -> None:
+    y = ev("oom", 10, "oom_kill", DB, category="resource_exhaustion")
+    late = ev("t", 10 + 121, "error_log", CALLER, category="application_error", message=UNAVAILABLE)
+    assert not causes.refused_by(corr_of(y), late, y)
+    assert causes.refused_by(corr_of(y), replace(late, ts=(10 + 119) * 1000), y)
+
+
 def test_a_correlation_takes_in_one_rooted_at_a_failed_call_to_what_it_took_down() -> None:
     err = ev("t", 0, "error_log", CALLER, category="application_error", message=UNAVAILABLE)
     down = corr_of(
@@ -61,10 +70,19 @@ def test_a_correlation_takes_in_one_rooted_at_a_failed_call_to_what_it_took_down
     assert not causes.takes_refused(down, corr_of(err), {})  # no call between them
     named = ev("t", 0, "timeout", CALLER, target=DB)  # a call that names its callee goes by its name (explain)
     assert not causes.takes_refused(down, corr_of(named), calls)
-    assert np.id in down.members
+    forward = {("t", "np"): link("t", "np", m.CALLS, 1)}  # the same call link, seen from the caller's side
+    assert causes.takes_refused(down, corr_of(err), forward)
+    assert not causes.takes_refused(down, corr_of(err), {("t", "np"): link("t", "np", m.CALLS, -1)})  # np calls t
+    assert not causes.takes_refused(down, corr_of(err), {("np", "t"): link("np", "t", m.SAME_NODE, 0)})
+    assert np.id in down.members and not causes.takes_refused(down, m.Correlation("empty"), calls)
 
 
 def test_a_cause_comes_before_its_effect_within_how_late_it_is_told() -> None:
     assert causes.timely(OOM, -29_000) and not causes.timely(OOM, -31_000)
     nr = ev("nr", 0, "NodeNotReady", node("n2"), category="node")
     assert causes.timely(nr, -89_000) and not causes.timely(nr, -91_000)
+
+
+def test_a_pod_of_a_workload_of_unknown_size_is_its_service() -> None:
+    y = ev("b", 0, "BackOff", pod("api-1"), category="crash")  # replicas unknown (0)
+    assert causes.service_gone(corr_of(y), y)

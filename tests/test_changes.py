@@ -105,17 +105,24 @@ def test_secret_change_with_data_withheld(before: dict[str, Any], after: dict[st
         assert ev.detail == {"keys": [], "data_shown": False} and "not shown" in ev.message
 
 
-def test_configmap_data_withheld_and_a_fragment_kept_before_it() -> None:
+def test_a_configmap_without_data_or_a_secret_without_versions_is_no_change() -> None:
+    """An empty ConfigMap (the API leaves ``data`` out) or a leader-election lock rewriting its annotations is no
+    change; a Secret seen without versions says nothing either; a fragment kept before ``shown`` counts as shown."""
     cm: dict[str, Any] = {
         "kind": "ConfigMap",
         "metadata": {"name": "c", "namespace": "n", "uid": "c1", "resourceVersion": "1"},
     }
     f1 = fragment(cm, "p")
     f2 = fragment({**cm, "metadata": {**cm["metadata"], "resourceVersion": "2"}}, "p")
-    assert f1 and f2
-    assert [e.reason for e in diff(f1, f2)] == ["ConfigMapChanged"]
-    old = {k: v for k, v in f1.items() if k != "shown"}  # kept by an earlier version: its data counts as shown
-    assert diff(old, f2) == []
+    assert f1 and f2 and diff(f1, f2) == []
+    sec: dict[str, Any] = {"kind": "Secret", "metadata": {"name": "s", "namespace": "n", "uid": "s1"}}
+    g = fragment(sec, "p")
+    assert g and diff(g, g) == []  # no resourceVersion at all: the same object seen again
+    h1 = fragment({**sec, "metadata": {**sec["metadata"], "resourceVersion": "1"}}, "p")
+    h2 = fragment({**sec, "metadata": {**sec["metadata"], "resourceVersion": "2"}}, "p")
+    assert h1 and h2 and [e.reason for e in diff(h1, h2)] == ["SecretChanged"]
+    old = {k: v for k, v in h1.items() if k != "shown"}  # kept by an earlier version: its data counts as shown
+    assert diff(old, h2) == []
 
 
 def _node(ready: str, since: str, rv: str) -> dict[str, Any]:

@@ -613,6 +613,24 @@ def test_inferred_node_explains_calls_out_of_it(x: m.Member, joins: bool) -> Non
     assert (found is not None and found.link == m.SAME_NODE) is joins
 
 
+def test_a_node_gone_silent_tells_nothing_of_its_own_pods_calls() -> None:
+    """Its pods answer no call, but its agents are silent too: a pod's own timeout out of it is not its doing."""
+    x = ev("x", 20, "timeout", C1, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout")
+    found = ex.explanation(x, node_gone_silent(), [])
+    assert found is None or found.link != m.SAME_NODE
+
+
+def test_a_callee_down_takes_in_a_correlation_rooted_at_a_call_it_refused() -> None:
+    """``root_explains_root`` asks what placement asks (``causes.takes_refused``): the NotReady of the pod a caller
+    calls takes in the correlation its unnamed failed call opened before the node controller spoke."""
+    down = corr_of(
+        ev("nr", 40, "NodeNotReady", node("n2"), category="node"), ev("np", 41, "NodeNotReady", DB, category="node")
+    )
+    err = corr_of(ev("t", 0, "error_log", CALLER, category="application_error", message=UNAVAILABLE))
+    assert ex.root_explains_root(down, err, {("np", "t"): link("np", "t", m.CALLS, -1)})
+    assert not ex.root_explains_root(down, err, {})
+
+
 @pytest.mark.parametrize(
     ("a", "b", "merges"),
     [

@@ -91,6 +91,23 @@ def test_a_late_node_condition_merges_what_it_explains() -> None:
     assert set(c.members) == {"t1", "nr"} and c.root is not None and c.root.event_id == "nr"
 
 
+def test_a_pod_crash_looping_in_a_large_correlation_takes_in_the_calls_it_refused() -> None:
+    """A crash-looping pod is down but no cause: in a correlation past ``REROOT_EAGER`` members it brings no reroot,
+    and still takes in the correlation its callers' failed calls opened."""
+    core = Placement()
+    api = [pod(f"api-{i}", "n1") for i in range(30)]
+    siblings = {f"b{i}": [cm.link(f"b{i}", "b0", m.SAME_WORKLOAD, 0)] for i in range(1, 30)}
+    place_all(core, *[ev(f"b{i}", i, "BackOff", api[i], category="crash") for i in range(30)], links=siblings)
+    assert len(core.open()) == 1
+    err = ev("t", 31, "error_log", CALLER, category="application_error", message="rpc error: code = Unavailable")
+    place_all(core, err)
+    assert core.home("t") is not None and core.home("t") is not core.home("b0")
+    again = ev("bd", 32, "BackOff", pod("api-30", "n1"), category="crash")  # the 31st member: no reroot
+    place_all(core, again, links={"bd": [cm.link("bd", "t", m.CALLS, -1), cm.link("bd", "b0", m.SAME_WORKLOAD, 0)]})
+    home = core.home("t")
+    assert home is not None and home is core.home("bd") is core.home("b0") and len(home.members) == 32
+
+
 def test_a_node_told_down_late_takes_in_the_failed_calls_its_pods_callers_logged_before() -> None:
     """The callers' errors name no callee and come ~40 s before the node controller says NotReady; the NotReady of
     the pod they call arrives into the node's correlation (its root unchanged) and takes their correlation in."""

@@ -94,3 +94,10 @@ def test_one_series_whichever_source_named_each_kill() -> None:
     assert last is not None and (last.period_seconds, last.occurrences) == (7200, 4)
     other = member("e", 7 * H, "Evicted", "lifecycle", workload="kafka")  # another kind of failure: its own
     assert h.occurred(other, "c-e") is None
+    # a CPU alert of the same category between two kills is another failure: the OOM series goes on
+    assert (
+        h.occurred(member("cpu", 8 * H + 60_000, "cpu_throttling_high", "resource_exhaustion", workload="kafka"), "c-c")
+        is None
+    )
+    nxt = h.occurred(member("o4", 8 * H, "OOMKilled", "resource_exhaustion", workload="kafka"), "c4")
+    assert nxt is not None and (nxt.period_seconds, nxt.occurrences) == (7200, 5)
