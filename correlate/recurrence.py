@@ -54,7 +54,8 @@ def image_tag(images: Sequence[str]) -> str:
 
 
 class History:
-    """Occurrences per (workload, failure: ``key_of``): each occurrence is its own correlation; a regular series links them.
+    """Occurrences per (workload, failure: ``key_of``): each occurrence is its own correlation; a regular series
+    links them.
 
     An occurrence is a correlation whose root is a cause-like event of a workload; one that comes back at a
     regular interval gets ``recurring`` (period, count, the earlier occurrences' correlation ids). Nothing merges.
