@@ -85,7 +85,7 @@ def refused_by(corr: m.Correlation, x: m.Member, y: m.Member, learned: Learned =
     callee of its caller: ``y`` took that callee's service away (``service_gone``) before the call failed, or was
     told of it within the clock's skew after (a node condition within ``NODE_LAG_MS``, the node controller telling it
     late), and its trouble was still going on (within ``JOIN_GAP_MS`` of its last word)."""
-    skew = NODE_LAG_MS if y.category == "node" else CALL_SKEW_MS
+    skew = lag(y) if y.category == "node" else CALL_SKEW_MS  # a callee's own failure: the clocks' skew only
     return (
         failed_on_wire(x)
         and y.ts <= x.ts + skew

@@ -93,17 +93,7 @@ def lone_probe(x: Ctx, t: int, pods: list[Pod]) -> None:
 def short_backoff(x: Ctx, t: int, pods: list[Pod]) -> None:
     p = x.rnd.choice(pods)
     text, etype = signals.crash_text(p, "panic")
-    x.s.unified(
-        t - 800,
-        prefix="log",
-        type_="log",
-        source="fluent-bit",
-        category="application",
-        severity="error",
-        message=text,
-        pod=p,
-        application={"level": "fatal", "message": text, "error_type": etype},
-    )
+    signals.app_log(x, t - 800, p, text, level="fatal", error_type=etype)
     bo = x.s.pod_event(
         t,
         p,
@@ -147,17 +137,7 @@ def chatter(x: Ctx, t0: int, t1: int) -> None:
                     "connection pool stats: active=3 idle=7",
                 ]
             )
-            x.s.unified(
-                t,
-                prefix="log",
-                type_="log",
-                source="fluent-bit",
-                category="application",
-                severity="info",
-                message=msg,
-                pod=p,
-                application={"level": "info", "message": msg},
-            )
+            signals.app_log(x, t, p, msg, level="info", severity="info")
         elif r == 1:
             signals.metric(x, t, p, "container_cpu_usage_seconds_total", x.rnd.uniform(0.01, 0.4), "s", "info", 0.2)
         elif r == 2:

@@ -163,24 +163,8 @@ def recurring_oom(x: Ctx, t0: int) -> list[Incident]:
                 if signals.lang(pod) == "java"
                 else f"runtime: out of memory: cannot allocate {x.rnd.randint(1, 64) * 1048576}-byte block"
             )
-            inc.sym(
-                x.s.unified(
-                    t - x.rnd.randint(100, 2000),
-                    prefix="log",
-                    type_="log",
-                    source="fluent-bit",
-                    category="application",
-                    severity="error",
-                    message=msg,
-                    pod=pod,
-                    application={
-                        "level": "fatal",
-                        "message": msg,
-                        "logger": "runtime",
-                        "error_type": "OutOfMemoryError",
-                    },
-                )
-            )
+            at = t - x.rnd.randint(100, 2000)
+            inc.sym(signals.app_log(x, at, pod, msg, level="fatal", logger="runtime", error_type="OutOfMemoryError"))
         inc.end = t + 2 * MINUTE
         out.append(inc)
         t += int(period * 1000 * x.rnd.uniform(0.98, 1.02))

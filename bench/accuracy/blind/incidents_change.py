@@ -198,19 +198,7 @@ def bad_rollout(x: Ctx, t0: int) -> Incident | None:
                 s.bump(probe, w)
                 if x.rnd.chance(0.08):
                     msg = "health check failed: dependency check 'migrations' not complete"
-                    inc.sym(
-                        s.unified(
-                            w,
-                            prefix="log",
-                            type_="log",
-                            source="fluent-bit",
-                            category="application",
-                            severity="error",
-                            message=msg,
-                            pod=pod,
-                            application={"level": "error", "message": msg, "logger": "health"},
-                        )
-                    )
+                    inc.sym(signals.app_log(x, w, pod, msg, level="error", logger="health"))
     back = copy.deepcopy(wl.obj)
     back.pop("status", None)
     back["metadata"]["generation"] = dep["metadata"]["generation"] + 1

@@ -40,26 +40,35 @@ def _claim_node(x: Ctx, node: Node, pods: list[Pod]) -> None:
     x.claimed_nodes.add(node.name)
 
 
+def _open(x: Ctx, kind: str, summary: str, t0: int, p_silent: float) -> tuple[Node, list[Pod], Incident, bool] | None:
+    """A node with pods of several workloads, claimed, and its incident (``summary`` names it as ``{node}``); with
+    probability ``p_silent`` the fault has no node event at all (then ``True``)."""
+    got = _pick_node(x)
+    if got is None:
+        return None
+    node, pods = got
+    _claim_node(x, node, pods)
+    silent = bool(p_silent) and x.rnd.chance(p_silent)
+    variant = "no_node_event" if silent else "node_event"
+    return (
+        node,
+        pods,
+        Incident(kind, summary.format(node=node.name), t0, ref("Node", node.name), variant=variant),
+        silent,
+    )
+
+
 def _finish_root(x: Ctx, inc: Incident) -> None:
     if not inc.root_event_id:
         inc.root_event_id = min(inc.events, key=lambda e: x.s.first_ts[e])
 
 
 def memory_pressure(x: Ctx, t0: int) -> Incident | None:
-    got = _pick_node(x)
-    if got is None:
+    opened = _open(x, "node_memory_pressure", "node {node} under memory pressure evicts pods", t0, 0.35)
+    if opened is None:
         return None
-    node, pods = got
-    _claim_node(x, node, pods)
+    node, pods, inc, silent = opened
     s = x.s
-    silent = x.rnd.chance(0.35)
-    inc = Incident(
-        "node_memory_pressure",
-        f"node {node.name} under memory pressure evicts pods",
-        t0,
-        ref("Node", node.name),
-        variant="no_node_event" if silent else "node_event",
-    )
     if not silent:
         first = s.node_event(t0, node.name, "EvictionThresholdMet", "Attempting to reclaim memory", warning=True)
         inc.root_event_id = inc.sym(first.uid)
@@ -130,20 +139,11 @@ def memory_pressure(x: Ctx, t0: int) -> Incident | None:
 
 
 def network_loss(x: Ctx, t0: int) -> Incident | None:
-    got = _pick_node(x)
-    if got is None:
+    opened = _open(x, "node_network_loss", "pod network on node {node} lost", t0, 0.4)
+    if opened is None:
         return None
-    node, pods = got
-    _claim_node(x, node, pods)
+    node, pods, inc, silent = opened
     s = x.s
-    silent = x.rnd.chance(0.4)
-    inc = Incident(
-        "node_network_loss",
-        f"pod network on node {node.name} lost",
-        t0,
-        ref("Node", node.name),
-        variant="no_node_event" if silent else "node_event",
-    )
     end = t0 + x.rnd.randint(4, 10) * MINUTE
     if not silent:
         ev = s.node_event(
@@ -199,19 +199,11 @@ def network_loss(x: Ctx, t0: int) -> Incident | None:
 
 
 def not_ready(x: Ctx, t0: int) -> Incident | None:
-    got = _pick_node(x)
-    if got is None:
+    opened = _open(x, "node_not_ready", "node {node} stops posting status (NotReady)", t0, 0.0)
+    if opened is None:
         return None
-    node, pods = got
-    _claim_node(x, node, pods)
+    node, pods, inc, _ = opened
     s = x.s
-    inc = Incident(
-        "node_not_ready",
-        f"node {node.name} stops posting status (NotReady)",
-        t0,
-        ref("Node", node.name),
-        variant="node_event",
-    )
     if x.rnd.chance(0.4):
         gc = s.node_event(
             t0 - x.rnd.randint(20, 90) * SECOND,

@@ -105,25 +105,9 @@ def crash_loop(x: Ctx, inc: Incident, pod: Pod, t0: int, until: int, why: str, *
     backoff: KubeEvent | None = None
     while t < until:
         if n % log_every == 0:
-            inc.sym(
-                s.unified(
-                    t - x.rnd.randint(50, 900),
-                    prefix="log",
-                    type_="log",
-                    source="fluent-bit",
-                    category="application",
-                    severity="error",
-                    message=text,
-                    pod=pod,
-                    by_entity=x.rnd.chance(0.3),
-                    application={
-                        "level": "error" if why != "panic" else "fatal",
-                        "message": text,
-                        "logger": "main",
-                        "error_type": etype,
-                    },
-                )
-            )
+            at, by_entity = t - x.rnd.randint(50, 900), x.rnd.chance(0.3)
+            level = "error" if why != "panic" else "fatal"
+            inc.sym(app_log(x, at, pod, text, level=level, by_entity=by_entity, logger="main", error_type=etype))
         n += 1
         # BackOff while waiting for the restart: the kubelet re-syncs the pod every ~10-15 s.
         w = t + x.rnd.randint(1, 3) * SECOND
@@ -159,6 +143,33 @@ def crash_loop(x: Ctx, inc: Incident, pod: Pod, t0: int, until: int, why: str, *
         t += x.rnd.randint(2, 8) * SECOND  # the process runs a few seconds before it dies again
         delay = min(delay * 2, 300 * SECOND)
     return first_backoff
+
+
+def app_log(
+    x: Ctx,
+    t: int,
+    pod: Pod,
+    message: str,
+    *,
+    level: str,
+    severity: str = "error",
+    by_entity: bool = False,
+    **fields: str,
+) -> str:
+    """A line of the pod's own application as fluent-bit ships it; ``fields`` (logger, error_type) follow its level
+    and text in the ``application`` section, as the collectors order them."""
+    return x.s.unified(
+        t,
+        prefix="log",
+        type_="log",
+        source="fluent-bit",
+        category="application",
+        severity=severity,
+        message=message,
+        pod=pod,
+        by_entity=by_entity,
+        application={"level": level, "message": message, **fields},
+    )
 
 
 def oom_kill(x: Ctx, t: int, pod: Pod, limit_mb: int) -> str:
