@@ -4,10 +4,12 @@
 per key; Secret data *keyed* hashes per key; node conditions; container terminations); ``diff(old, new)``
 turns two fragments (``old`` None on first sight) into ``NormalEvent`` objects with ``source_kind=CHANGE``.
 
-Ids: ``<uid>@<resourceVersion>`` for a template, ConfigMap, Secret change and a pod deletion. Events read from
-status carry the time of the fact, so that seeing the same object again (a relist, a restart) yields the same id:
-``<uid>@<Condition>:<lastTransitionTime ms>`` for a node condition, ``<uid>@OOMKilled:<container>:<finishedAt ms>``.
-On first sight only status facts are events (a node NotReady or under pressure, an OOM kill); a spec has
+Ids: ``<uid>@<resourceVersion>`` for every change (DESIGN §4): a template, ConfigMap, Secret change, a pod deletion,
+and a status fact (an OOM kill, a node condition) first shown by that version; a second fact of the same version
+gets ``/<fact>`` after it. On first sight no version is known to have brought a status fact (a relist shows a kill
+from long ago), so it is named by the fact itself: ``<uid>@OOMKilled:<container>:<finishedAt ms>``,
+``<uid>@<Condition>=<status>:<lastTransitionTime ms>``; the loader drops one the graph already has under either
+name. On first sight only status facts are events (a node NotReady or under pressure, an OOM kill); a spec has
 nothing to compare with.
 
 Secret values: a Secret fragment holds an HMAC of each value under a key made at random for this process, so
@@ -247,7 +249,7 @@ def _template_events(old: Mapping[str, Any], frag: Fragment, base: str) -> list[
 
 
 def _node_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEvent]:
-    events = []
+    events: list[NormalEvent] = []
     before = (old or {}).get("conditions", {})
     for ctype, (bad, bad_reason, good_reason) in NODE_CONDITION_EVENTS.items():
         now = frag["conditions"].get(ctype)
@@ -267,7 +269,7 @@ def _node_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEv
         events.append(
             _event(
                 frag,
-                f"{frag['uid']}@{ctype}={status}:{since}",
+                _fact_id(old, frag, f"{ctype}={status}:{since}", len(events)),
                 reason,
                 Category.NODE,
                 ts=since,
@@ -282,7 +284,7 @@ def _node_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEv
 
 def _oom_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEvent]:
     seen = {(o[0], o[2]) for o in (old or {}).get("ooms", [])}
-    events = []
+    events: list[NormalEvent] = []
     for container, code, finished, limit in frag["ooms"]:
         if (container, finished) in seen:
             continue
@@ -290,7 +292,7 @@ def _oom_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEve
         events.append(
             _event(
                 frag,
-                f"{frag['uid']}@OOMKilled:{container}:{finished}",
+                _fact_id(old, frag, f"OOMKilled:{container}:{finished}", len(events)),
                 "OOMKilled",
                 Category.RESOURCE_EXHAUSTION,
                 ts=finished,
@@ -301,6 +303,13 @@ def _oom_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEve
             )
         )
     return events
+
+
+def _fact_id(old: Mapping[str, Any] | None, frag: Fragment, fact: str, n: int) -> str:
+    """A status fact's event id: the version that first showed it, else (first sight, no version) the fact."""
+    if old is None or not frag["rv"]:
+        return f"{frag['uid']}@{fact}"
+    return f"{frag['uid']}@{frag['rv']}" + (f"/{fact}" if n else "")
 
 
 def deleted(frag: Mapping[str, Any], at_ms: int) -> list[NormalEvent]:

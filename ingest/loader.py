@@ -149,11 +149,20 @@ class TopologyLoader:
         uid = frag["uid"]
         old = self._cache.pop(uid, None)
         events = changes.diff(old, frag)
-        if frag["kind"] != "Pod" or frag["ooms"]:  # a pod without OOM kills has nothing to remember
-            self._cache[uid] = frag
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+        if old is None and events:
+            events = self._unrecorded(events)
+        self._cache[uid] = frag  # a pod too: the version that first shows an OOM kill names it
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
         return events
+
+    def _unrecorded(self, events: list[NormalEvent]) -> list[NormalEvent]:
+        """The first-sight status facts the graph does not have yet: one recorded before a restart is named by the
+        version that showed it, and seen again now under its fact's name."""
+        facts = [{"uid": e.resource.uid, "reason": e.reason, "ts": e.ts} for e in events]
+        rows = self.store.query("known_status_facts", {"cluster": self.cluster, "facts": facts})
+        known = {(r["uid"], r["reason"], r["ts"]) for r in rows}
+        return [e for e in events if (e.resource.uid, e.reason, e.ts) not in known]
 
     def _write_nodes(self, out: Transformed) -> None:
         for label in Label:

@@ -141,6 +141,14 @@ PARAMS: dict[str, dict[str, Any]] = {
     "get_correlation": {"id": "corr-1"},
     "graph_stats_nodes": {},
     "graph_stats_relationships": {},
+    "known_status_facts": {
+        "cluster": CLUSTER,
+        "facts": [
+            {"uid": REDIS["uid"], "reason": "OOMKilled", "ts": T0},
+            {"uid": REDIS["uid"], "reason": "OOMKilled", "ts": T0 + 1},
+            {"uid": CART["uid"], "reason": "OOMKilled", "ts": T0},
+        ],
+    },
     "latest_event_ts": {},
     "latest_event_ts_until": {"until": T0 + DAY},
     "open_correlations": {"limit": 100},

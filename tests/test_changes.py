@@ -148,7 +148,18 @@ def test_node_not_ready_then_ready() -> None:
     (back,) = diff(down, fragment(_node("True", "2026-01-01T00:09:00Z", "3"), "p"))  # type: ignore[arg-type]
     assert back.reason == "NodeReady" and back.type == "Normal"
     assert [e.reason for e in diff(None, down)] == ["NodeNotReady"]  # a bad state on first sight is a fact
-    assert diff(None, down)[0].id == ev.id  # same fact, same id
+    assert ev.id == "n1u@2"  # the version that showed it (DESIGN §4)
+    assert diff(None, down)[0].id == "n1u@Ready=False:1767225900000"  # first sight: no version showed it, the fact
+
+
+def test_two_facts_of_one_version_have_two_ids() -> None:
+    up = fragment(_node("True", "2026-01-01T00:00:00Z", "1"), "p")
+    both = _node("False", "2026-01-01T00:05:00Z", "2")
+    both["status"]["conditions"][1].update(status="True", lastTransitionTime="2026-01-01T00:05:00Z")
+    assert up
+    events = diff(up, fragment(both, "p"))  # type: ignore[arg-type]
+    assert [e.reason for e in events] == ["NodeNotReady", "NodeMemoryPressure"]
+    assert [e.id for e in events] == ["n1u@2", "n1u@2/MemoryPressure=True:1767225900000"]
 
 
 def _pod(finished: str | None) -> dict[str, Any]:
@@ -178,7 +189,8 @@ def test_oom_killed_once_per_termination() -> None:
     assert ev.reason == "OOMKilled" and ev.category is Category.RESOURCE_EXHAUSTION and ev.severity == "high"
     assert ev.detail == {"container": "api", "exit_code": 137, "limits_memory": 256 * 2**20}
     assert ev.workload_kind == "ReplicaSet" and ev.node_name == "n1" and ev.ts == 1_767_225_660_000
-    assert diff(f1, f1) == []
+    assert ev.id == "p1@9" and diff(f1, f1) == []
+    assert [e.id for e in diff(None, f1)] == ["p1@OOMKilled:api:1767225660000"]
 
 
 def test_pod_deleted() -> None:

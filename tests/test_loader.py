@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import GraphStore
+from ingest.eventwriter import EventWriter
 from ingest.files import read_file
 from ingest.loader import TopologyLoader
 
@@ -145,6 +146,27 @@ def test_changes_returned_and_deletion_events(store: GraphStore) -> None:
     assert store.run("MATCH (p:Pod {uid: 'p1'}) RETURN p.deleted_at AS d") == [{"d": 99}]
     assert loader.mark_missing("ConfigMap", {"new-cfg"}, at_ms=100) == 1
     assert store.run("MATCH (c:ConfigMap {uid: 'old-cfg'}) RETURN c.deleted_at AS d") == [{"d": 100}]
+
+
+def test_a_status_fact_is_recorded_once_across_a_restart(store: GraphStore) -> None:
+    loader = TopologyLoader(store, "prod")
+    pod = _pod("api-1", "p1", "10.0.0.9", "2026-01-01T00:00:00Z")
+    loader.apply([pod])
+    killed = json.loads(json.dumps(pod))
+    killed["metadata"]["resourceVersion"] = "2"
+    killed["status"]["containerStatuses"] = [
+        {
+            "name": "api",
+            "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137, "finishedAt": "2026-01-01T00:03:00Z"}},
+        }
+    ]
+    (ev,) = loader.apply([killed])
+    assert ev.id == "p1@2"  # the version that showed the kill (DESIGN §4)
+    EventWriter(store, "prod").write([ev])
+    killed["metadata"]["resourceVersion"] = "3"
+    assert TopologyLoader(store, "prod").apply([killed]) == []  # a restart's relist: the kill is known
+    other = TopologyLoader(store, "other")  # another cluster has no such event
+    assert [e.id for e in other.apply([killed])] == ["p1@OOMKilled:api:1767225780000"]
 
 
 def test_endpoint_update_replaces_its_selects(store: GraphStore) -> None:

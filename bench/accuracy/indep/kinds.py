@@ -130,7 +130,8 @@ def _oom_evidence(ctx: Ctx, inc: Incident, pod: Pod, t: int, forms: list[str]) -
             }
             st["state"] = {"running": {"startedAt": iso(t + 2 * S)}}
             pod.obj["status"] = obj["status"]
-            ids.append(f.change(t + rng.randint(1, 4) * S, obj, eid=f"{pod.uid}@OOMKilled:{c}:{t}", warning=True))
+            rv = obj["metadata"]["resourceVersion"]  # the version that shows the kill names it (DESIGN §4)
+            ids.append(f.change(t + rng.randint(1, 4) * S, obj, eid=f"{pod.uid}@{rv}", warning=True))
         elif form == "kernel":
             proc = c.split("-")[0][:15]
             text = (
@@ -325,16 +326,14 @@ def _victims(ctx: Ctx, node: Node) -> list[Pod]:
 
 def _node_condition(ctx: Ctx, node: Node, t: int, ctype: str, status: str) -> str:
     obj = node.obj
-    bump(obj, ctx.rng)
+    rv = bump(obj, ctx.rng)  # the version that shows the condition names it (DESIGN §4)
     for cond in obj["status"]["conditions"]:
         if cond["type"] == ctype:
             cond.update({"status": status, "lastTransitionTime": iso(t - t % 1000)})
             break
     else:
         obj["status"]["conditions"].append({"type": ctype, "status": status, "lastTransitionTime": iso(t - t % 1000)})
-    return ctx.feed.change(
-        t + ctx.rng.randint(0, 3) * S, obj, eid=f"{node.uid}@{ctype}={status}:{t - t % 1000}", warning=True
-    )
+    return ctx.feed.change(t + ctx.rng.randint(0, 3) * S, obj, eid=f"{node.uid}@{rv}", warning=True)
 
 
 def node_network_loss(ctx: Ctx, t: int) -> list[Incident]:
