@@ -22,7 +22,22 @@ from model.kinds import BY_KIND
 from model.resource import CLUSTER_SCOPED, ResourceRef
 from model.times import TimeError, bounded, epoch_ms_ns, parse_rfc3339_ns
 
-LineKind = Literal["k8s_event", "unified", "change"]
+# Severity words of syslog and OpenTelemetry's severity text, read as the UnifiedEvent scale's nearest: a collector
+# that says FATAL or WARN means what critical and warning mean.
+SEVERITY_ALIASES = {
+    "fatal": "critical",
+    "panic": "critical",
+    "emerg": "critical",
+    "emergency": "critical",
+    "alert": "critical",
+    "crit": "critical",
+    "err": "error",
+    "warn": "warning",
+    "notice": "low",
+    "trace": "debug",
+    "informational": "info",
+}
+LineKind = Literal["k8s_event", "watched_event", "list", "unified", "change"]
 CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
 MAX_FIELD = MAX_TEXT
 MAX_COUNT = 2**31 - 1
@@ -151,19 +166,27 @@ def _kind(name: str) -> str:
 
 
 def classify_line(obj: Any) -> LineKind:
-    """Which parser an input object needs; ``RejectedInput`` for something that is none of them."""
+    """Which parser an input object needs; ``RejectedInput`` for something that is none of them. A watch change of
+    an Event (``kubectl get events --watch -o json``, a recorder of the Event API) is that Event
+    (``watched_event``); a ``List`` (``kubectl get events -o json``) is its items (``list``)."""
     if not isinstance(obj, Mapping):
         raise RejectedInput(f"expected a JSON object, got {type(obj).__name__}")
     if obj.get("type") in CHANGE_TYPES and isinstance(obj.get("object"), Mapping):
-        return "change"
-    if obj.get("kind") == "Event" or "involvedObject" in obj or "regarding" in obj:
+        return "watched_event" if _is_k8s_event(obj["object"]) else "change"
+    if _is_k8s_event(obj):
         return "k8s_event"
+    if str(obj.get("kind", "")).endswith("List") and isinstance(obj.get("items"), list):
+        return "list"
     if "id" in obj:
         return "unified"
     raise RejectedInput(
-        "not a Kubernetes Event (kind/involvedObject/regarding), a UnifiedEvent (id) "
-        "or a watch change (type ADDED|MODIFIED|DELETED with object)"
+        "not a Kubernetes Event (kind/involvedObject/regarding), a UnifiedEvent (id), "
+        "a watch change (type ADDED|MODIFIED|DELETED with object) or a List of them (kind ...List, items)"
     )
+
+
+def _is_k8s_event(obj: Mapping[str, Any]) -> bool:
+    return obj.get("kind") == "Event" or "involvedObject" in obj or "regarding" in obj
 
 
 # ---------------------------------------------------------------- Kubernetes Events
@@ -287,11 +310,14 @@ def parse_unified(
     etype = _str(obj, "type")
     reason, cls = _unified_reason(obj, kube, app, kernel, network, [*_metric_names(metrics), *tag_list], etype, message)
     severity = _str(obj, "severity").lower()
+    severity = SEVERITY_ALIASES.get(severity, severity)
     if severity not in SEVERITY_RANK:
         severity = cls[1] if cls else "info"
     category = cls[0] if cls else _fallback_category(_str(obj, "category"), etype, network)
 
     resource = _unified_resource(k8s, entity, kube, cluster)
+    if not (resource.uid or resource.name) and not (network and (network.source_ip or network.dest_ip)):
+        resource = _where_else(k8s, resource)
     detail: dict[str, Any] = {}
     for prefix, part in (("kernel", kernel), ("network", net), ("metrics", metrics), ("application", app)):
         for key, value in part.items():
@@ -442,6 +468,20 @@ def _unified_resource(
         elif obj_ref:
             kind, name = _kind(_id(kube, "object_kind", "kubernetes.")), obj_ref
     return _ref(cluster, kind, namespace, name, uid)
+
+
+def _where_else(k8s: Mapping[str, Any], found: ResourceRef) -> ResourceRef:
+    """An event that names no object and no address: its workload (``workload_kind``/``workload_name``), else its
+    node (``node_name``: a kernel or node agent's event is about the host), else nothing."""
+    workload_kind, workload = (
+        _kind(_id(k8s, "workload_kind", "k8s_context.")),
+        _id(k8s, "workload_name", "k8s_context."),
+    )
+    if workload_kind and workload:
+        return _ref(found.cluster, workload_kind, _id(k8s, "namespace", "k8s_context."), workload, "")
+    if node := _id(k8s, "node_name", "k8s_context."):
+        return _ref(found.cluster, "Node", "", node, "")
+    return found
 
 
 def _ref(cluster: str, kind: str, namespace: str, name: str, uid: str) -> ResourceRef:

@@ -13,7 +13,7 @@ caller does not acknowledge, the source redelivers, and the writes are idempoten
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -111,7 +111,7 @@ class Pipeline:
         result = IngestResult()
         arrival = received_ms or self.clock()
         pending: list[tuple[int, NormalEvent]] = []
-        for index, item in enumerate(items):
+        for index, item in _flattened(items):
             tid, src = contexts[index] if contexts is not None else (trace_id, source)
             try:
                 check_depth(item)
@@ -122,6 +122,12 @@ class Pipeline:
                 kind = classify_line(item)
                 if kind == "k8s_event":
                     pending.append((index, self._in_time(parse_k8s_event(item, self.cluster), arrival)))
+                elif kind == "watched_event":
+                    if item["type"] != "DELETED":  # an Event deleted (its time to live is over) is no news
+                        ev = parse_k8s_event(item["object"], self.cluster)
+                        pending.append((index, self._in_time(ev, arrival)))
+                elif kind == "list":
+                    raise RejectedInput("items: a List inside a List")
                 elif kind == "unified":
                     ev = parse_unified(item, trace_id=tid, source=src, cluster=self.cluster, received_ms=received_ms)
                     pending.append((index, self._in_time(ev, arrival)))
@@ -223,6 +229,21 @@ class Pipeline:
         if item["type"] == "DELETED":
             return lambda: loader.delete(obj, at)
         return lambda: loader.apply([obj], at)
+
+
+def _flattened(items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+    """``(index, item)`` of ``items``, a ``List``'s items in its place (under its index): ``kubectl get -o json``
+    output on a line of its own. A List's items are not Lists again (the depth check refuses what nests deeper)."""
+    for index, item in enumerate(items):
+        if (
+            isinstance(item, Mapping)
+            and str(item.get("kind", "")).endswith("List")
+            and isinstance(item.get("items"), list)
+        ):
+            for inner in item["items"]:
+                yield index, inner
+        else:
+            yield index, item
 
 
 def valid_object(obj: Mapping[str, Any]) -> dict[str, Any]:

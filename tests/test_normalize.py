@@ -189,6 +189,28 @@ def test_severity_from_the_event_wins_over_the_table() -> None:
     assert (ev.category, ev.severity, ev.type) == (Category.APPLICATION_ERROR, "medium", "Normal")
 
 
+def test_an_event_naming_no_object_nor_address_is_its_workloads_else_its_nodes() -> None:
+    base = {"id": "w", "timestamp": "2026-01-01T00:00:00Z", "message": "boom", "severity": "error"}
+    ctx = {"namespace": "shop", "node_name": "n1", "workload_kind": "Deployment", "workload_name": "api"}
+    on_workload = parse_unified({**base, "k8s_context": ctx}, cluster="c").resource
+    assert (on_workload.kind, on_workload.namespace, on_workload.name) == ("Deployment", "shop", "api")
+    on_node = parse_unified({**base, "k8s_context": {"node_name": "n1"}}, cluster="c").resource
+    assert (on_node.kind, on_node.namespace, on_node.name) == ("Node", "", "n1")
+    by_address = parse_unified(
+        {**base, "k8s_context": {"node_name": "n1"}, "network": {"source_ip": "10.0.0.5", "dest_ip": "10.0.0.6"}}
+    ).resource
+    assert by_address.name == ""  # an address is resolved against the graph (the pod that had it then)
+
+
+@pytest.mark.parametrize(
+    ("said", "severity"),
+    [("FATAL", "critical"), ("crit", "critical"), ("err", "error"), ("WARN", "warning"), ("notice", "low")],
+)
+def test_syslog_and_otel_severity_words_are_read_as_the_scale(said: str, severity: str) -> None:
+    ev = parse_unified({"id": "s", "timestamp": "2026-01-01T00:00:00Z", "message": "something", "severity": said})
+    assert ev.severity == severity
+
+
 @pytest.mark.parametrize(
     ("obj", "field"),
     [
@@ -246,6 +268,8 @@ def test_classify_line() -> None:
     assert classify_line(NEW_EVENT) == "k8s_event"
     assert classify_line(UNIFIED) == "unified"
     assert classify_line({"type": "MODIFIED", "object": {"kind": "Pod"}, "observed_at": "x"}) == "change"
+    assert classify_line({"type": "ADDED", "object": V1_EVENT}) == "watched_event"  # kubectl get events --watch
+    assert classify_line({"kind": "EventList", "items": [V1_EVENT]}) == "list"
     with pytest.raises(RejectedInput, match="not a Kubernetes Event"):
         classify_line({"hello": 1})
     with pytest.raises(RejectedInput, match="expected a JSON object"):
@@ -346,7 +370,7 @@ def test_any_json_line_classifies_or_is_rejected(obj: Any) -> None:
         kind = classify_line(obj)
     except RejectedInput:
         return
-    assert kind in ("k8s_event", "unified", "change")
+    assert kind in ("k8s_event", "watched_event", "list", "unified", "change")
 
 
 @settings(max_examples=200, deadline=None)

@@ -59,6 +59,26 @@ def test_mixed_items_in_order(store: GraphStore) -> None:
     assert times == sorted(times)
 
 
+def test_watched_events_and_lists_are_their_events(store: GraphStore) -> None:
+    """``kubectl get events --watch -o json`` wraps each Event in a watch change; ``kubectl get events -o json`` is a
+    List: both are the Events they hold (a deleted Event is no news), a bad item of a List is that line's."""
+    p = _pipeline(store, [])
+    backoff = sc.k8s_event("ev-w1", "BackOff", "Back-off", "Pod", "api-1", "uid-p-api-1", sc.T0 + 1_000)
+    again = sc.k8s_event("ev-w1", "BackOff", "Back-off", "Pod", "api-1", "uid-p-api-1", sc.T0 + 1_000, count=3)
+    probe = sc.k8s_event("ev-l1", "Unhealthy", "probe failed", "Pod", "api-1", "uid-p-api-1", sc.T0 + 2_000)
+    items = [
+        {"type": "ADDED", "object": backoff},
+        {"type": "MODIFIED", "object": again},
+        {"type": "DELETED", "object": again},
+        {"kind": "EventList", "apiVersion": "v1", "items": [probe, {"hello": 1}]},
+    ]
+    result = p.ingest(items)
+    assert [r.index for r in result.rejected] == [3] and "UnifiedEvent" in result.rejected[0].reason
+    assert result.changes == 0  # no topology change: the Events are events
+    rows = store.run("MATCH (e:Event)-[:ABOUT]->(r) RETURN e.id AS id, e.count AS n, r.name AS on ORDER BY id")
+    assert rows == [{"id": "ev-l1", "n": 1, "on": "api-1"}, {"id": "ev-w1", "n": 3, "on": "api-1"}]
+
+
 def test_change_events_of_the_loader_are_stored(store: GraphStore) -> None:
     p = _pipeline(store, [])
     result = p.ingest(

@@ -71,6 +71,8 @@ def normal_event(line: Mapping[str, Any]) -> NormalEvent | None:
         kind = classify_line(line)
         if kind == "k8s_event":
             return parse_k8s_event(line, "")
+        if kind == "watched_event" and line["type"] != "DELETED":
+            return parse_k8s_event(line["object"], "")
         if kind == "unified":
             return parse_unified(line)
     except RejectedInput:
