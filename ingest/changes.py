@@ -25,6 +25,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from ingest.reasons import table
 from ingest.topology.cluster import node_conditions
 from ingest.topology.common import Obj, as_list, as_map, epoch_ms, meta, owner_key, uid_of
 from ingest.topology.podspec import container_limit_memory
@@ -38,7 +39,20 @@ TEMPLATE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "CronJob"}
 DIFFED_KINDS = TEMPLATE_KINDS | {"ConfigMap", "Secret", "Node", "Pod"}
 DATA_FIELDS = ("data", "binaryData", "stringData")
 _PROCESS_KEY = secrets.token_bytes(32)
+REASONS = table()
 _SECRET_LIKE = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH", "PRIVATE")
+# A container waiting for one of these is failing (the kubelet's own words, as its Events give them).
+WAITING_FAILURES = frozenset(
+    {
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "ErrImagePull",
+        "InvalidImageName",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+    }
+)
 # Node condition -> (event reason when it turns bad, reason when it recovers); bad = this status.
 NODE_CONDITION_EVENTS: dict[str, tuple[str, str, str]] = {
     "Ready": ("False", "NodeNotReady", "NodeReady"),
@@ -124,7 +138,21 @@ def fragment(obj: Obj, cluster: str, observed_at_ms: int | None = None) -> Fragm
             for name, reason, code, finished in container_terminations(obj)
             if reason == "OOMKilled"
         ]
+        frag["waiting"] = container_failures(obj)
+        frag["observed"] = observed_at_ms is not None
     return frag
+
+
+def container_failures(obj: Obj) -> dict[str, list[str]]:
+    """``{container: [reason, message]}`` of the containers waiting for a reason that is a failure (crash-looping,
+    the image not pulled, the config it needs missing)."""
+    out: dict[str, list[str]] = {}
+    for st in as_list(as_map(obj.get("status")).get("containerStatuses")):
+        waiting = as_map(as_map(as_map(st).get("state")).get("waiting"))
+        reason = str(waiting.get("reason") or "")
+        if reason in WAITING_FAILURES:
+            out[str(as_map(st).get("name") or "")] = [reason, str(waiting.get("message") or "")[:500]]
+    return out
 
 
 def _containers(obj: Obj) -> list[Any]:
@@ -143,9 +171,9 @@ def _event(frag: Fragment, eid: str, reason: str, category: Category, **kw: Any)
     kw.setdefault("ts", frag["ts"])
     kw.setdefault("type", "Normal")
     kw.setdefault("severity", "info")
+    kw.setdefault("source_kind", SourceKind.CHANGE)
     return NormalEvent(
         id=eid,
-        source_kind=SourceKind.CHANGE,
         reason=reason,
         category=category,
         source="causegraph-watch",
@@ -169,7 +197,7 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[NormalEv
     if kind == "Node":
         return _node_events(old, frag)
     if kind == "Pod":
-        return _oom_events(old, frag)
+        return _oom_events(old, frag) + _waiting_events(old, frag)
     if old is None or (old.get("rv") == frag["rv"] and frag["rv"]):
         return []
     base = f"{frag['uid']}@{frag['rv']}"
@@ -300,6 +328,36 @@ def _oom_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEve
                 severity="high",
                 message=msg,
                 detail={"container": container, "exit_code": code, "limits_memory": limit},
+            )
+        )
+    return events
+
+
+def _waiting_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEvent]:
+    """A container that began to wait for a failure (``WAITING_FAILURES``): a new reason, not one it was already
+    waiting for. On first sight only when the object says when it was seen (a watch change, not a file of objects
+    of unknown age). Read from status, but the kubelet's Event of the same words (a BackOff, a Failed pull) in
+    all else: a symptom, where an OOM kill or a node condition is a cause."""
+    if old is None and not frag.get("observed"):
+        return []
+    before = (old or {}).get("waiting", {})
+    events: list[NormalEvent] = []
+    for container, (reason, message) in sorted(frag.get("waiting", {}).items()):
+        if before.get(container, [""])[0] == reason:
+            continue
+        found = REASONS.classify(reason, message, "Warning")
+        events.append(
+            _event(
+                frag,
+                _fact_id(old, frag, f"{reason}:{container}:{frag['ts']}", len(events)),
+                reason,
+                found.category,
+                type="Warning",
+                severity=found.severity,
+                message=f"container {container} of {_what(frag)} is waiting: {reason}"
+                + (f" ({message})" if message else ""),
+                detail={"container": container},
+                source_kind=SourceKind.K8S_EVENT,  # the kubelet's word, as its Event says it: a symptom, not a change
             )
         )
     return events

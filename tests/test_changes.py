@@ -193,6 +193,38 @@ def test_oom_killed_once_per_termination() -> None:
     assert [e.id for e in diff(None, f1)] == ["p1@OOMKilled:api:1767225660000"]
 
 
+def _waiting(reason: str | None, rv: str) -> dict[str, Any]:
+    pod = _pod(None)
+    pod["metadata"]["resourceVersion"] = rv
+    if reason:
+        pod["status"]["containerStatuses"][0]["state"] = {"waiting": {"reason": reason, "message": "back-off 5m0s"}}
+    return pod
+
+
+def test_a_container_beginning_to_wait_for_a_failure_is_an_event() -> None:
+    f1 = fragment(_waiting(None, "10"), "p")
+    f2 = fragment(_waiting("CrashLoopBackOff", "11"), "p", observed_at_ms=5_000)
+    f3 = fragment(_waiting("CrashLoopBackOff", "12"), "p", observed_at_ms=6_000)
+    f4 = fragment(_waiting("ContainerCreating", "13"), "p", observed_at_ms=7_000)  # waiting, but no failure
+    assert f1 and f2 and f3 and f4
+    (ev,) = diff(f1, f2)
+    assert (ev.id, ev.reason, ev.category, ev.type, ev.ts) == (
+        "p1@11",
+        "CrashLoopBackOff",
+        Category.CRASH,
+        "Warning",
+        5_000,
+    )
+    assert "back-off 5m0s" in ev.message and ev.detail == {"container": "api"}
+    assert ev.source_kind == SourceKind.K8S_EVENT  # the kubelet's symptom, as its BackOff Event: no change's prior
+    assert diff(f2, f3) == [] and diff(f3, f4) == []  # still waiting for it; waiting to start is no failure
+    pulled = fragment(_waiting("ImagePullBackOff", "14"), "p", observed_at_ms=8_000)
+    assert pulled and [e.category for e in diff(f4, pulled)] == [Category.IMAGE]
+    assert [e.reason for e in diff(None, f2)] == ["CrashLoopBackOff"]  # first seen by a watch: a fact
+    listed = fragment(_waiting("CrashLoopBackOff", "11"), "p")  # first seen in a file of unknown age: not
+    assert listed and diff(None, listed) == []
+
+
 def test_pod_deleted() -> None:
     f = fragment(_pod(None), "p")
     assert f
