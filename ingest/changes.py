@@ -53,6 +53,11 @@ WAITING_FAILURES = frozenset(
         "RunContainerError",
     }
 )
+# A pod whose status gives one of these reasons was put out by its node or the scheduler (``kubectl get pods`` shows
+# it as the pod's status).
+POD_FAILURES = frozenset(
+    {"Evicted", "Preempted", "OutOfmemory", "OutOfcpu", "UnexpectedAdmissionError", "NodeLost", "NodeShutdown"}
+)
 # Node condition -> (event reason when it turns bad, reason when it recovers); bad = this status.
 NODE_CONDITION_EVENTS: dict[str, tuple[str, str, str]] = {
     "Ready": ("False", "NodeNotReady", "NodeReady"),
@@ -139,6 +144,9 @@ def fragment(obj: Obj, cluster: str, observed_at_ms: int | None = None) -> Fragm
             if reason == "OOMKilled"
         ]
         frag["waiting"] = container_failures(obj)
+        status = as_map(obj.get("status"))
+        said = str(status.get("reason") or "")
+        frag["ended"] = [said, str(status.get("message") or "")[:500]] if said in POD_FAILURES else []
         frag["observed"] = observed_at_ms is not None
     return frag
 
@@ -197,7 +205,8 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[NormalEv
     if kind == "Node":
         return _node_events(old, frag)
     if kind == "Pod":
-        return _oom_events(old, frag) + _waiting_events(old, frag)
+        ooms = _oom_events(old, frag)
+        return ooms + _pod_failures(old, frag, len(ooms))
     if old is None or (old.get("rv") == frag["rv"] and frag["rv"]):
         return []
     base = f"{frag['uid']}@{frag['rv']}"
@@ -333,30 +342,35 @@ def _oom_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEve
     return events
 
 
-def _waiting_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEvent]:
+def _pod_failures(old: Mapping[str, Any] | None, frag: Fragment, made: int) -> list[NormalEvent]:
     """A container that began to wait for a failure (``WAITING_FAILURES``): a new reason, not one it was already
-    waiting for. On first sight only when the object says when it was seen (a watch change, not a file of objects
-    of unknown age). Read from status, but the kubelet's Event of the same words (a BackOff, a Failed pull) in
-    all else: a symptom, where an OOM kill or a node condition is a cause."""
+    waiting for; the pod put out (``POD_FAILURES``: evicted, preempted). On first sight only when the object says
+    when it was seen (a watch change, not a file of objects of unknown age). Read from status, but the kubelet's
+    Event of the same words (a BackOff, a Failed pull, Evicted) in all else: a symptom, where an OOM kill or a node
+    condition is a cause. ``made``: the version's events before these (its OOM kills), for their ids."""
     if old is None and not frag.get("observed"):
         return []
     before = (old or {}).get("waiting", {})
     events: list[NormalEvent] = []
-    for container, (reason, message) in sorted(frag.get("waiting", {}).items()):
-        if before.get(container, [""])[0] == reason:
+    failures = sorted(frag.get("waiting", {}).items())
+    if frag.get("ended") and (old or {}).get("ended", [])[:1] != frag["ended"][:1]:
+        failures.append(("", frag["ended"]))  # the whole pod: evicted, preempted, lost with its node
+    for container, (reason, message) in failures:
+        if container and before.get(container, [""])[0] == reason:
             continue
         found = REASONS.classify(reason, message, "Warning")
         events.append(
             _event(
                 frag,
-                _fact_id(old, frag, f"{reason}:{container}:{frag['ts']}", len(events)),
+                _fact_id(old, frag, f"{reason}:{container}:{frag['ts']}", made + len(events)),
                 reason,
                 found.category,
                 type="Warning",
                 severity=found.severity,
-                message=f"container {container} of {_what(frag)} is waiting: {reason}"
+                message=(f"container {container} of {_what(frag)} is waiting: " if container else f"{_what(frag)}: ")
+                + reason
                 + (f" ({message})" if message else ""),
-                detail={"container": container},
+                detail={"container": container} if container else {},
                 source_kind=SourceKind.K8S_EVENT,  # the kubelet's word, as its Event says it: a symptom, not a change
             )
         )

@@ -225,6 +225,32 @@ def test_a_container_beginning_to_wait_for_a_failure_is_an_event() -> None:
     assert listed and diff(None, listed) == []
 
 
+def test_an_oom_kill_and_the_crash_loop_it_starts_in_one_version_have_two_ids() -> None:
+    before = fragment(_waiting(None, "20"), "p", observed_at_ms=1_000)
+    after = _waiting("CrashLoopBackOff", "21")
+    after["status"]["containerStatuses"][0]["lastState"] = {
+        "terminated": {"reason": "OOMKilled", "exitCode": 137, "finishedAt": "2026-01-01T00:01:00Z"}
+    }
+    now = fragment(after, "p", observed_at_ms=2_000)
+    assert before and now
+    assert [(e.reason, e.id) for e in diff(before, now)] == [
+        ("OOMKilled", "p1@21"),
+        ("CrashLoopBackOff", "p1@21/CrashLoopBackOff:api:2000"),
+    ]
+
+
+def test_a_pod_put_out_by_its_node_is_an_event() -> None:
+    running = fragment(_waiting(None, "30"), "p", observed_at_ms=1_000)
+    evicted = _waiting(None, "31")
+    evicted["status"].update(phase="Failed", reason="Evicted", message="The node was low on resource: memory.")
+    out = fragment(evicted, "p", observed_at_ms=3_000)
+    assert running and out
+    (ev,) = diff(running, out)
+    assert (ev.id, ev.reason, ev.ts, ev.source_kind) == ("p1@31", "Evicted", 3_000, SourceKind.K8S_EVENT)
+    assert "low on resource: memory" in ev.message and ev.category is Category.RESOURCE_EXHAUSTION
+    assert diff(out, out) == []
+
+
 def test_pod_deleted() -> None:
     f = fragment(_pod(None), "p")
     assert f
