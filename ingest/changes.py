@@ -1,16 +1,18 @@
 """Change detection: which watched changes are events (DESIGN §4), as a pure diff of two fragments.
 
 ``fragment(obj, cluster)`` keeps only what a diff needs (template images, env, resources; ConfigMap data hashes
-per key; Secret data *keyed* hashes per key; node conditions; container terminations); ``diff(old, new)``
-turns two fragments (``old`` None on first sight) into ``NormalEvent`` objects with ``source_kind=CHANGE``.
+per key; Secret data *keyed* hashes per key; node conditions; a pod's OOM kills, the failures its containers wait
+for and why it was put out); ``diff(old, new)`` turns two fragments (``old`` None on first sight) into
+``NormalEvent`` objects: changes (``source_kind=CHANGE``; an OOM kill and a node condition are read as causes too)
+and the kubelet's symptoms read from a pod's status (``K8S_EVENT``, as its Events would say them).
 
 Ids: ``<uid>@<resourceVersion>`` for every change (DESIGN §4): a template, ConfigMap, Secret change, a pod deletion,
-and a status fact (an OOM kill, a node condition) first shown by that version; a second fact of the same version
-gets ``/<fact>`` after it. On first sight no version is known to have brought a status fact (a relist shows a kill
-from long ago), so it is named by the fact itself: ``<uid>@OOMKilled:<container>:<finishedAt ms>``,
-``<uid>@<Condition>=<status>:<lastTransitionTime ms>``; the loader drops one the graph already has under either
-name. On first sight only status facts are events (a node NotReady or under pressure, an OOM kill); a spec has
-nothing to compare with.
+and the status fact a version first showed; when one version shows several, each is ``<uid>@<rv>/<fact>``. On
+first sight no version is known to have brought a status fact (a relist shows a kill from long ago), so it is
+named by the fact itself: ``<uid>@OOMKilled:<container>:<finishedAt ms>``, ``<uid>@<Condition>=<status>:<since
+ms>``; the loader drops one the graph already has. On first sight only these status facts are events (a node
+NotReady or under pressure, an OOM kill); a spec has nothing to compare with, and a pod crash-looping or evicted
+since long ago is no news.
 
 Secret values: a Secret fragment holds an HMAC of each value under a key made at random for this process, so
 the hash can tell that a value changed but cannot be tested against guesses, and it never leaves the process.
@@ -23,13 +25,14 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ingest.reasons import table
 from ingest.topology.cluster import node_conditions
 from ingest.topology.common import Obj, as_list, as_map, epoch_ms, meta, owner_key, uid_of
 from ingest.topology.podspec import container_limit_memory
-from ingest.topology.workloads import container_terminations
+from ingest.topology.workloads import container_failures, container_terminations, put_out
 from model.event import Category, NormalEvent, SourceKind
 from model.resource import ResourceRef, resource_key
 
@@ -39,25 +42,7 @@ TEMPLATE_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "CronJob"}
 DIFFED_KINDS = TEMPLATE_KINDS | {"ConfigMap", "Secret", "Node", "Pod"}
 DATA_FIELDS = ("data", "binaryData", "stringData")
 _PROCESS_KEY = secrets.token_bytes(32)
-REASONS = table()
 _SECRET_LIKE = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH", "PRIVATE")
-# A container waiting for one of these is failing (the kubelet's own words, as its Events give them).
-WAITING_FAILURES = frozenset(
-    {
-        "CrashLoopBackOff",
-        "ImagePullBackOff",
-        "ErrImagePull",
-        "InvalidImageName",
-        "CreateContainerConfigError",
-        "CreateContainerError",
-        "RunContainerError",
-    }
-)
-# A pod whose status gives one of these reasons was put out by its node or the scheduler (``kubectl get pods`` shows
-# it as the pod's status).
-POD_FAILURES = frozenset(
-    {"Evicted", "Preempted", "OutOfmemory", "OutOfcpu", "UnexpectedAdmissionError", "NodeLost", "NodeShutdown"}
-)
 # Node condition -> (event reason when it turns bad, reason when it recovers); bad = this status.
 NODE_CONDITION_EVENTS: dict[str, tuple[str, str, str]] = {
     "Ready": ("False", "NodeNotReady", "NodeReady"),
@@ -144,23 +129,8 @@ def fragment(obj: Obj, cluster: str, observed_at_ms: int | None = None) -> Fragm
             if reason == "OOMKilled"
         ]
         frag["waiting"] = container_failures(obj)
-        status = as_map(obj.get("status"))
-        said = str(status.get("reason") or "")
-        frag["ended"] = [said, str(status.get("message") or "")[:500]] if said in POD_FAILURES else []
-        frag["observed"] = observed_at_ms is not None
+        frag["ended"] = put_out(obj)
     return frag
-
-
-def container_failures(obj: Obj) -> dict[str, list[str]]:
-    """``{container: [reason, message]}`` of the containers waiting for a reason that is a failure (crash-looping,
-    the image not pulled, the config it needs missing)."""
-    out: dict[str, list[str]] = {}
-    for st in as_list(as_map(obj.get("status")).get("containerStatuses")):
-        waiting = as_map(as_map(as_map(st).get("state")).get("waiting"))
-        reason = str(waiting.get("reason") or "")
-        if reason in WAITING_FAILURES:
-            out[str(as_map(st).get("name") or "")] = [reason, str(waiting.get("message") or "")[:500]]
-    return out
 
 
 def _containers(obj: Obj) -> list[Any]:
@@ -203,10 +173,9 @@ def diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[NormalEv
     frag = dict(new)
     kind = frag["kind"]
     if kind == "Node":
-        return _node_events(old, frag)
+        return _versioned(old, frag, _node_events(old, frag))
     if kind == "Pod":
-        ooms = _oom_events(old, frag)
-        return ooms + _pod_failures(old, frag, len(ooms))
+        return _versioned(old, frag, _oom_events(old, frag) + _pod_failures(old, frag))
     if old is None or (old.get("rv") == frag["rv"] and frag["rv"]):
         return []
     base = f"{frag['uid']}@{frag['rv']}"
@@ -306,7 +275,7 @@ def _node_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEv
         events.append(
             _event(
                 frag,
-                _fact_id(old, frag, f"{ctype}={status}:{since}", len(events)),
+                _fact_id(old, frag, f"{ctype}={status}:{since}"),
                 reason,
                 Category.NODE,
                 ts=since,
@@ -329,7 +298,7 @@ def _oom_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEve
         events.append(
             _event(
                 frag,
-                _fact_id(old, frag, f"OOMKilled:{container}:{finished}", len(events)),
+                _fact_id(old, frag, f"OOMKilled:{container}:{finished}"),
                 "OOMKilled",
                 Category.RESOURCE_EXHAUSTION,
                 ts=finished,
@@ -342,13 +311,13 @@ def _oom_events(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEve
     return events
 
 
-def _pod_failures(old: Mapping[str, Any] | None, frag: Fragment, made: int) -> list[NormalEvent]:
+def _pod_failures(old: Mapping[str, Any] | None, frag: Fragment) -> list[NormalEvent]:
     """A container that began to wait for a failure (``WAITING_FAILURES``): a new reason, not one it was already
-    waiting for; the pod put out (``POD_FAILURES``: evicted, preempted). On first sight only when the object says
-    when it was seen (a watch change, not a file of objects of unknown age). Read from status, but the kubelet's
+    waiting for; the pod put out (``POD_FAILURES``: evicted, preempted). Never on first sight: a list shows a pod
+    crash-looping or evicted since long ago, and at every restart of a watch. Read from status, but the kubelet's
     Event of the same words (a BackOff, a Failed pull, Evicted) in all else: a symptom, where an OOM kill or a node
-    condition is a cause. ``made``: the version's events before these (its OOM kills), for their ids."""
-    if old is None and not frag.get("observed"):
+    condition is a cause."""
+    if old is None:
         return []
     before = (old or {}).get("waiting", {})
     events: list[NormalEvent] = []
@@ -358,11 +327,11 @@ def _pod_failures(old: Mapping[str, Any] | None, frag: Fragment, made: int) -> l
     for container, (reason, message) in failures:
         if container and before.get(container, [""])[0] == reason:
             continue
-        found = REASONS.classify(reason, message, "Warning")
+        found = table().classify(reason, message, "Warning")
         events.append(
             _event(
                 frag,
-                _fact_id(old, frag, f"{reason}:{container}:{frag['ts']}", made + len(events)),
+                _fact_id(old, frag, f"{reason}:{container}:{frag['ts']}"),
                 reason,
                 found.category,
                 type="Warning",
@@ -377,11 +346,20 @@ def _pod_failures(old: Mapping[str, Any] | None, frag: Fragment, made: int) -> l
     return events
 
 
-def _fact_id(old: Mapping[str, Any] | None, frag: Fragment, fact: str, n: int) -> str:
-    """A status fact's event id: the version that first showed it, else (first sight, no version) the fact."""
+def _fact_id(old: Mapping[str, Any] | None, frag: Fragment, fact: str) -> str:
+    """A status fact's event id: ``<uid>@<rv>/<fact>`` of the version that first showed it (``_versioned`` makes
+    it ``<uid>@<rv>`` when it is the version's only one), else (first sight, no version) ``<uid>@<fact>``."""
     if old is None or not frag["rv"]:
         return f"{frag['uid']}@{fact}"
-    return f"{frag['uid']}@{frag['rv']}" + (f"/{fact}" if n else "")
+    return f"{frag['uid']}@{frag['rv']}/{fact}"
+
+
+def _versioned(old: Mapping[str, Any] | None, frag: Fragment, events: list[NormalEvent]) -> list[NormalEvent]:
+    """The one status fact a version brought is named by the version alone (DESIGN §4); several keep their
+    ``/<fact>``, so that no two facts share an id whichever versions an observer saw."""
+    if old is None or not frag["rv"] or len(events) != 1:
+        return events
+    return [replace(events[0], id=f"{frag['uid']}@{frag['rv']}")]
 
 
 def deleted(frag: Mapping[str, Any], at_ms: int) -> list[NormalEvent]:

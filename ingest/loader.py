@@ -40,6 +40,8 @@ from model.event import NormalEvent
 from model.times import now_ms
 
 log = logging.getLogger(__name__)
+# What a pod's next diff needs of its last version (``changes.diff``): small, as a cluster has many pods.
+POD_REMEMBERED = ("rv", "ooms", "waiting", "ended")
 
 # Outgoing relationships a re-applied object rewrites (its spec may have changed); OWNED_BY, RUNS_ON and
 # IN_NAMESPACE only ever gain edges, CALLS and SELECTS have other writers.
@@ -70,7 +72,8 @@ class TopologyLoader:
         self.skipped: Counter[str] = Counter()  # objects of kinds the graph does not keep
         self.problems: list[str] = []
         self.linked: dict[str, int] = {}
-        self._cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._cache: OrderedDict[str, dict[str, Any]] = OrderedDict()  # the last version of each object but pods
+        self._pods: OrderedDict[str, dict[str, Any]] = OrderedDict()  # of each pod, what its next diff needs
         self._pending = Transformed()
         # Bulk loads: the ends written so far, so that a relationship between two of them need not wait for finish().
         self._written_uids: set[str] = set()
@@ -94,9 +97,11 @@ class TopologyLoader:
         for problem in prepared.problems:
             self.problems.append(problem)
             log.warning("skipped %s", problem)
-        events: list[NormalEvent] = []
+        made: list[tuple[bool, NormalEvent]] = []  # (first sight, event)
         for frag in prepared.fragments:
-            events.extend(self._changes(frag))
+            made.extend(self._changes(frag))
+        unrecorded = self._unrecorded([ev for first, ev in made if first])
+        events = [ev for first, ev in made if not first or ev.id in unrecorded]
         out = prepared.rows
         self._write_nodes(out)
         if self.defer_relationships:
@@ -120,6 +125,7 @@ class TopologyLoader:
         self.store.write(cypher.load("mark_deleted"), [{"uid": row["uid"], "at": at_ms}], self.batch_size)
         frag = changes.fragment(obj, self.cluster, at_ms)
         self._cache.pop(row["uid"], None)
+        self._pods.pop(row["uid"], None)
         return changes.deleted(frag, at_ms) if frag else []
 
     def mark_missing(self, kind: str, seen_uids: set[str], at_ms: int) -> int:
@@ -131,6 +137,7 @@ class TopologyLoader:
             self.store.write(cypher.load("mark_deleted"), gone, self.batch_size)
             for row in gone:
                 self._cache.pop(row["uid"], None)
+                self._pods.pop(row["uid"], None)
         return len(gone)
 
     def finish(self) -> None:
@@ -145,24 +152,27 @@ class TopologyLoader:
         self.linked["link_env_calls"] = _count(self.store.query("link_env_calls", {**params, "now": now_ms()}))
 
     # -- internals ------------------------------------------------------------------------------------------------
-    def _changes(self, frag: changes.Fragment) -> list[NormalEvent]:
+    def _changes(self, frag: changes.Fragment) -> list[tuple[bool, NormalEvent]]:
+        """The change events of ``frag`` against the version remembered, each with whether it is a first sight."""
         uid = frag["uid"]
-        old = self._cache.pop(uid, None)
+        cache = self._pods if frag["kind"] == "Pod" else self._cache
+        old = cache.pop(uid, None)
         events = changes.diff(old, frag)
-        if old is None and events:
-            events = self._unrecorded(events)
-        self._cache[uid] = frag  # a pod too: the version that first shows an OOM kill names it
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return events
+        # a pod's version is kept too, small: the version that first shows an OOM kill or a failure names it
+        cache[uid] = {k: frag[k] for k in POD_REMEMBERED} if frag["kind"] == "Pod" else frag
+        while len(cache) > self.cache_size:
+            cache.popitem(last=False)
+        return [(old is None, ev) for ev in events]
 
-    def _unrecorded(self, events: list[NormalEvent]) -> list[NormalEvent]:
-        """The first-sight status facts the graph does not have yet: one recorded before a restart is named by the
-        version that showed it, and seen again now under its fact's name."""
+    def _unrecorded(self, events: list[NormalEvent]) -> set[str]:
+        """The ids of the first-sight status facts the graph does not have yet (one query for a whole apply): one
+        recorded before a restart, named by the version that showed it, is seen again now under its fact's name."""
+        if not events:
+            return set()
         facts = [{"uid": e.resource.uid, "reason": e.reason, "ts": e.ts} for e in events]
         rows = self.store.query("known_status_facts", {"cluster": self.cluster, "facts": facts})
         known = {(r["uid"], r["reason"], r["ts"]) for r in rows}
-        return [e for e in events if (e.resource.uid, e.reason, e.ts) not in known]
+        return {e.id for e in events if (e.resource.uid, e.reason, e.ts) not in known}
 
     def _write_nodes(self, out: Transformed) -> None:
         for label in Label:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any
 
 from ingest.limits import MAX_MESSAGE, MAX_TEXT, RejectedInput, identity, text
 from ingest.reasons import table
@@ -37,8 +37,6 @@ SEVERITY_ALIASES = {
     "trace": "debug",
     "informational": "info",
 }
-LineKind = Literal["k8s_event", "watched_event", "list", "unified", "change"]
-CHANGE_TYPES = ("ADDED", "MODIFIED", "DELETED")
 MAX_FIELD = MAX_TEXT
 MAX_COUNT = 2**31 - 1
 _KINDS_FOLDED = {k.lower(): k for k in BY_KIND} | {"event": "Event"}
@@ -160,33 +158,6 @@ def _first_time(d: Mapping[str, Any], fields: tuple[str, ...], where: str = "") 
 
 def _kind(name: str) -> str:
     return _KINDS_FOLDED.get(name.lower(), name) if name else ""
-
-
-# ---------------------------------------------------------------- what a line is
-
-
-def classify_line(obj: Any) -> LineKind:
-    """Which parser an input object needs; ``RejectedInput`` for something that is none of them. A watch change of
-    an Event (``kubectl get events --watch -o json``, a recorder of the Event API) is that Event
-    (``watched_event``); a ``List`` (``kubectl get events -o json``) is its items (``list``)."""
-    if not isinstance(obj, Mapping):
-        raise RejectedInput(f"expected a JSON object, got {type(obj).__name__}")
-    if obj.get("type") in CHANGE_TYPES and isinstance(obj.get("object"), Mapping):
-        return "watched_event" if _is_k8s_event(obj["object"]) else "change"
-    if _is_k8s_event(obj):
-        return "k8s_event"
-    if str(obj.get("kind", "")).endswith("List") and isinstance(obj.get("items"), list):
-        return "list"
-    if "id" in obj:
-        return "unified"
-    raise RejectedInput(
-        "not a Kubernetes Event (kind/involvedObject/regarding), a UnifiedEvent (id), "
-        "a watch change (type ADDED|MODIFIED|DELETED with object) or a List of them (kind ...List, items)"
-    )
-
-
-def _is_k8s_event(obj: Mapping[str, Any]) -> bool:
-    return obj.get("kind") == "Event" or "involvedObject" in obj or "regarding" in obj
 
 
 # ---------------------------------------------------------------- Kubernetes Events

@@ -21,7 +21,8 @@ from graph import GraphError, GraphStore
 from ingest import alerts
 from ingest.eventwriter import EventWriter
 from ingest.limits import MAX_FUTURE_MS, RejectedInput, check_depth, check_not_future, clean_tree, identity
-from ingest.normalize import classify_line, parse_k8s_event, parse_time, parse_unified
+from ingest.lines import classify_line
+from ingest.normalize import parse_k8s_event, parse_time, parse_unified
 from model.event import NormalEvent, StoredEvent
 from model.times import now_ms
 
@@ -233,7 +234,8 @@ class Pipeline:
 
 def _flattened(items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
     """``(index, item)`` of ``items``, a ``List``'s items in its place (under its index): ``kubectl get -o json``
-    output on a line of its own. A List's items are not Lists again (the depth check refuses what nests deeper)."""
+    output on a line of its own. A List inside a List is refused as that line's item (``ingest.lines``); a bad item
+    of a List is its line's rejection (a NATS message then goes to the dead letter, its good items stored)."""
     for index, item in enumerate(items):
         if (
             isinstance(item, Mapping)

@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.accuracy.indep.__main__ import main
 from bench.accuracy.indep.compose import deck
 from bench.accuracy.indep.kinds import BUILDERS
-from ingest.normalize import classify_line
+from ingest.lines import classify_line
 
 COUNT = 4
 

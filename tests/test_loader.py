@@ -167,6 +167,11 @@ def test_a_status_fact_is_recorded_once_across_a_restart(store: GraphStore) -> N
     assert TopologyLoader(store, "prod").apply([killed]) == []  # a restart's relist: the kill is known
     other = TopologyLoader(store, "other")  # another cluster has no such event
     assert [e.id for e in other.apply([killed])] == ["p1@OOMKilled:api:1767225780000"]
+    looping = json.loads(json.dumps(killed))
+    looping["metadata"]["resourceVersion"] = "4"
+    looping["status"]["containerStatuses"][0]["state"] = {"waiting": {"reason": "CrashLoopBackOff"}}
+    assert [e.reason for e in loader.apply([looping], observed_at_ms=9)] == ["CrashLoopBackOff"]
+    assert TopologyLoader(store, "prod").apply([looping], observed_at_ms=10) == []  # a restart: no news
 
 
 def test_endpoint_update_replaces_its_selects(store: GraphStore) -> None:

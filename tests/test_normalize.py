@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.normalize import RejectedInput, classify_line, parse_k8s_event, parse_time, parse_unified
+from ingest.normalize import RejectedInput, parse_k8s_event, parse_time, parse_unified
 from model.event import Category, NormalEvent, SourceKind
 
 V1_EVENT: dict[str, Any] = {
@@ -263,19 +263,6 @@ def test_times(text: Any, ms: int) -> None:
     assert parse_time(text, "t") == ms
 
 
-def test_classify_line() -> None:
-    assert classify_line(V1_EVENT) == "k8s_event"
-    assert classify_line(NEW_EVENT) == "k8s_event"
-    assert classify_line(UNIFIED) == "unified"
-    assert classify_line({"type": "MODIFIED", "object": {"kind": "Pod"}, "observed_at": "x"}) == "change"
-    assert classify_line({"type": "ADDED", "object": V1_EVENT}) == "watched_event"  # kubectl get events --watch
-    assert classify_line({"kind": "EventList", "items": [V1_EVENT]}) == "list"
-    with pytest.raises(RejectedInput, match="not a Kubernetes Event"):
-        classify_line({"hello": 1})
-    with pytest.raises(RejectedInput, match="expected a JSON object"):
-        classify_line([1, 2])
-
-
 def test_free_text_is_cleaned_for_the_graph_and_identity_is_refused_not_cleaned() -> None:
     ev = parse_unified({"id": "ab", "timestamp": 1, "message": "bad \ud800 surrogate\x00 " + "x" * 10_000})
     assert ev.message.startswith("bad \ufffd surrogate x")
@@ -361,16 +348,6 @@ def test_any_json_to_k8s_event_is_an_event_or_a_rejection(obj: Any) -> None:
         _check(parse_k8s_event(obj, "c"))
     except RejectedInput as exc:
         assert str(exc)
-
-
-@settings(max_examples=100, deadline=None)
-@given(shaped)
-def test_any_json_line_classifies_or_is_rejected(obj: Any) -> None:
-    try:
-        kind = classify_line(obj)
-    except RejectedInput:
-        return
-    assert kind in ("k8s_event", "watched_event", "list", "unified", "change")
 
 
 @settings(max_examples=200, deadline=None)

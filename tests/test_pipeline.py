@@ -73,6 +73,7 @@ def test_watched_events_and_lists_are_their_events(store: GraphStore) -> None:
         {"kind": "EventList", "apiVersion": "v1", "items": [probe, {"hello": 1}]},
     ]
     result = p.ingest(items)
+    assert len(result.stored) == 3  # the ADDED, the MODIFIED (a repeat) and the List's Event: not the DELETED
     assert [r.index for r in result.rejected] == [3] and "UnifiedEvent" in result.rejected[0].reason
     assert result.changes == 0  # no topology change: the Events are events
     rows = store.run("MATCH (e:Event)-[:ABOUT]->(r) RETURN e.id AS id, e.count AS n, r.name AS on ORDER BY id")

@@ -8,6 +8,7 @@ from typing import Any
 
 from graph.schema import Label, Rel
 from ingest.topology import transform
+from ingest.topology.workloads import container_failures, put_out
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "k8s-json"
 
@@ -145,3 +146,21 @@ def test_cronjob_and_job() -> None:
     out = transform(job, "p")
     assert out.nodes[Label.JOB][0]["failed"] == 2
     assert out.rels[Rel.OWNED_BY] == [{"from": "j1", "to": "c1"}]
+
+
+def test_failures_a_pod_status_tells() -> None:
+    pod: dict[str, Any] = {
+        "kind": "Pod",
+        "status": {
+            "reason": "Evicted",
+            "message": "The node was low on resource: memory.",
+            "containerStatuses": [
+                {"name": "api", "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s"}}},
+                {"name": "side", "state": {"waiting": {"reason": "ContainerCreating"}}},  # waiting, not failing
+                {"name": "log", "state": {"running": {}}},
+            ],
+        },
+    }
+    assert container_failures(pod) == {"api": ["CrashLoopBackOff", "back-off 40s"]}
+    assert put_out(pod) == ["Evicted", "The node was low on resource: memory."]
+    assert put_out({"kind": "Pod", "status": {"phase": "Running"}}) == []

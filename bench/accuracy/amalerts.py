@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.limits import RejectedInput
-from ingest.normalize import classify_line, parse_k8s_event, parse_unified
+from ingest.lines import classify_line
+from ingest.normalize import parse_k8s_event, parse_unified
 from model.event import Category, NormalEvent
 
 Labels = tuple[tuple[str, str], ...]  # sorted label pairs: an alert's identity

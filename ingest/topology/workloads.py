@@ -25,6 +25,35 @@ REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 NO_EXIT_CODE = -1  # in ``last_exit_codes`` for a container that has not terminated (lists hold no nulls)
 
 
+# A container waiting for one of these is failing (the kubelet's own words, as its Events give them).
+WAITING_FAILURES = frozenset(
+    {
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "ErrImagePull",
+        "InvalidImageName",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+    }
+)
+# A pod whose status gives one of these reasons was put out by its node or the scheduler (``kubectl get pods`` shows
+# it as the pod's status).
+POD_FAILURES = frozenset(
+    {
+        "Evicted",
+        "Preempting",
+        "Preempted",
+        "OutOfmemory",
+        "OutOfcpu",
+        "UnexpectedAdmissionError",
+        "NodeLost",
+        "NodeShutdown",
+        "Terminated",
+    }
+)
+
+
 def container_terminations(obj: Obj) -> list[tuple[str, str, int, int | None]]:
     """``(container, reason, exit_code, finished_at_ms)`` per spec container, from its state (if terminated now)
     or its lastState; ``("name", "", -1, None)`` when it has not terminated."""
@@ -177,3 +206,22 @@ def cronjob(obj: Obj, cluster: str) -> Transformed:
 
 def _drop_none(row: Row) -> Row:
     return {k: v for k, v in row.items() if v is not None}
+
+
+def container_failures(obj: Obj) -> dict[str, list[str]]:
+    """``{container: [reason, message]}`` of the containers waiting for a reason that is a failure (crash-looping,
+    the image not pulled, the config it needs missing)."""
+    out: dict[str, list[str]] = {}
+    for st in as_list(as_map(obj.get("status")).get("containerStatuses")):
+        waiting = as_map(as_map(as_map(st).get("state")).get("waiting"))
+        reason = str(waiting.get("reason") or "")
+        if reason in WAITING_FAILURES:
+            out[str(as_map(st).get("name") or "")] = [reason, str(waiting.get("message") or "")[:500]]
+    return out
+
+
+def put_out(obj: Obj) -> list[str]:
+    """``[reason, message]`` of a pod its node or the scheduler put out (``POD_FAILURES``), else ``[]``."""
+    status = as_map(obj.get("status"))
+    said = str(status.get("reason") or "")
+    return [said, str(status.get("message") or "")[:500]] if said in POD_FAILURES else []

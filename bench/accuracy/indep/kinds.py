@@ -130,7 +130,8 @@ def _oom_evidence(ctx: Ctx, inc: Incident, pod: Pod, t: int, forms: list[str]) -
             }
             st["state"] = {"running": {"startedAt": iso(t + 2 * S)}}
             pod.obj["status"] = obj["status"]
-            rv = obj["metadata"]["resourceVersion"]  # the version that shows the kill names it (DESIGN §4)
+            rv = pod.obj["metadata"]["resourceVersion"] = obj["metadata"]["resourceVersion"]  # versions only go up
+            # the version that shows the kill names it (DESIGN §4)
             ids.append(f.change(t + rng.randint(1, 4) * S, obj, eid=f"{pod.uid}@{rv}", warning=True))
         elif form == "kernel":
             proc = c.split("-")[0][:15]
