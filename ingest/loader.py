@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import cypher
-from graph import GraphStore
+from graph import GraphError, GraphStore
 from graph.querybuilder import clear_rels, merge_nodes, merge_rels
 from graph.schema import REL_KINDS, Label, Rel
 from ingest import changes
@@ -74,6 +75,7 @@ class TopologyLoader:
         self.linked: dict[str, int] = {}
         self._cache: OrderedDict[str, dict[str, Any]] = OrderedDict()  # the last version of each object but pods
         self._pods: OrderedDict[str, dict[str, Any]] = OrderedDict()  # of each pod, what its next diff needs
+        self._undo: list[tuple[OrderedDict[str, dict[str, Any]], str, dict[str, Any] | None]] | None = None
         self._pending = Transformed()
         # Bulk loads: the ends written so far, so that a relationship between two of them need not wait for finish().
         self._written_uids: set[str] = set()
@@ -128,6 +130,24 @@ class TopologyLoader:
         self._pods.pop(row["uid"], None)
         return changes.deleted(frag, at_ms) if frag else []
 
+    @contextmanager
+    def undoable(self) -> Iterator[None]:
+        """The versions remembered in this block are forgotten again when it raises a ``GraphError``: the caller
+        does not acknowledge, the source sends the changes again, and their diff must find the versions before
+        them, or a change whose event was never stored would be no change the second time."""
+        self._undo = []
+        try:
+            yield
+        except GraphError:
+            for cache, uid, old in reversed(self._undo):
+                if old is None:
+                    cache.pop(uid, None)
+                else:
+                    cache[uid] = old
+            raise
+        finally:
+            self._undo = None
+
     def mark_missing(self, kind: str, seen_uids: set[str], at_ms: int) -> int:
         """After a COMPLETE list of ``kind``: mark deleted the live objects it did not contain; return how many."""
         live = self.store.query("live_resource_uids", {"cluster": self.cluster, "kind": kind})
@@ -159,6 +179,8 @@ class TopologyLoader:
         old = cache.pop(uid, None)
         events = changes.diff(old, frag)
         # a pod's version is kept too, small: the version that first shows an OOM kill or a failure names it
+        if self._undo is not None:
+            self._undo.append((cache, uid, old))
         cache[uid] = {k: frag[k] for k in POD_REMEMBERED} if frag["kind"] == "Pod" else frag
         while len(cache) > self.cache_size:
             cache.popitem(last=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -35,6 +36,8 @@ class Loader(Protocol):
     def apply(self, objects: Sequence[Mapping[str, Any]], observed_at_ms: int | None = None) -> list[NormalEvent]: ...
 
     def delete(self, obj: Mapping[str, Any], at_ms: int) -> list[NormalEvent]: ...
+
+    def undoable(self) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,22 @@ class Pipeline:
         ``received_ms`` stands in for a UnifiedEvent without a timestamp and a change without ``observed_at``;
         it (else the clock) is the arrival that bounds how far in the future an event may be.
         """
+        undo = self.loader.undoable() if self.loader is not None else nullcontext()
+        with undo:  # a graph failure: the source sends it all again, and the loader's diff must see it anew
+            result = self._store_all(items, trace_id, source, received_ms, contexts, as_alerts)
+        if self.on_stored is not None and result.stored:
+            self.on_stored(sorted(result.stored, key=event_time))
+        return result
+
+    def _store_all(
+        self,
+        items: Sequence[Any],
+        trace_id: str,
+        source: str,
+        received_ms: int,
+        contexts: Sequence[tuple[str, str]] | None,
+        as_alerts: bool,
+    ) -> IngestResult:
         result = IngestResult()
         arrival = received_ms or self.clock()
         pending: list[tuple[int, NormalEvent]] = []
@@ -146,8 +165,6 @@ class Pipeline:
                 result.rejected.append(Rejection(index, str(exc)))
         self._flush(pending, result)
         result.rejected.sort(key=lambda r: r.index)
-        if self.on_stored is not None and result.stored:
-            self.on_stored(sorted(result.stored, key=event_time))
         return result
 
     def write_events(self, events: Sequence[NormalEvent]) -> IngestResult:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph import GraphStore
+from graph import GraphStore, TransientGraphError
 from ingest.eventwriter import EventWriter
 from ingest.loader import TopologyLoader
 from ingest.normalize import parse_unified
@@ -207,6 +207,33 @@ def test_an_event_the_writer_fails_on_is_rejected_alone_and_the_batch_stored(sto
     assert [(r.index, r.reason) for r in result.rejected] == [
         (1, "event 'boom' could not be written: cannot write boom")
     ]
+
+
+class DownOnceWriter(EventWriter):
+    """The real writer, except that the graph is away (a transient failure) the first time it is asked."""
+
+    down = True
+
+    def write(self, events: Sequence[NormalEvent]) -> list[StoredEvent]:
+        if self.down:
+            self.down = False
+            raise TransientGraphError("the graph server is restarting")
+        return super().write(events)
+
+
+def test_a_change_sent_again_after_a_graph_failure_is_a_change_again(store: GraphStore) -> None:
+    """Not acknowledged, the change comes again: its diff must find the version before it, not itself."""
+    loader = TopologyLoader(store, sc.CLUSTER)
+    loader.apply(sc.topology_objects(), sc.T0 - 3_600_000)
+    p = Pipeline(store, loader, DownOnceWriter(store, sc.CLUSTER))
+    deployment = json.loads(json.dumps(next(o for o in sc.topology_objects() if o["kind"] == "Deployment")))
+    deployment["metadata"]["resourceVersion"] = "77"
+    deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2"
+    change = {"type": "MODIFIED", "object": deployment, "observed_at": sc.iso(sc.T0)}
+    with pytest.raises(TransientGraphError):
+        p.ingest([change])
+    result = p.ingest([change])  # the source's redelivery
+    assert [(s.event.id, s.event.reason) for s in result.stored] == [("uid-d-api@77", "ImageChanged")]
 
 
 def test_change_events_of_the_live_watcher_are_held_to_the_same_time_bound(store: GraphStore) -> None:
