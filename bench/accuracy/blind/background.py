@@ -28,17 +28,7 @@ def scale_up(x: Ctx, t: int, pods: list[Pod]) -> None:
     wl = x.c.workload(x.rnd.choice(deps))
     s = x.s
     n = len(wl.pods)
-    s.kube(
-        t,
-        "ScalingReplicaSet",
-        f"Scaled up replica set {wl.rs_name} to {n + 1} from {n}",
-        warning=False,
-        obj_kind="Deployment",
-        obj_name=wl.name,
-        obj_uid=wl.uid,
-        component="deployment-controller",
-        api_version="apps/v1",
-    )
+    signals.scaled(x, t, wl, f"Scaled up replica set {wl.rs_name} to {n + 1} from {n}")
     node = x.rnd.choice([nd for nd in x.c.nodes if nd.name not in x.claimed_nodes] or x.c.nodes)
     pod = make_pod(x.rnd, x.c, wl, f"{wl.rs_name}-{x.rnd.safe(5)}", node, t + 300)
     pod.obj["status"] = {"phase": "Pending", "qosClass": "Burstable"}

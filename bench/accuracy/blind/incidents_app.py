@@ -211,21 +211,15 @@ def app_fault(x: Ctx, t0: int) -> Incident | None:
                 ]
             )
             first(
-                x.s.unified(
+                signals.app_log(
+                    x,
                     t,
-                    prefix="log",
-                    type_="log",
+                    pod,
+                    msg,
+                    level="error",
                     source="otel-collector",
-                    category="application",
-                    severity="error",
-                    message=msg,
-                    pod=pod,
-                    application={
-                        "level": "error",
-                        "message": msg,
-                        "logger": f"{comp}.handler",
-                        "error_type": "RequestError",
-                    },
+                    logger=f"{comp}.handler",
+                    error_type="RequestError",
                 )
             )
         elif mode in ("latency", "leak"):

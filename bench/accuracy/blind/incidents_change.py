@@ -114,17 +114,7 @@ def bad_rollout(x: Ctx, t0: int) -> Incident | None:
     rs["spec"]["template"].setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = new_hash
     rs["status"] = {"replicas": 0, "observedGeneration": 1}
     t = t0 + x.rnd.randint(100, 900)
-    scaled = s.kube(
-        t,
-        "ScalingReplicaSet",
-        f"Scaled up replica set {wl.name}-{new_hash} to 1 from 0",
-        warning=False,
-        obj_kind="Deployment",
-        obj_name=wl.name,
-        obj_uid=wl.uid,
-        component="deployment-controller",
-        api_version="apps/v1",
-    )
+    scaled = signals.scaled(x, t, wl, f"Scaled up replica set {wl.name}-{new_hash} to 1 from 0")
     inc.equivalents.append(inc.sym(scaled.uid))
     inc.ctx(s.change(t + 30, "ADDED", rs))
     wl.rs_name, wl.rs_uid, wl.rs_hash, wl.rs_obj = rs["metadata"]["name"], rs["metadata"]["uid"], new_hash, rs
@@ -204,19 +194,7 @@ def bad_rollout(x: Ctx, t0: int) -> Incident | None:
     back["metadata"]["generation"] = dep["metadata"]["generation"] + 1
     back["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = str(rev + 1)
     inc.ctx(s.change(fix, "MODIFIED", back))
-    inc.ctx(
-        s.kube(
-            fix + 900,
-            "ScalingReplicaSet",
-            f"Scaled down replica set {wl.name}-{new_hash} to 0 from 1",
-            warning=False,
-            obj_kind="Deployment",
-            obj_name=wl.name,
-            obj_uid=wl.uid,
-            component="deployment-controller",
-            api_version="apps/v1",
-        ).uid
-    )
+    inc.ctx(signals.scaled(x, fix + 900, wl, f"Scaled down replica set {wl.name}-{new_hash} to 0 from 1").uid)
     inc.end = fix + MINUTE
     return inc
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 
-from bench.accuracy.blind.cluster import Pod
+from bench.accuracy.blind.cluster import Pod, WorkloadInfo
 from bench.accuracy.blind.emit import KubeEvent
 from bench.accuracy.blind.model import Ctx, Incident
 from bench.accuracy.blind.times import SECOND
@@ -154,21 +154,37 @@ def app_log(
     level: str,
     severity: str = "error",
     by_entity: bool = False,
+    source: str = "fluent-bit",
     **fields: str,
 ) -> str:
-    """A line of the pod's own application as fluent-bit ships it; ``fields`` (logger, error_type) follow its level
-    and text in the ``application`` section, as the collectors order them."""
+    """A line of the pod's own application as a log shipper (``source``) sends it; ``fields`` (logger, error_type)
+    follow its level and text in the ``application`` section, as the collectors order them."""
     return x.s.unified(
         t,
         prefix="log",
         type_="log",
-        source="fluent-bit",
+        source=source,
         category="application",
         severity=severity,
         message=message,
         pod=pod,
         by_entity=by_entity,
         application={"level": level, "message": message, **fields},
+    )
+
+
+def scaled(x: Ctx, t: int, wl: WorkloadInfo, message: str) -> KubeEvent:
+    """The deployment controller scaling one of ``wl``'s ReplicaSets (a Normal Event on the Deployment)."""
+    return x.s.kube(
+        t,
+        "ScalingReplicaSet",
+        message,
+        warning=False,
+        obj_kind="Deployment",
+        obj_name=wl.name,
+        obj_uid=wl.uid,
+        component="deployment-controller",
+        api_version="apps/v1",
     )
 
 
