@@ -31,6 +31,7 @@ def clone_correlation(c: m.Correlation) -> m.Correlation:
     """A copy whose containers are its own (members, links, what was written)."""
     out = copy.copy(c)
     out.members = dict(c.members)
+    out.aftermath = dict(c.aftermath)
     out.links = list(c.links)
     out.written_members = set(c.written_members)
     out.written_impacts = set(c.written_impacts)
@@ -47,6 +48,7 @@ def clone_placement(p: Placement) -> Placement:
     out.ranking = dict(p.ranking)
     out.past = {k: list(v) for k, v in p.past.items()}
     out.since = p.since
+    out.loose = {k: list(v) for k, v in p.loose.items()}
     return out
 
 

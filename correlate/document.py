@@ -48,6 +48,11 @@ def ordered_members(corr: m.Correlation, root: str) -> list[m.Member]:
     return [corr.members[root], *rest]
 
 
+def following(corr: m.Correlation) -> list[m.Member]:
+    """The aftermath events (``correlate.aftermath``) by time and id: after the members in ``related_events``."""
+    return sorted(corr.aftermath.values(), key=lambda x: (x.ts, x.id))
+
+
 @dataclass
 class Pieces:
     """Per-member document pieces of one correlation, kept between its versions.
@@ -106,14 +111,15 @@ def chain(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[
                 queue.append(nxt)
     for x in ordered_members(corr, root):
         seen.setdefault(x.id, x.link)
+    after = following(corr)
     if pieces is None:
-        return [_step(members[i], kind) for i, kind in seen.items()]
+        return [*(_step(members[i], kind) for i, kind in seen.items()), *(_step(x, x.link) for x in after)]
     steps = pieces.steps
     out = []
-    for i, kind in seen.items():
-        step = steps.get((i, kind))
+    for x, kind in (*((members[i], kind) for i, kind in seen.items()), *((x, x.link) for x in after)):
+        step = steps.get((x.id, kind))
         if step is None:
-            step = steps[(i, kind)] = _step(members[i], kind)
+            step = steps[(x.id, kind)] = _step(x, kind)
         out.append(step)
     return out
 
@@ -125,7 +131,7 @@ def _evidence(x: m.Member) -> Evidence:
 def evidence(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[Evidence]:
     """The link each member joined by (from the member it joined through)."""
     out = []
-    for x in ordered_members(corr, root):
+    for x in (*ordered_members(corr, root), *following(corr)):
         if x.link != m.ROOT and x.linked_to in corr.members:
             if pieces is None:
                 out.append(_evidence(x))
@@ -207,7 +213,7 @@ def build(
         confidence=a.confidence,
         summary=summary(a.pattern, view, members, facts),
         root_cause=root_cause(root, a.hypothesis),
-        related_events=[x.id for x in members],
+        related_events=[x.id for x in (*members, *following(corr))],
         chain=chain(corr, a.root, pieces),
         impact=impact(members),
         evidence=evidence(corr, a.root, pieces),

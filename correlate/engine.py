@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from correlate import causes, graphio, persist, reach
+from correlate import aftermath, causes, graphio, persist, reach
 from correlate import explain as ex
 from correlate import model as m
 from correlate import recurrence as rec
@@ -227,6 +227,9 @@ class Engine:
             self.core.links.clear()
         for s in fresh:
             x = self._member(s)
+            if aftermath.is_aftermath(s.event.reason, s.event.is_warning):
+                self.core.follow(x, batch)
+                continue
             self.core.place(x, self._links.links(x, self.core.holds), batch)
             self._links.add(x, self.now, self.core.holds)
         return self._finish(batch, self.now, again)
@@ -298,7 +301,7 @@ class Engine:
         corr = m.Correlation(str(row["id"]), state=str(row["state"]), version=int(row["version"] or 0))
         for r in rows:
             x = persist.member_of(r, self._ctx, self.cluster)
-            corr.members[x.id] = x
+            (corr.aftermath if x.link == m.AFTERMATH else corr.members)[x.id] = x
         corr.published = corr.version > 0
         ms = list(corr.members.values())
         corr.last_published = st.Snapshot(
@@ -306,13 +309,13 @@ class Engine:
             doc.root_cause.event_id,
             doc.type,
             (*services_of(ms), *workloads_of(ms)),
-            tuple(sorted(corr.members)),
+            tuple(sorted((*corr.members, *corr.aftermath))),
         )
         if doc.recurrence is not None:
             rec_ = doc.recurrence
             since = persist.doc_time(rec_.since)
             corr.recurring = m.Recurring(rec_.period_seconds, rec_.occurrences, "", tuple(rec_.previous), since)
-        corr.written_members = set(corr.members)
+        corr.written_members = {*corr.members, *corr.aftermath}
         corr.written_root = doc.root_cause.event_id
         corr.written_impacts = {u for x in ms for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
         self.core.adopt(corr)
@@ -344,6 +347,7 @@ class Engine:
             e.is_warning
             or (e.source_kind == SourceKind.CHANGE and e.category in CAUSE_CATEGORIES)
             or e.reason in RECOVERY_REASONS
+            or aftermath.is_aftermath(e.reason, e.is_warning)
         )
 
     def _member(self, s: StoredEvent) -> m.Member:
@@ -362,10 +366,11 @@ class Engine:
         return m.Member.of(e, ctx, self._ctx.get(s.target_uid) if s.target_uid else None)
 
     def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: Step) -> None:
-        x = corr.members.get(s.event.id)
+        held = corr.members if s.event.id in corr.members else corr.aftermath
+        x = held.get(s.event.id)
         if x is None:
             return
-        corr.members[x.id] = repeated(x, s.event.count, max(s.event.last_ts, s.event.ts))
+        held[x.id] = repeated(x, s.event.count, max(s.event.last_ts, s.event.ts))
         corr.repeated()
         batch.changed[corr.id] = corr
 
@@ -495,7 +500,7 @@ class Engine:
                     a.root,
                     a.pattern,
                     (*services_of(members), *workloads_of(members)),
-                    tuple(sorted(corr.members)),
+                    tuple(sorted((*corr.members, *corr.aftermath))),
                 )
                 publish = st.should_publish(corr.last_published, snap, ever_published=corr.published)
                 corr.version = st.next_version(corr.version, publish)

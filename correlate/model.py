@@ -24,6 +24,7 @@ SHARED_VOLUME = LinkKind.SHARED_VOLUME
 SAME_TRACE = LinkKind.SAME_TRACE
 TARGET = LinkKind.TARGET
 ROOT = LinkKind.ROOT
+AFTERMATH = LinkKind.AFTERMATH
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class Correlation:
     last_published: Any = None  # the Snapshot of the last published version
     recurring: Recurring | None = None
     root: Root | None = None  # the current root hypothesis (the engine keeps it current)
+    aftermath: dict[str, Member] = field(default_factory=dict)  # events following from members (correlate.aftermath)
     merged_into: str = ""
     merged_target: Any = None  # the Correlation it was merged into (followed by the recurrence history)
     # What the graph already holds (the engine writes only what is new).

@@ -33,7 +33,7 @@ def write(
     reset: list[str] = []
     for corr, doc, a in docs:
         uids = {u for x in corr.members.values() for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
-        if not (corr.written_members <= corr.members.keys() and corr.written_impacts <= uids):
+        if not (corr.written_members <= corr.members.keys() | corr.aftermath.keys() and corr.written_impacts <= uids):
             reset.append(corr.id)
             corr.written_members, corr.written_root, corr.written_impacts = set(), "", set()
         nodes.append(
@@ -56,7 +56,7 @@ def write(
         root_changed = corr.written_root != a.root
         if root_changed:
             roots.append({"from": corr.id, "to": a.root})
-        for x in corr.members.values():
+        for x in (*corr.members.values(), *corr.aftermath.values()):
             if x.id in corr.written_members and not (root_changed and x.id in (a.root, corr.written_root)):
                 continue
             role = "root" if x.id == a.root else "member"

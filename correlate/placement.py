@@ -11,7 +11,7 @@ from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from correlate import causes, nodeinfer
+from correlate import aftermath, causes, nodeinfer
 from correlate import explain as ex
 from correlate import model as m
 from correlate import ranking as rk
@@ -55,6 +55,7 @@ class Placement:
         self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
         self.past: dict[str, list[int]] = {}  # resource and signal keys -> anomaly times, oldest first
         self.since: int | None = None  # the earliest anomaly kept: how long the past has been watched
+        self.loose: dict[str, list[m.Member]] = {}  # resource uid -> aftermath events that found no member yet
 
     def holds(self, event_id: str) -> bool:
         """An open correlation holds the event: the only events ``place`` uses a link to."""
@@ -86,6 +87,7 @@ class Placement:
             self.corrs[corr.id] = corr
         corr.members[member.id] = member
         self._remember(member)
+        self._take_loose(corr, member, step)
         corr.links.extend(mine.get(corr.id, ()))
         self.of[member.id] = corr.id
         self.index.add_member(corr.id, member)
@@ -96,6 +98,31 @@ class Placement:
             self._take_refused(corr, step, mine)
         self._infer_node(corr, member, step)
         return corr
+
+    def follow(self, x: m.Member, step: Step) -> None:
+        """An aftermath event (``correlate.aftermath``) goes with the correlation holding what it follows from;
+        with none yet, it waits ``LEAD_MS`` of event time for it (its time may be cut to the second)."""
+        found = aftermath.holder(x, (c for cid in sorted(self.index.find(keys_of(x))) if (c := self.corrs.get(cid))))
+        if found is None:
+            if x.ctx.uid:
+                self.loose.setdefault(x.ctx.uid, []).append(x)
+            return
+        corr, y = found
+        self._attach(corr, aftermath.attached(x, y), step)
+
+    def _attach(self, corr: m.Correlation, x: m.Member, step: Step) -> None:
+        corr.aftermath[x.id] = x
+        self.of[x.id] = corr.id
+        step.changed[corr.id] = corr
+
+    def _take_loose(self, corr: m.Correlation, member: m.Member, step: Step) -> None:
+        """The aftermath events waiting on the new member's resource that it came just after."""
+        waiting = self.loose.pop(member.ctx.uid, None) if member.ctx.uid else None
+        for x in waiting or ():
+            if member.ts - aftermath.LEAD_MS <= x.ts <= member.ts:
+                self._attach(corr, aftermath.attached(x, member), step)
+            elif x.ts > member.ts:
+                self.loose.setdefault(member.ctx.uid, []).append(x)
 
     def reroot(self, corr: m.Correlation, step: Step, near: Iterable[str] = ()) -> None:
         """Decide the correlation's root again; when it changed, take in the correlations it explains: those the index
@@ -207,6 +234,9 @@ class Placement:
         horizon = now - 2 * rk.PAST_MS
         for key in [k for k, times in self.past.items() if times[-1] < horizon]:
             del self.past[key]
+        self.loose = {
+            uid: kept for uid, xs in self.loose.items() if (kept := [x for x in xs if x.ts >= now - aftermath.LEAD_MS])
+        }
 
     def _merge(self, into: m.Correlation, other: m.Correlation, step: Step) -> None:
         """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""
@@ -214,6 +244,9 @@ class Placement:
             into.members[eid] = x
             self.of[eid] = into.id
         into.links.extend(other.links)
+        for eid, x in other.aftermath.items():
+            into.aftermath[eid] = x
+            self.of[eid] = into.id
         self.index.remove(other.id)
         for x in other.members.values():
             self.index.add_member(into.id, x)
@@ -230,13 +263,15 @@ class Placement:
         self.index.remove(corr.id)
         self.ranking.pop(corr.id, None)
         self.corrs.pop(corr.id, None)
-        for eid in corr.members:
+        for eid in (*corr.members, *corr.aftermath):
             if self.of.get(eid) == corr.id:
                 del self.of[eid]
 
     def adopt(self, corr: m.Correlation) -> None:
         """Take in a correlation rebuilt from the graph (a restart): its members are found again."""
         self.corrs[corr.id] = corr
+        for eid in corr.aftermath:
+            self.of[eid] = corr.id
         for x in corr.members.values():
             self.of[x.id] = corr.id
             self.index.add_member(corr.id, x)

@@ -56,6 +56,7 @@ class LinkKind(StrEnum):
     SAME_WORKLOAD = "same_workload"
     TARGET = "target"  # a network event named the other's resource as what it was calling
     CHANGE = "change"
+    AFTERMATH = "aftermath"  # the system's own reaction to a member (correlate.aftermath): shown, not evidence
 
 
 PATTERNS: tuple[str, ...] = tuple(Pattern)

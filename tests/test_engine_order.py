@@ -24,6 +24,8 @@ DISORDER_S = 3.0  # how far out of event-time order an event may arrive
 # Two incidents a few seconds apart in one app, a background warning between them, and symptoms that touch both.
 EVENTS = [
     tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high"),
+    # the kubelet stopping it, its time cut to the second (before the kill): an aftermath event waits for it
+    tb.event("kill", -0.5, "Pod", "mysql-0", "Killing", C.LIFECYCLE, severity="info", message="Stopping container"),
     tb.event("m-backoff", 1.5, "Pod", "mysql-0", "BackOff", C.CRASH),
     tb.event("api-timeout", 4, "Pod", "api-2", "timeout", C.NETWORK, target=("Service", "mysql")),
     tb.event("front-503", 5, "Pod", "frontend-2", "http_503", C.NETWORK, trace="t1", target=("Service", "api")),
@@ -56,7 +58,7 @@ def outcome(
     out = set()
     for c in engine.open_correlations():
         assert c.root is not None
-        out.add((frozenset(c.members), c.root.event_id, c.root.resource.name))
+        out.add((frozenset((*c.members, *c.aftermath)), c.root.event_id, c.root.resource.name))
     return out
 
 
@@ -82,6 +84,7 @@ def test_one_batch_in_time_order_is_the_reference(store: GraphStore) -> None:
     assert homes["oom"] == homes["front-503"] == ("oom", "mysql-0")
     assert homes["api1-err"] == ("cm", "app-config")  # the config change explains its users' errors
     assert homes["noise"][0] == "noise"  # a background warning stays on its own
+    assert homes["kill"] == ("oom", "mysql-0")  # the kubelet's stop goes with the kill it follows
     assert outcome(store, [[e] for e in EVENTS]) == reference  # batches of one
     assert outcome(store, [EVENTS], speculate=True) == reference
     assert outcome(store, [[e] for e in EVENTS], speculate=True) == reference

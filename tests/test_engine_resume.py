@@ -66,3 +66,16 @@ def test_a_recurring_failure_goes_on_counting_across_a_restart(store: GraphStore
     assert r.type == "recurring_failure" and r.recurrence is not None
     assert (r.recurrence.occurrences, r.recurrence.period_seconds) == (3, 21600)
     assert r.recurrence.previous == [correlation_id("oom-0"), correlation_id("oom-1")]
+
+
+def test_an_aftermath_event_comes_back_as_aftermath_after_a_restart(store: GraphStore) -> None:
+    """The kubelet's stop of the OOM-killed pod is written with its correlation (link ``aftermath``) and read back
+    apart from the members: nothing reasons over it after the restart either."""
+    tb.build(store)
+    stop = tb.event("stop", 0.5, "Pod", "mysql-0", "Killing", C.LIFECYCLE, severity="info", message="Stopping")
+    (first,) = fresh(store).process(tb.stored(store, [*cascade(), stop]))
+    assert first.related_events[-1] == "stop"
+    after = fresh(store)
+    assert after.resume(tb.T0 + 60_000) == []
+    (c,) = after.open_correlations()
+    assert set(c.members) == {"oom", "t1", "f1", "f2"} and set(c.aftermath) == {"stop"}

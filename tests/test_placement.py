@@ -255,3 +255,54 @@ def test_the_past_of_a_resource_quiet_for_an_hour_is_forgotten() -> None:
     core.place(cm.ev("r", 3000, "latency_p99", recent, category="performance"), [], Step())
     core.prune_past(3700 * cm.S)  # an hour and a bit after the old one, ten minutes after the recent one
     assert list(core.past) == [recent.uid, rk.signal_key(recent.uid, "latency_p99")]
+
+
+def _stopped(eid: str, ts_s: float, ctx: m.Context) -> m.Member:
+    """The kubelet's Normal "Stopping container" (an aftermath event, ``correlate.aftermath``)."""
+    return replace(ev(eid, ts_s, "Killing", ctx, category="lifecycle", source_kind="k8s_event"), severity_rank=2)
+
+
+def test_an_aftermath_event_goes_with_the_member_it_follows_and_changes_nothing_else() -> None:
+    core = Placement()
+    a = pod("a-1", "n1")
+    step = place_all(core, ev("evicted", 10, "Evicted", a, category="resource_exhaustion"))
+    (c,) = core.open()
+    root = c.root
+    core.follow(_stopped("k", 10, a), step)
+    core.follow(_stopped("k2", 11, pod("other-1", "n2")), step)  # nothing of its pod is held: not kept
+    assert set(c.aftermath) == {"k"} and set(c.members) == {"evicted"} and c.root == root
+    assert core.home("k") is c and core.home("k2") is None
+    core.forget(c)
+    assert core.home("k") is None
+
+
+def test_an_aftermath_event_whose_time_was_cut_waits_for_the_member_it_follows() -> None:
+    """Both at 10 s to the second, the Killing placed first: it waits ``LEAD_MS`` for its pod's eviction."""
+    core = Placement()
+    a = pod("a-1", "n1")
+    step = Step()
+    core.follow(_stopped("k", 10, a), step)
+    core.follow(_stopped("old", 5, a), step)  # older than the lead before the eviction: left out
+    assert core.open() == []
+    place_all(core, ev("evicted", 10.5, "Evicted", a, category="resource_exhaustion"))
+    (c,) = core.open()
+    assert set(c.aftermath) == {"k"} and c.aftermath["k"].linked_to == "evicted"
+    core.prune_past(20 * 1000)
+    assert core.loose == {}
+
+
+def test_a_merge_takes_the_aftermath_along_and_a_checkpoint_copy_keeps_its_own() -> None:
+    from correlate.checkpoint import clone_placement
+
+    core = Placement()
+    step = place_all(core, OOM)
+    core.follow(_stopped("k", 1, DB), step)
+    (c,) = core.open()
+    copy = clone_placement(core)
+    place_all(core, ev("t", 5, "timeout", CALLER, target=DB))
+    other = m.Correlation("corr-x", members={"y": ev("y", 6, "timeout", CALLER)})
+    core.corrs[other.id] = other
+    other.aftermath["k9"] = _stopped("k9", 6, CALLER)
+    core._merge(c, other, Step())
+    assert set(c.aftermath) == {"k", "k9"} and core.home("k9") is c
+    assert set(copy.corrs[c.id].aftermath) == {"k"}
