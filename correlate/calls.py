@@ -20,6 +20,7 @@ NETWORK_WORDS = (
 RESOLVER_WORDS = ("lookup", "dns", "no such host", "resolv")  # a name server's silence: it names no callee
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
 FAILED_CALL = WIRE_CATEGORIES - {"performance"}  # a slow call got through: no node's network cut it
+CALL_SKEW_MS = 5_000  # a callee's failure may be stamped this much after the caller first felt it (clocks)
 
 
 def is_call(x: m.Member) -> bool:
@@ -85,4 +86,35 @@ def behind(x: m.Member, node: str) -> bool:
     t = x.target
     return (
         t is not None and t.kind == "Service" and node in t.pod_nodes and x.category in FAILED_CALL and not answered(x)
+    )
+
+
+SUBJECT_LINKS = frozenset({m.SAME_RESOURCE, m.OWNER, m.SAME_WORKLOAD, m.SAME_NODE})
+
+
+def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
+    """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
+    owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again, or the pod's own
+    probe failing after its calls failed (what it depends on is gone: it cannot serve)."""
+    if not is_call(y) or link.kind not in SUBJECT_LINKS:
+        return False
+    if x.category == "probe" and y.category in FAILED_CALL and x.ctx.uid and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:
+        return False
+    if told_twice(x, y):
+        return False
+    return not (x.target is not None and y.target is not None and x.target.uid == y.target.uid)
+
+
+def told_twice(x: m.Member, y: m.Member) -> bool:
+    """``x``, a call that timed out naming no callee (an RPC layer's deadline), and ``y``, one that timed out
+    naming its callee (the dialer's address), from one pod within the clocks' skew: one call, told by two layers."""
+    return (
+        x.target is None
+        and y.target is not None
+        and bool(x.ctx.uid)
+        and x.ctx.uid == y.ctx.uid
+        and abs(x.ts - y.ts) <= CALL_SKEW_MS
+        and failed_on_wire(x)
+        and timed_out(x)
+        and timed_out(y)
     )

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from correlate import model as m
-from correlate.calls import failed_on_wire
+from correlate.calls import CALL_SKEW_MS, failed_on_wire
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
 from model.event import WARNING_RANK
 
 SLACK_MS = 30_000  # a cause may be stamped this much after its first effect (clocks, coarse metrics)
 NODE_LAG_MS = 90_000  # the node controller reports a node condition up to this long after its pods felt it
-CALL_SKEW_MS = 5_000  # a callee's failure may be stamped this much after the caller first felt it (clocks)
 JOIN_GAP_MS = 2 * 60_000  # a symptom follows the member it is explained through within this gap
 NODE_NETWORK_PRIOR = 0.9  # a node reporting its own network lost is a node condition like NotReady
 CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node conditions, changes)

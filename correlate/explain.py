@@ -19,10 +19,12 @@ from typing import NamedTuple
 
 from correlate import model as m
 from correlate.calls import (
+    CALL_SKEW_MS,
     FAILED_CALL,
     WIRE_CATEGORIES,
     WIRE_WORDS,
     behind,
+    beside_a_call,
     blamed_node,
     code_failure,
     is_call,
@@ -30,7 +32,6 @@ from correlate.calls import (
     timed_out,
 )
 from correlate.causes import (
-    CALL_SKEW_MS,
     JOIN_GAP_MS,
     TEMPLATE_FAILURES,
     callee_down,
@@ -51,6 +52,7 @@ from correlate.feedback import NOTHING_LEARNED, Learned
 # back to back) must not string one correlation through everything that happens after it.
 EPISODE_MS = 10 * 60_000
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
+NODE_DOWN_GAP_MS = 3 * 60_000  # a node down: its symptoms may fall quiet this long and still be its (``still_down``)
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
 CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
@@ -165,7 +167,10 @@ def explanation(
 ) -> Explanation | None:
     """How ``corr``'s root explains ``x`` (None when it does not). ``links``: ``x``'s links to other events."""
     root = corr.root
-    if root is None or corr.last_seen + JOIN_GAP_MS < x.ts:
+    if root is None:
+        return None
+    late = corr.last_seen + JOIN_GAP_MS < x.ts
+    if late and not still_down(corr, x, learned):
         return None
     if x.ts - corr.first_seen > EPISODE_MS and not found_cause(corr, learned):
         return None  # symptoms with no cause found are one episode, not a chain of everything since
@@ -176,7 +181,7 @@ def explanation(
         return None
     cut_off = network_down(first, learned)
     node = root.resource.name if root.resource.kind == "Node" else ""
-    if node and x.ctx.kind == "Pod" and not node_explains(corr, node, x, first, cut_off):
+    if node and x.ctx.kind == "Pod" and not node_explains(corr, node, x, first, cut_off, still=late):
         return None
     if not_the_nodes(corr, first, x, learned):
         return None
@@ -197,6 +202,8 @@ def explanation(
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):
         return None
+    if late:  # only the node it points at, still down, explains it: its members' symptoms are over
+        return best or Explanation(0.9, m.TARGET if x.target is not None else m.SAME_NODE, root.event_id)
     for link in links:
         y = corr.members.get(link.b)
         if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
@@ -241,6 +248,20 @@ def explanation(
     return best
 
 
+def still_down(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
+    """``corr`` is rooted at a node cut off (its network gone, NotReady) and ``x`` is a call into that node that got
+    no answer, within ``NODE_DOWN_GAP_MS`` of the correlation's last word: a node stays cut off until it recovers,
+    and its callers' retries, backing off, may fall quiet for longer than ``JOIN_GAP_MS`` between them. Not its pods'
+    own symptoms: a probe failing minutes on is as likely the background of a busy node."""
+    root = corr.root
+    if root is None or root.resource.kind != "Node" or corr.last_seen + NODE_DOWN_GAP_MS < x.ts:
+        return False
+    first, node, t = corr.members[root.event_id], root.resource.name, x.target
+    cut_off = network_down(first, learned) or first.reason in SILENT_REASONS
+    into = t is not None and ((t.kind == "Pod" and t.node == node) or behind(x, node))
+    return cut_off and is_cause(first, learned) and into and timed_out(x)
+
+
 def not_the_nodes(corr: m.Correlation, first: m.Member, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """``x`` is no doing of ``corr``'s node trouble (its root event ``first``), whatever links them: a node whose
     network is gone cuts its pods' calls off, it does not make their code throw or their containers crash; a node
@@ -265,11 +286,13 @@ def alike(x: m.Member, y: m.Member) -> bool:
     return x.category in TEMPLATE_FAILURES and y.category == x.category
 
 
-def node_explains(corr: m.Correlation, node: str, x: m.Member, cause: m.Member, cut_off: bool) -> bool:
+def node_explains(
+    corr: m.Correlation, node: str, x: m.Member, cause: m.Member, cut_off: bool, *, still: bool = False
+) -> bool:
     """Whether the node's trouble in ``corr`` (its event ``cause``) explains its pod's event ``x``: only while it
-    lasts, and only what a node's condition does to its pods (``node_borne``; ``cut_off``: ``cause`` is the node's
-    network down)."""
-    return node_borne(x, cause, cut_off=cut_off) and node_active(corr, node, x.ts)
+    lasts (``still``: known to, ``still_down``), and only what a node's condition does to its pods (``node_borne``;
+    ``cut_off``: ``cause`` is the node's network down)."""
+    return node_borne(x, cause, cut_off=cut_off) and (still or node_active(corr, node, x.ts))
 
 
 def silenced(x: m.Member, cause: m.Member) -> bool:
@@ -345,20 +368,6 @@ def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
         return True
     own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == blamed_node(x))
     return own_side and is_cause(y, learned)
-
-
-SUBJECT_LINKS = frozenset({m.SAME_RESOURCE, m.OWNER, m.SAME_WORKLOAD, m.SAME_NODE})
-
-
-def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
-    """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
-    owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again, or the pod's own
-    probe failing after its calls failed (what it depends on is gone: it cannot serve)."""
-    if not is_call(y) or link.kind not in SUBJECT_LINKS:
-        return False
-    if x.category == "probe" and y.category in FAILED_CALL and x.ctx.uid and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:
-        return False
-    return not (x.target is not None and y.target is not None and x.target.uid == y.target.uid)
 
 
 def bare(x: m.Member) -> m.Member:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from correlate import causes, nodeinfer
 from correlate import explain as ex
 from correlate import model as m
-from correlate.calls import is_call
+from correlate.calls import beside_a_call, is_call
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
 
@@ -131,7 +131,7 @@ def _downs(members: Sequence[m.Member], links: Iterable[m.Link]) -> tuple[dict[s
             or (is_call(a) and not ex.through_target(a, b, NOTHING_LEARNED))
         ):
             continue
-        if ex.beside_a_call(a, b, link):
+        if beside_a_call(a, b, link):
             continue
         named = a.target is not None and ex.resource_explains(b.ctx, ex.bare(a)) == m.TARGET
         weak = link.kind in ex.CALL_LINKS and not named

@@ -113,3 +113,29 @@ def test_a_call_the_callee_answered_or_a_resolver_failing_by_its_reason_is_not_f
         replace(answered, detail={"network.status_code": 503})
     )  # a gateway's: maybe never reached
     assert not calls.failed_on_wire(ev("x", 0, "dns_lookup_failed", CALLER))
+
+
+RPC_DEADLINE = ev(
+    "r", 10, "deadline", CALLER, category="application_error", message="rpc error: code = DeadlineExceeded"
+)
+DIAL = ev("d", 10, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:80: i/o timeout")
+SAME_POD = m.Link("r", "d", m.SAME_RESOURCE, 0.9)
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "y", "twice"),
+    [
+        ("the RPC layer's deadline and the dialer's address, one second", RPC_DEADLINE, DIAL, True),
+        ("within the clocks' skew", replace(RPC_DEADLINE, ts=14_000), DIAL, True),
+        ("beyond it: another call", replace(RPC_DEADLINE, ts=16_000), DIAL, False),
+        ("another pod's call", replace(RPC_DEADLINE, ctx=pod("other-1")), DIAL, False),
+        ("a refused call is answered, no timeout", RPC_DEADLINE, replace(DIAL, message="connection refused"), False),
+        ("a name server's silence names no call", replace(RPC_DEADLINE, message="lookup db: i/o timeout"), DIAL, False),
+        ("both named their callee", replace(RPC_DEADLINE, target=DB), DIAL, False),
+    ],
+)
+def test_one_call_told_by_two_layers(name: str, x: m.Member, y: m.Member, twice: bool) -> None:
+    """A call that timed out naming no callee goes with the same pod's timed-out call that named one: a failed call
+    that shares only its caller with another explains nothing of it (``beside_a_call``), unless it is that call."""
+    assert calls.told_twice(x, y) is twice, name
+    assert calls.beside_a_call(x, y, SAME_POD) is not twice, name

@@ -986,3 +986,37 @@ def test_a_rollout_explains_its_pods_slowness() -> None:
 def test_a_node_not_ready_explains_what_it_does_to_its_pods_not_their_own_work(x: m.Member, joins: bool) -> None:
     down = corr_of(ev("n", 0, "NodeNotReady", node("n1"), category="node"))
     assert (ex.explanation(x, down, [link("x", "n", m.SAME_NODE, 1)]) is not None) is joins
+
+
+NET_LOST = ev("net", 0, "UnregisterNetDevice", node("n1"), category="network", message="unregister_netdevice: eth0")
+PRESSURE = ev("mp", 0, "NodeHasInsufficientMemory", node("n1"), category="resource_exhaustion")
+LATE_CALL = ev("t", 150, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:80: i/o timeout")
+
+
+@pytest.mark.parametrize(
+    ("name", "held", "x", "joins"),
+    [
+        # the node's callers retry, backing off, minutes apart: the node is still cut off (no recovery came)
+        ("a call to its pod timing out 2.5 min on", NET_LOST, LATE_CALL, True),
+        ("... into a node told NotReady", NOT_READY, LATE_CALL, True),
+        ("past the node's gap", NET_LOST, replace(LATE_CALL, ts=4 * 60_000), False),
+        ("a node under memory pressure is not cut off", PRESSURE, LATE_CALL, False),
+        ("a refused call: the pod's host answered", NET_LOST, replace(LATE_CALL, message="connection refused"), False),
+        ("a call to another node's pod", NET_LOST, replace(LATE_CALL, target=DB), False),
+        # a probe minutes on is as likely the busy node's background
+        (
+            "its pod's probe",
+            NOT_READY,
+            ev("p", 150, "Unhealthy", A, category="probe", message="Readiness probe failed: context deadline exceeded"),
+            False,
+        ),
+    ],
+)
+def test_a_node_cut_off_explains_calls_into_it_across_a_longer_quiet_gap(
+    name: str, held: m.Member, x: m.Member, joins: bool
+) -> None:
+    """Beyond ``JOIN_GAP_MS`` after the correlation's last word, only a node cut off explains, and only an
+    unanswered call into it, up to ``NODE_DOWN_GAP_MS``."""
+    assert (ex.explanation(x, corr_of(held), []) is not None) is joins, name
+    if joins:  # a minute sooner, within JOIN_GAP_MS, it joins by the ordinary rules
+        assert ex.explanation(replace(x, ts=x.ts - 60_000), corr_of(held), []) is not None
