@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from correlate import model as m
-from correlate.calls import CALL_SKEW_MS, failed_on_wire
+from correlate.calls import CALL_SKEW_MS, failed_on_wire, told_twice
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
 from model.event import WARNING_RANK
@@ -97,9 +97,14 @@ def takes_refused(
     a: m.Correlation, b: m.Correlation, links: Mapping[tuple[str, str], m.Link], learned: Learned = NOTHING_LEARNED
 ) -> bool:
     """``b``'s root is a call failed on the wire that names no callee, the doing of a member of ``a`` on what its
-    pod calls (``refused_by``): the node controller tells a node down after its pods' callers felt it."""
+    pod calls (``refused_by``): the node controller tells a node down after its pods' callers felt it. Or it is a
+    call of ``a`` told twice (``told_twice``), the one naming no callee placed first."""
     rb = b.members[b.root.event_id] if b.root is not None else None
-    return rb is not None and rb.target is None and any(refused_by(a, rb, y, learned) for y in called(a, rb, links))
+    if rb is None or rb.target is not None:
+        return False
+    if any(told_twice(rb, y) for y in a.members.values()):
+        return True
+    return any(refused_by(a, rb, y, learned) for y in called(a, rb, links))
 
 
 def called(a: m.Correlation, x: m.Member, links: Mapping[tuple[str, str], m.Link]) -> Iterator[m.Member]:

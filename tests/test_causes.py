@@ -86,3 +86,14 @@ def test_a_cause_comes_before_its_effect_within_how_late_it_is_told() -> None:
 def test_a_pod_of_a_workload_of_unknown_size_is_its_service() -> None:
     y = ev("b", 0, "BackOff", pod("api-1"), category="crash")  # replicas unknown (0)
     assert causes.service_gone(corr_of(y), y)
+
+
+def test_a_correlation_takes_in_its_callers_earlier_call_that_named_no_callee() -> None:
+    """The caller's RPC deadline came first, naming nothing; seconds later its dial to the callee's address timed out
+    and joined the callee's correlation: the deadline's correlation is taken in (one call told twice, either order)."""
+    down = ev("oom", 0, "oom_kill", DB, category="resource_exhaustion")
+    named = ev("d", 8, "timeout", CALLER, target=DB, message="dial tcp 10.0.0.2:5432: i/o timeout")
+    first = ev("r", 5, "deadline", CALLER, category="application_error", message="rpc error: DeadlineExceeded")
+    assert causes.takes_refused(corr_of(down, named), corr_of(first), {})
+    assert not causes.takes_refused(corr_of(down, named), corr_of(replace(first, ctx=pod("front-2", "n3"))), {})
+    assert not causes.takes_refused(corr_of(down, replace(named, ts=30_000)), corr_of(first), {})  # another call
