@@ -52,6 +52,7 @@ from correlate.feedback import NOTHING_LEARNED, Learned
 # back to back) must not string one correlation through everything that happens after it.
 EPISODE_MS = 10 * 60_000
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
+FELT_GAP_MS = 150_000  # a pod its callers felt: its symptoms may fall quiet this long and still be one (``still_felt``)
 NODE_DOWN_GAP_MS = 3 * 60_000  # a node down: its symptoms may fall quiet this long and still be its (``still_down``)
 
 # Links through the call graph: an event that names its callee is explained through that callee only.
@@ -170,7 +171,7 @@ def explanation(
     if root is None:
         return None
     late = corr.last_seen + JOIN_GAP_MS < x.ts
-    if late and not still_down(corr, x, learned):
+    if late and not (still_down(corr, x, learned) or still_felt(corr, x)):
         return None
     if x.ts - corr.first_seen > EPISODE_MS and not found_cause(corr, learned):
         return None  # symptoms with no cause found are one episode, not a chain of everything since
@@ -246,6 +247,20 @@ def explanation(
                     best = Explanation(0.9, m.TARGET, y.id)
                 break
     return best
+
+
+def still_felt(corr: m.Correlation, x: m.Member) -> bool:
+    """``corr``'s root resource is a pod its callers felt (a member on another resource named it as what it called)
+    and ``x`` is that pod's own symptom again, or a call naming it, within ``FELT_GAP_MS`` of the
+    correlation's last word: a slow burn others feel, its symptoms a few minutes apart, is one incident. A pod's
+    anomalies that no caller felt keep ``JOIN_GAP_MS``: a background pod's warnings now and then are not one."""
+    root = corr.root
+    if root is None or root.resource.kind != "Pod" or not root.resource.uid or corr.last_seen + FELT_GAP_MS < x.ts:
+        return False
+    uid = root.resource.uid
+    on_it = x.ctx.uid == uid or (x.target is not None and x.target.uid == uid)
+    felt = (y for y in corr.members.values() if y.ctx.uid != uid and y.target is not None)
+    return on_it and any(y.target is not None and y.target.uid == uid for y in felt)
 
 
 def still_down(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:

@@ -1020,3 +1020,45 @@ def test_a_node_cut_off_explains_calls_into_it_across_a_longer_quiet_gap(
     assert (ex.explanation(x, corr_of(held), []) is not None) is joins, name
     if joins:  # a minute sooner, within JOIN_GAP_MS, it joins by the ordinary rules
         assert ex.explanation(replace(x, ts=x.ts - 60_000), corr_of(held), []) is not None
+
+
+SLOW = ev("cpu", 0, "latency_p99", DB, category="performance", message="latency_p99 6.05 s")
+FELT = ev("f", 20, "slow", CALLER, target=DB, category="performance", message="slow response from db: 4394 ms")
+
+
+@pytest.mark.parametrize(
+    ("name", "held", "x", "joins"),
+    [
+        (
+            "the felt pod's own symptom 2.5 min on",
+            corr_of(SLOW, FELT),
+            ev("s", 20 + 140, "latency_p99", DB, category="performance", message="latency_p99 5.3 s"),
+            True,
+        ),
+        ("a caller's call naming it 2.5 min on", corr_of(SLOW, FELT), replace(FELT, id="f2", ts=160_000), True),
+        (
+            "no caller felt it: a background pod's warnings now and then",
+            corr_of(SLOW),
+            ev("s", 140, "latency_p99", DB, category="performance", message="latency_p99 5.3 s"),
+            False,
+        ),
+        (
+            "past the felt gap",
+            corr_of(SLOW, FELT),
+            ev("s", 20 + 160, "latency_p99", DB, category="performance", message="latency_p99 5.3 s"),
+            False,
+        ),
+        (
+            "another pod's symptom",
+            corr_of(SLOW, FELT),
+            ev("s", 20 + 140, "latency_p99", A, category="performance", message="latency_p99 5.3 s"),
+            False,
+        ),
+    ],
+)
+def test_a_slow_burn_its_callers_felt_is_one_incident_across_a_longer_quiet_gap(
+    name: str, held: m.Correlation, x: m.Member, joins: bool
+) -> None:
+    """Beyond ``JOIN_GAP_MS``, a pod its callers named keeps its own symptoms and calls naming it up to
+    ``FELT_GAP_MS``."""
+    assert (ex.explanation(x, held, []) is not None) is joins, name
