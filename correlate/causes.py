@@ -24,6 +24,7 @@ CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node 
 # Pod-intrinsic failures that are the template's even when the workload has one pod (what a person fixes is the
 # spec); one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
+SATURATION = "saturation"  # a pod using more CPU or memory than it did
 INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
 
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.

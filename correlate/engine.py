@@ -23,6 +23,7 @@ from correlate.checkpoint import FIRST, Checkpoint, Key, carry_over, order_key, 
 from correlate.document import Assessment, Pieces, build
 from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
+from correlate.nodes import node_evicted, node_inferred
 from correlate.patterns import name_pattern, pods_of, services_of, severity, workloads_of
 from correlate.placement import Placement, Step
 from correlate.scoring import confidence
@@ -468,8 +469,8 @@ class Engine:
             a = self._assess(corr)
             root = corr.members[a.root]
             # a cause by itself; a node inferred from timeouts alone is a cause that must also be news
-            sure = causes.is_cause(root, self.learned) or ex.workload_crash(corr, looping=True) or ex.node_evicted(corr)
-            cause = sure or ex.node_inferred(corr)
+            sure = causes.is_cause(root, self.learned) or ex.workload_crash(corr, looping=True) or node_evicted(corr)
+            cause = sure or node_inferred(corr)
             judged = not sure and corr.state != st.ACTIVE  # an active correlation stays active regardless
             enough = st.evidence_enough(
                 self.settings,

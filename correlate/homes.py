@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from correlate import model as m
-from correlate.explain import WORKLOAD_KINDS, node_signals
+from correlate.explain import WORKLOAD_KINDS
+from correlate.nodes import node_signals
 
 
 def resource_keys(c: m.Context | None, prefix: str = "") -> set[str]:

@@ -1,7 +1,7 @@
 """The Node named by its pods' symptoms when it has no event of its own (pure).
 
-Pods of two or more workloads of one node showing node-scoped symptoms (``explain.node_signals``: probe timeouts,
-unanswered calls at either end, evictions) within ``explain.NODE_SPAN_MS`` point at that node, unless their own
+Pods of two or more workloads of one node showing node-scoped symptoms (``nodes.node_signals``: probe timeouts,
+unanswered calls at either end, evictions) within ``nodes.NODE_SPAN_MS`` point at that node, unless their own
 trouble explains them: a container crashing explains its failed probes, a pod whose own code fails explains its
 callers' timeouts.
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from correlate import model as m
 from correlate.causes import TEMPLATE_FAILURES, is_eviction
-from correlate.explain import NODE_SPAN_MS, node_signals
+from correlate.nodes import NODE_SPAN_MS, node_signals
 
 NODE_MIN_SIGNALS = 3  # node-scoped symptoms needed (of two or more workloads) to name the node without its event
 

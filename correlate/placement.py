@@ -11,7 +11,7 @@ from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from correlate import aftermath, causes, nodeinfer
+from correlate import aftermath, causes, nodeinfer, nodes
 from correlate import explain as ex
 from correlate import model as m
 from correlate import ranking as rk
@@ -168,8 +168,7 @@ class Placement:
     def _infer_node(self, corr: m.Correlation, member: m.Member, step: Step) -> None:
         """Symptom-rooted correlations whose node-scoped symptoms on pods of several workloads of one node fall in a
         short span are one incident of that node: merged, the Node as their (inferred) root."""
-        nodes = {n for n, _ in ex.node_signals(member)}
-        for node in sorted(nodes):
+        for node in sorted({n for n, _ in nodes.node_signals(member)}):
             group = [
                 c
                 for cid in sorted(self.index.find({"ns:" + node}))
@@ -179,13 +178,13 @@ class Placement:
                 and not causes.is_cause(c.members[c.root.event_id], self.learned)
                 and (
                     (c.root.resource.kind == "Node" and c.root.resource.name == node)
-                    or ex.points_at(c.members[c.root.event_id], node)
+                    or nodes.points_at(c.members[c.root.event_id], node)
                 )
-                and c.last_seen + ex.NODE_SPAN_MS >= member.ts
+                and c.last_seen + nodes.NODE_SPAN_MS >= member.ts
             ]
             if corr not in group:
                 continue
-            signals = [x for c in group for x in c.members.values() if ex.points_at(x, node)]
+            signals = [x for c in group for x in c.members.values() if nodes.points_at(x, node)]
             if nodeinfer.inferred_node(signals) != node:
                 continue
             group.sort(key=lambda c: (c.first_seen, c.id))

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from correlate import causes, nodeinfer
+from correlate import causes, nodeinfer, nodes
 from correlate import explain as ex
 from correlate import model as m
 from correlate.calls import beside_a_call, is_call
@@ -320,7 +320,7 @@ def decide_root(
         if on_node:
             best = max(on_node, key=lambda x: (prior(x.category, x.reason, x.source_kind), -x.ts, x.id))
             return m.Root(best.id, best.ctx)
-        first = min((x for x in members if ex.points_at(x, node)), key=lambda x: (x.ts, x.id))
+        first = min((x for x in members if nodes.points_at(x, node)), key=lambda x: (x.ts, x.id))
         ctx = nodeinfer.node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
         return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together")
     workload = _workload_failure(root, members)

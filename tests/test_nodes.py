@@ -1,0 +1,110 @@
+"""What a node's trouble does to its pods and their calls: its signals, its silence, when it is a cause (pure).
+
+How a node's condition explains an event in a correlation is asked through ``explain.explanation`` in
+``tests/test_explain.py``; these are the node rules themselves, table-driven.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from correlate import model as m
+from correlate import nodes
+from tests.correlate_members import CALLER, A, B, corr_of, ev, node, pod
+
+NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
+
+
+@pytest.mark.parametrize(
+    ("x", "want"),
+    [
+        # a call to a pod on another node that timed out blames the callee's node, not the caller's
+        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), [("n1", "ns/a")]),
+        (
+            ev("e", 1, "timeout", pod("front-2", "n1", workload="front"), target=A, message="timed out"),
+            [
+                ("n1", "ns/front"),
+                ("n1", "ns/a"),
+            ],
+        ),
+        (ev("e", 1, "connection_refused", CALLER, target=A, message="connection refused"), []),
+        # TCP's own word for no answer: the SYN went out again and again
+        (
+            ev(
+                "e",
+                1,
+                "network",
+                CALLER,
+                target=A,
+                message="tcp connect 10.0.0.1:80 SYN retransmitted 3 times, no answer",
+            ),
+            [("n1", "ns/a")],
+        ),
+        (ev("e", 1, "Unhealthy", A, category="probe", message="Readiness probe failed: timeout"), [("n1", "ns/a")]),
+        (ev("e", 1, "Evicted", A, category="resource_exhaustion", message="The node was low"), [("n1", "ns/a")]),
+        (ev("e", 1, "BackOff", A, category="crash", message="Back-off restarting"), []),
+    ],
+)
+def test_node_signals(x: m.Member, want: list[tuple[str, str]]) -> None:
+    got = [(n, w.split("/", 1)[1]) for n, w in nodes.node_signals(x)]
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    ("x", "node", "want"),
+    [
+        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), "n1", True),  # the callee's node
+        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), "n3", False),  # the caller's
+        (ev("e", 1, "BackOff", A, category="crash", message="Back-off restarting"), "n1", False),
+    ],
+)
+def test_points_at(x: m.Member, node: str, want: bool) -> None:
+    assert nodes.points_at(x, node) is want
+
+
+@pytest.mark.parametrize(("evicted", "acted"), [(True, True), (False, False)])
+def test_an_inferred_node_is_a_cause_by_itself_only_when_it_evicted_pods(evicted: bool, acted: bool) -> None:
+    last = (
+        ev("e1", 20, "Evicted", B, category="node", message="The node was low on resource: memory")
+        if evicted
+        else ev("p1", 20, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout")
+    )
+    corr = corr_of(
+        ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+        last,
+    )
+    assert corr.root is not None and (corr.root.resource.kind, corr.root.inferred) == ("Node", True)
+    assert nodes.node_inferred(corr) and nodes.node_evicted(corr) is acted
+
+
+@pytest.mark.parametrize(("on", "acted"), [("n1", True), ("n2", False)])
+def test_a_node_rooted_at_a_lesser_warning_of_its_own_is_a_cause_when_it_evicted_pods(on: str, acted: bool) -> None:
+    """A failed image GC is no cause, but the node that evicted its pods acted: an incident by itself."""
+    low = "The node was low on resource: memory"
+    corr = corr_of(
+        ev("gc", 0, "ImageGCFailed", node("n1"), category="node"),
+        ev("e1", 5, "Evicted", pod("a-1", on), category="resource_exhaustion", message=low),
+        ev("e2", 9, "Evicted", pod("b-1", on), category="resource_exhaustion", message=low),
+        root=m.Root("gc", node("n1")),
+    )
+    assert not nodes.node_inferred(corr) and nodes.node_evicted(corr) is acted
+
+
+@pytest.mark.parametrize(
+    ("x", "cause", "silent"),
+    [
+        (ev("b", 5, "BackOff", A, category="crash"), NOT_READY, True),
+        (ev("b", 5, "BackOff", pod("c-1", "n2"), category="crash"), NOT_READY, False),  # another node's kubelet
+        # a node event whose context lacks its node field: the Node's own name says which
+        (ev("b", 5, "BackOff", A, category="crash"), replace(NOT_READY, ctx=replace(node("n1"), node="")), True),
+        (ev("b", 5, "BackOff", A, category="crash"), replace(NOT_READY, reason="EvictionThresholdMet"), False),
+        (ev("t", 5, "timeout", A), NOT_READY, False),  # not what only the node tells (a peer may)
+        (ev("b", -40, "BackOff", A, category="crash"), NOT_READY, True),  # the grace period's first instant
+        (ev("b", -41, "BackOff", A, category="crash"), NOT_READY, False),
+    ],
+)
+def test_silenced(x: m.Member, cause: m.Member, silent: bool) -> None:
+    assert nodes.silenced(x, cause) is silent
