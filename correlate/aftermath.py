@@ -27,31 +27,40 @@ def is_aftermath(reason: str, warning: bool) -> bool:
     return not warning and reason in REASONS
 
 
-def follows(x: m.Member, corr: m.Correlation) -> m.Member | None:
-    """The member of ``corr`` that ``x`` follows from: the latest one on ``x``'s own resource from ``WITHIN_MS``
-    before it to ``LEAD_MS`` after it; else, for a pod on the Node the correlation is rooted at, the root event."""
+def followed(x: m.Member, corr: m.Correlation) -> m.Member | None:
+    """The member of ``corr`` that ``x`` follows from: on ``x``'s own resource, the latest from ``WITHIN_MS`` before
+    ``x`` up to ``x``, else the earliest up to ``LEAD_MS`` after it; else, for a pod on the Node the correlation is
+    rooted at, the root event before it. Which members were placed before ``x`` does not matter: placed late or
+    early, ``x`` goes to the same one (the engine places an aftermath event out of order, placing nothing again)."""
     uid = x.ctx.uid
     if not uid:
         return None
-    near = [y for y in corr.members.values() if y.ctx.uid == uid and x.ts - WITHIN_MS <= y.ts <= x.ts + LEAD_MS]
-    if near:
-        return max(near, key=lambda y: (y.ts, y.id))
+    on_it = [y for y in corr.members.values() if y.ctx.uid == uid and x.ts - WITHIN_MS <= y.ts <= x.ts + LEAD_MS]
+    before = [y for y in on_it if y.ts <= x.ts]
+    if before:
+        return max(before, key=lambda y: (y.ts, y.id))
+    if on_it:
+        return min(on_it, key=lambda y: (y.ts, y.id))
     root = corr.root
     if root is not None and x.ctx.node and root.resource.kind == "Node" and root.resource.name == x.ctx.node:
         y = corr.members.get(root.event_id)
-        if y is not None and x.ts - WITHIN_MS <= y.ts <= x.ts + LEAD_MS:
+        if y is not None and x.ts - WITHIN_MS <= y.ts <= x.ts:
             return y
     return None
 
 
 def holder(x: m.Member, corrs: Iterable[m.Correlation]) -> tuple[m.Correlation, m.Member] | None:
-    """Of ``corrs``, the one ``x`` follows from, by the latest member it follows (then the correlation's id)."""
-    best: tuple[m.Correlation, m.Member] | None = None
+    """Of ``corrs``, the one ``x`` follows from: by the member it follows, the one before it, latest first, then the
+    one after it, earliest first (then the correlation's id)."""
+    best: tuple[tuple[int, int, str], m.Correlation, m.Member] | None = None
     for corr in corrs:
-        y = follows(x, corr)
-        if y is not None and (best is None or (y.ts, corr.id) > (best[1].ts, best[0].id)):
-            best = (corr, y)
-    return best
+        y = followed(x, corr)
+        if y is None:
+            continue
+        rank = (1, y.ts, corr.id) if y.ts <= x.ts else (0, -y.ts, corr.id)
+        if best is None or rank > best[0]:
+            best = (rank, corr, y)
+    return None if best is None else (best[1], best[2])
 
 
 def attached(x: m.Member, to: m.Member) -> m.Member:

@@ -8,6 +8,8 @@ HTTP status the callee sent means the peer's host answered.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from correlate import model as m
 
 # a call that got no answer (a TCP connect whose SYN was retransmitted, unanswered, is the network's own word for it)
@@ -26,6 +28,15 @@ CALL_SKEW_MS = 5_000  # a callee's failure may be stamped this much after the ca
 def is_call(x: m.Member) -> bool:
     """A failed or slow call that names its callee: what explains it is what explains the callee."""
     return x.target is not None and x.category in WIRE_CATEGORIES
+
+
+def sides(x: m.Member, caller_too: bool = True) -> Iterator[tuple[bool, m.Context]]:
+    """The resources ``x`` is about, each with whether it is what ``x`` called: its own (unless ``caller_too`` is
+    off and ``x`` is a call: a call failure is then seen only through its callee), then its target."""
+    if caller_too or not is_call(x):
+        yield False, x.ctx
+    if x.target is not None:
+        yield True, x.target
 
 
 def blamed_node(x: m.Member) -> str:
@@ -94,8 +105,9 @@ SUBJECT_LINKS = frozenset({m.SAME_RESOURCE, m.OWNER, m.SAME_WORKLOAD, m.SAME_NOD
 
 def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
     """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
-    owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again, or the pod's own
-    probe failing after its calls failed (what it depends on is gone: it cannot serve)."""
+    owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again (naming the same
+    callee, or naming none and told twice: ``told_twice``), or the pod's own probe failing after its calls failed
+    (what it depends on is gone: it cannot serve)."""
     if not is_call(y) or link.kind not in SUBJECT_LINKS:
         return False
     if x.category == "probe" and y.category in FAILED_CALL and x.ctx.uid and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:

@@ -48,7 +48,7 @@ def clone_placement(p: Placement) -> Placement:
     out.ranking = dict(p.ranking)
     out.past = {k: list(v) for k, v in p.past.items()}
     out.since = p.since
-    out.loose = {k: list(v) for k, v in p.loose.items()}
+    out.loose = dict(p.loose)
     return out
 
 

@@ -48,8 +48,9 @@ def ordered_members(corr: m.Correlation, root: str) -> list[m.Member]:
     return [corr.members[root], *rest]
 
 
-def following(corr: m.Correlation) -> list[m.Member]:
-    """The aftermath events (``correlate.aftermath``) by time and id: after the members in ``related_events``."""
+def aftermath_events(corr: m.Correlation) -> list[m.Member]:
+    """The aftermath events (``correlate.aftermath``) by time and id: after the members in ``related_events`` and
+    ``chain``; no evidence (they explain nothing, and nothing was explained by them)."""
     return sorted(corr.aftermath.values(), key=lambda x: (x.ts, x.id))
 
 
@@ -111,7 +112,7 @@ def chain(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[
                 queue.append(nxt)
     for x in ordered_members(corr, root):
         seen.setdefault(x.id, x.link)
-    after = following(corr)
+    after = aftermath_events(corr)
     if pieces is None:
         return [*(_step(members[i], kind) for i, kind in seen.items()), *(_step(x, x.link) for x in after)]
     steps = pieces.steps
@@ -131,7 +132,7 @@ def _evidence(x: m.Member) -> Evidence:
 def evidence(corr: m.Correlation, root: str, pieces: Pieces | None = None) -> list[Evidence]:
     """The link each member joined by (from the member it joined through)."""
     out = []
-    for x in (*ordered_members(corr, root), *following(corr)):
+    for x in ordered_members(corr, root):
         if x.link != m.ROOT and x.linked_to in corr.members:
             if pieces is None:
                 out.append(_evidence(x))
@@ -213,7 +214,7 @@ def build(
         confidence=a.confidence,
         summary=summary(a.pattern, view, members, facts),
         root_cause=root_cause(root, a.hypothesis),
-        related_events=[x.id for x in (*members, *following(corr))],
+        related_events=[x.id for x in (*members, *aftermath_events(corr))],
         chain=chain(corr, a.root, pieces),
         impact=impact(members),
         evidence=evidence(corr, a.root, pieces),

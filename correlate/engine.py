@@ -141,6 +141,7 @@ class Engine:
             and k > self._cp.key
             and s.event.id not in self._journal
             and self.core.home(s.event.id) is None
+            and not aftermath.is_aftermath(s.event.reason, s.event.is_warning)  # goes where it would in order
         ]
         self._journal.update(batch)
         out = self._replace(min(late)) if late else self._correlate(list(batch.values()))
@@ -229,7 +230,7 @@ class Engine:
         for s in fresh:
             x = self._member(s)
             if aftermath.is_aftermath(s.event.reason, s.event.is_warning):
-                self.core.follow(x, batch)
+                self.core.place_aftermath(x, batch)
                 continue
             self.core.place(x, self._links.links(x, self.core.holds), batch)
             self._links.add(x, self.now, self.core.holds)
@@ -310,13 +311,13 @@ class Engine:
             doc.root_cause.event_id,
             doc.type,
             (*services_of(ms), *workloads_of(ms)),
-            tuple(sorted((*corr.members, *corr.aftermath))),
+            tuple(sorted(corr.members)),
         )
         if doc.recurrence is not None:
             rec_ = doc.recurrence
             since = persist.doc_time(rec_.since)
             corr.recurring = m.Recurring(rec_.period_seconds, rec_.occurrences, "", tuple(rec_.previous), since)
-        corr.written_members = {*corr.members, *corr.aftermath}
+        corr.written_members = corr.event_ids()
         corr.written_root = doc.root_cause.event_id
         corr.written_impacts = {u for x in ms for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
         self.core.adopt(corr)
@@ -501,7 +502,7 @@ class Engine:
                     a.root,
                     a.pattern,
                     (*services_of(members), *workloads_of(members)),
-                    tuple(sorted((*corr.members, *corr.aftermath))),
+                    tuple(sorted(corr.members)),
                 )
                 publish = st.should_publish(corr.last_published, snap, ever_published=corr.published)
                 corr.version = st.next_version(corr.version, publish)

@@ -24,6 +24,7 @@ from correlate.calls import (
     beside_a_call,
     blamed_node,
     is_call,
+    sides,
     timed_out,
 )
 from correlate.causes import (
@@ -50,7 +51,6 @@ from correlate.nodes import (
     node_inferred,
     node_signals,
     not_the_nodes,
-    sides,
     still_down,
     went_silent,
 )
@@ -112,7 +112,8 @@ def explanation(
     if root is None:
         return None
     late = corr.last_seen + JOIN_GAP_MS < x.ts
-    if late and not (still_down(corr, x, learned) or still_felt(corr, x)):
+    down = late and still_down(corr, x, learned)
+    if late and not (down or still_felt(corr, x)):
         return None
     if x.ts - corr.first_seen > EPISODE_MS and not found_cause(corr, learned):
         return None  # symptoms with no cause found are one episode, not a chain of everything since
@@ -123,7 +124,7 @@ def explanation(
         return None
     cut_off = network_down(first, learned)
     node = root.resource.name if root.resource.kind == "Node" else ""
-    if node and x.ctx.kind == "Pod" and not node_explains(corr, node, x, first, cut_off, still=late):
+    if node and x.ctx.kind == "Pod" and not node_explains(corr, node, x, first, cut_off, still=down):
         return None
     if not_the_nodes(corr, first, x, learned):
         return None
@@ -144,8 +145,9 @@ def explanation(
         best = Explanation(1.0, kind, root.event_id)
     elif other_node_down(x, corr, first, learned):
         return None
-    if late:  # only the node it points at, still down, explains it: its members' symptoms are over
-        return best or Explanation(0.9, m.TARGET if x.target is not None else m.SAME_NODE, root.event_id)
+    if late:  # only the root's own resource explains it now: its members' symptoms are over
+        kind = m.TARGET if x.target is not None else m.SAME_NODE
+        return best or (Explanation(0.9, kind, root.event_id) if down else None)
     for link in links:
         y = corr.members.get(link.b)
         if y is None or y.id == x.id or is_echo(y) or not timely(y, x.ts) or y.seen_until + JOIN_GAP_MS < x.ts:
@@ -199,9 +201,11 @@ def still_felt(corr: m.Correlation, x: m.Member) -> bool:
     if root is None or root.resource.kind != "Pod" or not root.resource.uid or corr.last_seen + FELT_GAP_MS < x.ts:
         return False
     uid = root.resource.uid
-    on_it = x.ctx.uid == uid or (x.target is not None and x.target.uid == uid)
-    felt = (y for y in corr.members.values() if y.ctx.uid != uid and y.target is not None)
-    return on_it and any(y.target is not None and y.target.uid == uid for y in felt)
+    target = x.target.uid if x.target is not None else ""
+    on_it = target == uid or (x.ctx.uid == uid and not target)  # not the pod's own calls to others
+    return on_it and any(
+        y.ctx.uid != uid and y.target is not None and y.target.uid == uid for y in corr.members.values()
+    )
 
 
 def siblings(x: m.Member, y: m.Member) -> bool:

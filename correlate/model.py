@@ -169,6 +169,10 @@ class Correlation:
     written_root: str = ""
     written_impacts: set[str] = field(default_factory=set)
 
+    def event_ids(self) -> set[str]:
+        """Every event it holds: its members and the aftermath events that follow from them."""
+        return {*self.members, *self.aftermath}
+
     def current(self) -> Correlation:
         """This correlation, or the one it was merged into (transitively)."""
         c = self

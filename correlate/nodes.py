@@ -8,8 +8,6 @@ into it and carries none out of it; a node that stopped reporting tells nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from correlate import model as m
 from correlate.calls import (
     FAILED_CALL,
@@ -18,8 +16,8 @@ from correlate.calls import (
     behind,
     blamed_node,
     code_failure,
-    is_call,
     outbound,
+    sides,
     timed_out,
 )
 from correlate.causes import (
@@ -34,21 +32,11 @@ from correlate.causes import (
 from correlate.feedback import NOTHING_LEARNED, Learned
 
 NODE_SPAN_MS = 3 * 60_000  # node-scoped symptoms of several workloads this close together point at their node
-
-
 NODE_DOWN_GAP_MS = 3 * 60_000  # a node down: its symptoms may fall quiet this long and still be its (``still_down``)
-
-
 # A node that stopped reporting (its kubelet silent), and what only the node itself tells of its pods.
 SILENT_REASONS = frozenset({"NodeNotReady", "node_not_ready", "node_down"})
-
-
 NODE_TOLD = frozenset({"probe", "crash"})
-
-
 NODE_GRACE_MS = 40_000  # the node controller's grace period (node-monitor-grace-period) before it says NotReady
-
-
 NODE_SIGNAL_WORDS = (*WIRE_WORDS, "evict", "notready")
 
 
@@ -61,13 +49,6 @@ def explains_eviction(root: m.Root, first: m.Member, x: m.Member, learned: Learn
         and root.resource.name == x.ctx.node
         and (root.inferred or is_cause(first, learned))
     )
-
-
-def sides(x: m.Member, caller_too: bool = True) -> Iterable[tuple[bool, m.Context]]:
-    if caller_too or not is_call(x):
-        yield False, x.ctx
-    if x.target is not None:
-        yield True, x.target
 
 
 def cut_off_link(x: m.Member, node: str, *, reported: bool, inferred: bool, silent: bool = False) -> str:

@@ -33,7 +33,7 @@ def write(
     reset: list[str] = []
     for corr, doc, a in docs:
         uids = {u for x in corr.members.values() for u in (x.ctx.workload_uid, *x.ctx.service_uids) if u}
-        if not (corr.written_members <= corr.members.keys() | corr.aftermath.keys() and corr.written_impacts <= uids):
+        if not (corr.written_members <= corr.event_ids() and corr.written_impacts <= uids):
             reset.append(corr.id)
             corr.written_members, corr.written_root, corr.written_impacts = set(), "", set()
         nodes.append(
@@ -103,7 +103,7 @@ def member_of(r: Mapping[str, Any], contexts: Mapping[str, m.Context], cluster: 
         target=contexts.get(target) if target else None,
         detail=graphio.detail_of(r.get("detail")),
         link=str(r.get("link") or m.ROOT),
-        weight=float(r.get("weight") or 1.0),
+        weight=1.0 if r.get("weight") is None else float(r["weight"]),
     )
 
 

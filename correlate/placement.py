@@ -55,7 +55,7 @@ class Placement:
         self.ranking: dict[str, tuple[tuple[str, float], ...]] = {}  # root candidates of each, best first
         self.past: dict[str, list[int]] = {}  # resource and signal keys -> anomaly times, oldest first
         self.since: int | None = None  # the earliest anomaly kept: how long the past has been watched
-        self.loose: dict[str, list[m.Member]] = {}  # resource uid -> aftermath events that found no member yet
+        self.loose: dict[str, m.Member] = {}  # aftermath events waiting ``LEAD_MS`` for the member they follow
 
     def holds(self, event_id: str) -> bool:
         """An open correlation holds the event: the only events ``place`` uses a link to."""
@@ -99,30 +99,36 @@ class Placement:
         self._infer_node(corr, member, step)
         return corr
 
-    def follow(self, x: m.Member, step: Step) -> None:
-        """An aftermath event (``correlate.aftermath``) goes with the correlation holding what it follows from;
-        with none yet, it waits ``LEAD_MS`` of event time for it (its time may be cut to the second)."""
+    def place_aftermath(self, x: m.Member, step: Step) -> None:
+        """An aftermath event (``correlate.aftermath``) goes with the correlation holding the member it follows;
+        with none yet, it waits ``LEAD_MS`` of event time for one (its time may be cut to the second). A repeat of
+        one waiting replaces it."""
+        self._drop_loose(x.ts)
         found = aftermath.holder(x, (c for cid in sorted(self.index.find(keys_of(x))) if (c := self.corrs.get(cid))))
         if found is None:
             if x.ctx.uid:
-                self.loose.setdefault(x.ctx.uid, []).append(x)
+                self.loose[x.id] = x
             return
         corr, y = found
         self._attach(corr, aftermath.attached(x, y), step)
 
     def _attach(self, corr: m.Correlation, x: m.Member, step: Step) -> None:
+        self.loose.pop(x.id, None)
         corr.aftermath[x.id] = x
         self.of[x.id] = corr.id
         step.changed[corr.id] = corr
 
     def _take_loose(self, corr: m.Correlation, member: m.Member, step: Step) -> None:
         """The aftermath events waiting on the new member's resource that it came just after."""
-        waiting = self.loose.pop(member.ctx.uid, None) if member.ctx.uid else None
-        for x in waiting or ():
-            if member.ts - aftermath.LEAD_MS <= x.ts <= member.ts:
-                self._attach(corr, aftermath.attached(x, member), step)
-            elif x.ts > member.ts:
-                self.loose.setdefault(member.ctx.uid, []).append(x)
+        self._drop_loose(member.ts)
+        for x in [x for x in self.loose.values() if x.ctx.uid == member.ctx.uid and x.ts <= member.ts]:
+            self._attach(corr, aftermath.attached(x, member), step)
+
+    def _drop_loose(self, now: int) -> None:
+        """Forget the waiting aftermath events no member placed from event time ``now`` on can be followed by (events
+        are placed in event-time order: a wall clock here would make the outcome depend on when ticks came)."""
+        for eid in [eid for eid, x in self.loose.items() if x.ts + aftermath.LEAD_MS < now]:
+            del self.loose[eid]
 
     def reroot(self, corr: m.Correlation, step: Step, near: Iterable[str] = ()) -> None:
         """Decide the correlation's root again; when it changed, take in the correlations it explains: those the index
@@ -233,9 +239,6 @@ class Placement:
         horizon = now - 2 * rk.PAST_MS
         for key in [k for k, times in self.past.items() if times[-1] < horizon]:
             del self.past[key]
-        self.loose = {
-            uid: kept for uid, xs in self.loose.items() if (kept := [x for x in xs if x.ts >= now - aftermath.LEAD_MS])
-        }
 
     def _merge(self, into: m.Correlation, other: m.Correlation, step: Step) -> None:
         """Correlation ``other`` is bridged into ``into``: members, links and recurrence move."""

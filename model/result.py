@@ -94,7 +94,10 @@ class CorrelationResult(_Model):
     confidence: float = Field(ge=0, le=1)
     summary: str
     root_cause: RootCause
-    related_events: list[str] = Field(description="every member event id, the root cause included")
+    related_events: list[str] = Field(
+        description="every member event id, the root cause included; then the aftermath events (the system's own "
+        "reaction to a member: a stopped container, a scaled ReplicaSet; chain link aftermath)"
+    )
     chain: list[ChainLink] = []
     impact: Impact = Impact()
     evidence: list[Evidence] = []

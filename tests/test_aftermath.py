@@ -69,21 +69,38 @@ def test_what_is_an_aftermath_event(reason: str, warning: bool, expected: bool) 
             "notready",
         ),
         ("the taint manager on another node's pod", normal("t", 400, "TaintManagerEviction", Q), corr(NOT_READY), None),
+        # before it, the latest; the one after it only when none came before (whichever was placed first)
+        (
+            "the eviction before it, not the probe after",
+            normal("k", 100, "Killing", P),
+            corr(EVICTED, replace(EVICTED, id="probe", ts=101_000, reason="Unhealthy")),
+            "evicted",
+        ),
+        (
+            "the latest before it",
+            normal("k", 100, "Killing", P),
+            corr(replace(EVICTED, id="early", ts=50_000), EVICTED),
+            "evicted",
+        ),
     ],
 )
 def test_which_member_an_aftermath_event_follows(
     name: str, x: m.Member, held: m.Correlation, expected: str | None
 ) -> None:
-    y = af.follows(x, held)
+    y = af.followed(x, held)
     assert (y.id if y is not None else None) == expected, name
 
 
-def test_the_latest_member_on_the_resource_is_the_one_followed_and_the_holder_is_its_correlation() -> None:
-    early = replace(EVICTED, id="early", ts=10_000)
-    one, two = corr(early), corr(EVICTED)
-    found = af.holder(normal("k", 101, "Killing", P), [one, two])
-    assert found is not None and (found[0].id, found[1].id) == (two.id, "evicted")
-    assert af.holder(normal("k", 101, "Killing", Q), [one, two]) is None
+def test_the_holder_is_the_correlation_of_the_member_it_follows() -> None:
+    """Of two correlations holding the pod's trouble, the one whose member came last before the event; a member
+    after it only when none came before."""
+    early, late = corr(replace(EVICTED, id="early", ts=10_000)), corr(EVICTED)
+    after = corr(replace(EVICTED, id="after", ts=101_000))
+    found = af.holder(normal("k", 100.5, "Killing", P), [early, after, late])
+    assert found is not None and (found[0].id, found[1].id) == (late.id, "evicted")
+    found = af.holder(normal("k", 100.5, "Killing", P), [after])
+    assert found is not None and found[1].id == "after"
+    assert af.holder(normal("k", 101, "Killing", Q), [early, late]) is None
 
 
 def test_an_attached_event_is_a_new_member_object_naming_what_it_follows() -> None:

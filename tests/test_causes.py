@@ -88,12 +88,25 @@ def test_a_pod_of_a_workload_of_unknown_size_is_its_service() -> None:
     assert causes.service_gone(corr_of(y), y)
 
 
-def test_a_correlation_takes_in_its_callers_earlier_call_that_named_no_callee() -> None:
-    """The caller's RPC deadline came first, naming nothing; seconds later its dial to the callee's address timed out
-    and joined the callee's correlation: the deadline's correlation is taken in (one call told twice, either order)."""
+DEADLINE = ev("r", 5, "deadline", CALLER, category="application_error", message="rpc error: DeadlineExceeded")
+DIAL = ev("d", 8, "timeout", CALLER, target=DB, message="dial tcp 10.0.0.2:5432: i/o timeout")
+
+
+@pytest.mark.parametrize(
+    ("name", "named", "first", "takes"),
+    [
+        ("the deadline first, the dial 3 s later", DIAL, DEADLINE, True),
+        ("the dial first, the deadline after it", replace(DIAL, ts=3_000), DEADLINE, True),
+        ("another pod's deadline", DIAL, replace(DEADLINE, ctx=pod("front-2", "n3")), False),
+        ("the dial 25 s later: another call", replace(DIAL, ts=30_000), DEADLINE, False),
+        ("a deadline that named its callee is its own call", DIAL, replace(DEADLINE, target=DB), False),
+    ],
+)
+def test_a_correlation_takes_in_its_members_call_told_twice(
+    name: str, named: m.Member, first: m.Member, takes: bool
+) -> None:
+    """The RPC layer's deadline, naming nothing, rooted a correlation of its own; the callee's correlation, holding
+    the same pod's dial that named the callee within the clocks' skew, takes it in (``calls.told_twice``), whichever
+    came first, with no call graph known."""
     down = ev("oom", 0, "oom_kill", DB, category="resource_exhaustion")
-    named = ev("d", 8, "timeout", CALLER, target=DB, message="dial tcp 10.0.0.2:5432: i/o timeout")
-    first = ev("r", 5, "deadline", CALLER, category="application_error", message="rpc error: DeadlineExceeded")
-    assert causes.takes_refused(corr_of(down, named), corr_of(first), {})
-    assert not causes.takes_refused(corr_of(down, named), corr_of(replace(first, ctx=pod("front-2", "n3"))), {})
-    assert not causes.takes_refused(corr_of(down, replace(named, ts=30_000)), corr_of(first), {})  # another call
+    assert causes.takes_refused(corr_of(down, named), corr_of(first), {}) is takes, name

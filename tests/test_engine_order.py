@@ -49,8 +49,8 @@ EVENTS = [
 
 def outcome(
     store: GraphStore, batches: Sequence[Sequence[StoredEvent]], *, speculate: bool = False
-) -> set[tuple[frozenset[str], str, str]]:
-    """Each open correlation as (members, root event, root resource) after feeding ``batches`` in order."""
+) -> set[tuple[frozenset[str], frozenset[str], str, str]]:
+    """Each open correlation as (members, aftermath, root event, root resource) after feeding ``batches`` in order."""
     engine = Engine(store, CorrelateSettings(disorder_ms=int(DISORDER_S * 1000), speculate=speculate), tb.CLUSTER)
     for batch in batches:
         engine.process(batch)
@@ -58,7 +58,7 @@ def outcome(
     out = set()
     for c in engine.open_correlations():
         assert c.root is not None
-        out.add((frozenset((*c.members, *c.aftermath)), c.root.event_id, c.root.resource.name))
+        out.add((frozenset(c.members), frozenset(c.aftermath), c.root.event_id, c.root.resource.name))
     return out
 
 
@@ -80,11 +80,12 @@ def test_one_batch_in_time_order_is_the_reference(store: GraphStore) -> None:
     tb.build(store)
     tb.stored(store, EVENTS)
     reference = outcome(store, [EVENTS])
-    homes = {eid: (root, name) for members, root, name in reference for eid in members}
+    homes = {eid: (root, name) for members, _, root, name in reference for eid in members}
+    after = {eid: root for _, aftermath, root, _ in reference for eid in aftermath}
     assert homes["oom"] == homes["front-503"] == ("oom", "mysql-0")
     assert homes["api1-err"] == ("cm", "app-config")  # the config change explains its users' errors
     assert homes["noise"][0] == "noise"  # a background warning stays on its own
-    assert homes["kill"] == ("oom", "mysql-0")  # the kubelet's stop goes with the kill it follows
+    assert after == {"kill": "oom"}  # the kubelet's stop goes with the kill it follows, not as a member
     assert outcome(store, [[e] for e in EVENTS]) == reference  # batches of one
     assert outcome(store, [EVENTS], speculate=True) == reference
     assert outcome(store, [[e] for e in EVENTS], speculate=True) == reference
@@ -137,3 +138,20 @@ def test_two_events_of_one_millisecond_arriving_against_their_id_order_are_in_ti
     engine.process([first])
     engine.process([second])
     assert engine.replaced == 0
+
+
+@pytest.mark.parametrize("speculate", [True, False])
+def test_a_waiting_aftermath_event_is_not_dropped_by_the_clock(store: GraphStore, speculate: bool) -> None:
+    """The kubelet's stop (cut to the second, before the kill) waits for the kill by event time: a tick of the
+    live clock between the two arrivals changes nothing."""
+    tb.build(store)
+    tb.stored(store, EVENTS)
+    kill = next(e for e in EVENTS if e.event.id == "kill")
+    rest = [e for e in EVENTS if e is not kill]
+    engine = Engine(store, CorrelateSettings(disorder_ms=int(DISORDER_S * 1000), speculate=speculate), tb.CLUSTER)
+    engine.process([kill])
+    engine.tick(kill.event.ts + 10_000)
+    engine.process(rest)
+    engine.flush()
+    homes = {eid: c.root.event_id for c in engine.open_correlations() if c.root for eid in c.aftermath}
+    assert homes == {"kill": "oom"}

@@ -79,3 +79,8 @@ def test_an_aftermath_event_comes_back_as_aftermath_after_a_restart(store: Graph
     assert after.resume(tb.T0 + 60_000) == []
     (c,) = after.open_correlations()
     assert set(c.members) == {"oom", "t1", "f1", "f2"} and set(c.aftermath) == {"stop"}
+    assert c.aftermath["stop"].weight == 0.0 and c.aftermath["stop"].link == "aftermath"
+    more = tb.event("f3", 70, "Pod", "frontend-1", "http_503", C.NETWORK, trace="tr1", target=("Service", "api"))
+    (next_,) = after.process(tb.stored(store, [more]))
+    assert next_.related_events == ["oom", "t1", "f1", "f2", "f3", "stop"]
+    assert (next_.chain[-1].event_id, next_.chain[-1].link) == ("stop", "aftermath")

@@ -924,9 +924,11 @@ def test_a_node_cut_off_explains_calls_into_it_across_a_longer_quiet_gap(
 ) -> None:
     """Beyond ``JOIN_GAP_MS`` after the correlation's last word, only a node cut off explains, and only an
     unanswered call into it, up to ``NODE_DOWN_GAP_MS``."""
-    assert (ex.explanation(x, corr_of(held), []) is not None) is joins, name
-    if joins:  # a minute sooner, within JOIN_GAP_MS, it joins by the ordinary rules
-        assert ex.explanation(replace(x, ts=x.ts - 60_000), corr_of(held), []) is not None
+    found = ex.explanation(x, corr_of(held), [])
+    assert (found is not None) is joins, name
+    if found is not None:  # through the node's own event, as what the call was calling
+        assert (found.via, found.link) == (held.id, m.TARGET)
+        assert ex.explanation(replace(x, ts=x.ts - 60_000), corr_of(held), []) is not None  # sooner: as ever
 
 
 SLOW = ev("cpu", 0, "latency_p99", DB, category="performance", message="latency_p99 6.05 s")
@@ -961,11 +963,20 @@ FELT = ev("f", 20, "slow", CALLER, target=DB, category="performance", message="s
             ev("s", 20 + 140, "latency_p99", A, category="performance", message="latency_p99 5.3 s"),
             False,
         ),
+        (
+            "the felt pod's own call to another pod: not its own trouble",
+            corr_of(SLOW, FELT),
+            ev("o", 20 + 140, "timeout", DB, target=A, message="dial tcp 10.0.0.1:80: i/o timeout"),
+            False,
+        ),
     ],
 )
 def test_a_slow_burn_its_callers_felt_is_one_incident_across_a_longer_quiet_gap(
     name: str, held: m.Correlation, x: m.Member, joins: bool
 ) -> None:
     """Beyond ``JOIN_GAP_MS``, a pod its callers named keeps its own symptoms and calls naming it up to
-    ``FELT_GAP_MS``."""
-    assert (ex.explanation(x, held, []) is not None) is joins, name
+    ``FELT_GAP_MS``: through the root's own resource, never an explanation made up."""
+    found = ex.explanation(x, held, [])
+    assert (found is not None) is joins, name
+    if found is not None:
+        assert found.via == "cpu" and found.link in (m.SAME_RESOURCE, m.TARGET)

@@ -108,3 +108,42 @@ def test_a_node_rooted_at_a_lesser_warning_of_its_own_is_a_cause_when_it_evicted
 )
 def test_silenced(x: m.Member, cause: m.Member, silent: bool) -> None:
     assert nodes.silenced(x, cause) is silent
+
+
+NET_LOST = ev("net", 0, "UnregisterNetDevice", node("n1"), category="network", message="unregister_netdevice: eth0")
+LATE_CALL = ev("t", 150, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:80: i/o timeout")
+
+
+@pytest.mark.parametrize(
+    ("name", "root", "x", "down"),
+    [
+        ("a call into a node whose network is gone", NET_LOST, LATE_CALL, True),
+        ("... into a node told NotReady", NOT_READY, LATE_CALL, True),
+        (
+            "... to a Service with a pod there",
+            NET_LOST,
+            replace(LATE_CALL, target=m.Context(uid="s", kind="Service", name="a", pod_nodes=("n1", "n2"))),
+            True,
+        ),
+        ("past the node's gap", NET_LOST, replace(LATE_CALL, ts=nodes.NODE_DOWN_GAP_MS + 1), False),
+        (
+            "a node under memory pressure still answers",
+            replace(NOT_READY, reason="NodeHasInsufficientMemory"),
+            LATE_CALL,
+            False,
+        ),
+        ("a refused call: the host answered", NET_LOST, replace(LATE_CALL, message="connection refused"), False),
+        ("a call to another node", NET_LOST, replace(LATE_CALL, target=pod("c-1", "n2")), False),
+        (
+            "its pod's own probe",
+            NOT_READY,
+            ev("p", 150, "Unhealthy", A, category="probe", message="Readiness probe failed: context deadline exceeded"),
+            False,
+        ),
+        ("a node's lesser warning is no cut", replace(NOT_READY, reason="ImageGCFailed"), LATE_CALL, False),
+    ],
+)
+def test_still_down(name: str, root: m.Member, x: m.Member, down: bool) -> None:
+    """A node cut off (its own event at the root) stays down for an unanswered call into it, ``NODE_DOWN_GAP_MS``
+    after the correlation's last word."""
+    assert nodes.still_down(corr_of(root, root=m.Root(root.id, node("n1"))), x) is down, name

@@ -9,6 +9,7 @@ import pytest
 from correlate import model as m
 from correlate import ranking as rk
 from correlate import state as st
+from correlate.checkpoint import clone_placement
 from correlate.placement import Placement, Step, correlation_id
 from correlate.settings import CorrelateSettings
 from tests import correlate_members as cm
@@ -268,41 +269,50 @@ def test_an_aftermath_event_goes_with_the_member_it_follows_and_changes_nothing_
     step = place_all(core, ev("evicted", 10, "Evicted", a, category="resource_exhaustion"))
     (c,) = core.open()
     root = c.root
-    core.follow(_stopped("k", 10, a), step)
-    core.follow(_stopped("k2", 11, pod("other-1", "n2")), step)  # nothing of its pod is held: not kept
+    core.place_aftermath(_stopped("k", 10, a), step)
+    core.place_aftermath(_stopped("k2", 11, pod("other-1", "n2")), step)  # nothing of its pod is held: it waits
     assert set(c.aftermath) == {"k"} and set(c.members) == {"evicted"} and c.root == root
-    assert core.home("k") is c and core.home("k2") is None
+    assert core.home("k") is c and core.home("k2") is None and set(core.loose) == {"k2"}
     core.forget(c)
     assert core.home("k") is None
 
 
-def test_an_aftermath_event_whose_time_was_cut_waits_for_the_member_it_follows() -> None:
-    """Both at 10 s to the second, the Killing placed first: it waits ``LEAD_MS`` for its pod's eviction."""
+def test_an_aftermath_event_whose_time_was_cut_waits_for_the_member_it_follows_by_event_time() -> None:
+    """Both at 10 s to the second, the Killing placed first: it waits ``LEAD_MS`` of event time for its pod's
+    eviction; a repeat of it replaces it; one older than the lead before the next event placed is forgotten."""
     core = Placement()
     a = pod("a-1", "n1")
     step = Step()
-    core.follow(_stopped("k", 10, a), step)
-    core.follow(_stopped("old", 5, a), step)  # older than the lead before the eviction: left out
-    assert core.open() == []
+    core.place_aftermath(_stopped("k", 10, a), step)
+    core.place_aftermath(replace(_stopped("k", 10, a), count=2), step)  # a repeat: still one waiting
+    core.place_aftermath(_stopped("old", 5, a), step)
+    assert core.open() == [] and set(core.loose) == {"k", "old"}
     place_all(core, ev("evicted", 10.5, "Evicted", a, category="resource_exhaustion"))
     (c,) = core.open()
-    assert set(c.aftermath) == {"k"} and c.aftermath["k"].linked_to == "evicted"
-    core.prune_past(20 * 1000)
+    assert set(c.aftermath) == {"k"} and c.aftermath["k"].linked_to == "evicted" and c.aftermath["k"].count == 2
+    assert core.loose == {}  # "old" was 5.5 s before the eviction: forgotten, not taken
+    core.place_aftermath(_stopped("late", 30, pod("b-1", "n2")), step)
+    place_all(core, ev("x", 31, "BackOff", pod("c-1", "n3"), category="crash"))
+    assert set(core.loose) == {"late"}  # within the lead of the newest event placed: still waiting
+    place_all(core, ev("y", 33, "BackOff", pod("c-1", "n3"), category="crash"))
     assert core.loose == {}
 
 
 def test_a_merge_takes_the_aftermath_along_and_a_checkpoint_copy_keeps_its_own() -> None:
-    from correlate.checkpoint import clone_placement
-
+    """The caller's stop follows its second timeout; when the node its timeouts point at is inferred, that
+    correlation is merged into the first one, the stop with it."""
     core = Placement()
-    step = place_all(core, OOM)
-    core.follow(_stopped("k", 1, DB), step)
-    (c,) = core.open()
+    a, b = pod("a-1", "n1"), pod("b-1", "n1")
+    step = place_all(
+        core,
+        ev("t1", 0, "timeout", CALLER, target=a, message="request timed out"),
+        ev("t2", 8, "timeout", CALLER, target=b, message="request timed out"),
+    )
+    core.place_aftermath(_stopped("k", 8, CALLER), step)
+    assert core.home("k") is core.home("t2")
     copy = clone_placement(core)
-    place_all(core, ev("t", 5, "timeout", CALLER, target=DB))
-    other = m.Correlation("corr-x", members={"y": ev("y", 6, "timeout", CALLER)})
-    core.corrs[other.id] = other
-    other.aftermath["k9"] = _stopped("k9", 6, CALLER)
-    core._merge(c, other, Step())
-    assert set(c.aftermath) == {"k", "k9"} and core.home("k9") is c
-    assert set(copy.corrs[c.id].aftermath) == {"k"}
+    merged = place_all(core, ev("p1", 20, "Unhealthy", b, category="probe", message="Readiness probe failed: timeout"))
+    assert [g.id for g in merged.merged] == [correlation_id("t2")]
+    (c,) = core.open()
+    assert set(c.aftermath) == {"k"} and core.home("k") is c
+    assert set(copy.corrs[correlation_id("t2")].aftermath) == {"k"}  # the copy is as it was
