@@ -37,15 +37,17 @@ def test_a_call_naming_the_oom_killed_pod_joins_its_incident_and_a_stranger_stay
     assert home.root.event_id == "oom"
 
 
+A, B = pod("a-1", "n1"), pod("b-1", "n1")  # two workloads' pods on one node
+TIMEOUTS = (  # a caller's calls to both time out: two correlations, each rooted at its call
+    ev("t1", 0, "timeout", CALLER, target=A, message="request timed out"),
+    ev("t2", 8, "timeout", CALLER, target=B, message="request timed out"),
+)
+B_PROBE = ev("p1", 20, "Unhealthy", B, category="probe", message="Readiness probe failed: timeout")
+
+
 def test_symptoms_of_two_workloads_on_one_node_merge_under_the_inferred_node() -> None:
     core = Placement()
-    a, b = pod("a-1", "n1"), pod("b-1", "n1")
-    step = place_all(
-        core,
-        ev("t1", 0, "timeout", CALLER, target=a, message="request timed out"),
-        ev("t2", 8, "timeout", CALLER, target=b, message="request timed out"),
-        ev("p1", 20, "Unhealthy", b, category="probe", message="Readiness probe failed: timeout"),
-    )
+    step = place_all(core, *TIMEOUTS, B_PROBE)
     (c,) = core.open()
     assert set(c.members) == {"t1", "t2", "p1"} and c.root is not None
     assert (c.root.resource.kind, c.root.resource.name, c.root.inferred) == ("Node", "n1", True)
@@ -302,16 +304,11 @@ def test_a_merge_takes_the_aftermath_along_and_a_checkpoint_copy_keeps_its_own()
     """The caller's stop follows its second timeout; when the node its timeouts point at is inferred, that
     correlation is merged into the first one, the stop with it."""
     core = Placement()
-    a, b = pod("a-1", "n1"), pod("b-1", "n1")
-    step = place_all(
-        core,
-        ev("t1", 0, "timeout", CALLER, target=a, message="request timed out"),
-        ev("t2", 8, "timeout", CALLER, target=b, message="request timed out"),
-    )
+    step = place_all(core, *TIMEOUTS)
     core.place_aftermath(_stopped("k", 8, CALLER), step)
     assert core.home("k") is core.home("t2")
     copy = clone_placement(core)
-    merged = place_all(core, ev("p1", 20, "Unhealthy", b, category="probe", message="Readiness probe failed: timeout"))
+    merged = place_all(core, B_PROBE)
     assert [g.id for g in merged.merged] == [correlation_id("t2")]
     (c,) = core.open()
     assert set(c.aftermath) == {"k"} and core.home("k") is c
