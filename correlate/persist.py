@@ -60,7 +60,9 @@ def write(
             if x.id in corr.written_members and not (root_changed and x.id in (a.root, corr.written_root)):
                 continue
             role = "root" if x.id == a.root else "member"
-            includes.append({"from": corr.id, "to": x.id, "role": role, "link": x.link, "weight": x.weight})
+            includes.append(
+                {"from": corr.id, "to": x.id, "role": role, "link": x.link, "weight": x.weight, "via": x.linked_to}
+            )
             corr.written_members.add(x.id)
         corr.written_root = a.root
         new_uids = sorted(uids - corr.written_impacts)
@@ -103,6 +105,7 @@ def member_of(r: Mapping[str, Any], contexts: Mapping[str, m.Context], cluster: 
         target=contexts.get(target) if target else None,
         detail=graphio.detail_of(r.get("detail")),
         link=str(r.get("link") or m.ROOT),
+        linked_to=str(r.get("via") or ""),
         weight=1.0 if r.get("weight") is None else float(r["weight"]),
     )
 

@@ -273,7 +273,7 @@ REL_KINDS: dict[Rel, RelKind] = {
         ),
         RelKind(Rel.ABOUT, Label.EVENT, "id", _R, "uid"),
         RelKind(Rel.ROOT_CAUSE, Label.CORRELATION, "id", Label.EVENT, "id"),
-        RelKind(Rel.INCLUDES, Label.CORRELATION, "id", Label.EVENT, "id", ("role", "link", "weight")),
+        RelKind(Rel.INCLUDES, Label.CORRELATION, "id", Label.EVENT, "id", ("role", "link", "weight", "via")),
         RelKind(Rel.IMPACTS, Label.CORRELATION, "id", _R, "uid", ("status",)),
         RelKind(Rel.FEEDBACK_ON, Label.FEEDBACK, "id", Label.CORRELATION, "id"),
     )

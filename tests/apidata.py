@@ -154,9 +154,9 @@ def load_incident(store: GraphStore) -> None:
     store.write(
         merge_rels(Rel.INCLUDES),
         [
-            {"from": "corr-1", "to": "ev-oom", "role": "root", "link": "root", "weight": 1.0},
-            {"from": "corr-1", "to": "ev-cart", "role": "symptom", "link": "calls", "weight": 0.8},
-            {"from": "corr-1", "to": "ev-front", "role": "symptom", "link": "calls", "weight": 0.7},
+            {"from": "corr-1", "to": "ev-oom", "role": "root", "link": "root", "weight": 1.0, "via": ""},
+            {"from": "corr-1", "to": "ev-cart", "role": "symptom", "link": "calls", "weight": 0.8, "via": "ev-oom"},
+            {"from": "corr-1", "to": "ev-front", "role": "symptom", "link": "calls", "weight": 0.7, "via": "ev-cart"},
         ],
     )
     store.write(merge_rels(Rel.IMPACTS), [{"from": "corr-1", "to": s["uid"]} for s in SERVICES.values()])

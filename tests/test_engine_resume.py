@@ -31,6 +31,9 @@ def test_an_incident_that_goes_on_after_a_restart_keeps_its_id_and_counts_on(sto
     (next_,) = after.process(tb.stored(store, [more]))
     assert (next_.id, next_.version, next_.root_cause.event_id) == (first.id, 2, "oom")
     assert next_.related_events == ["oom", "t1", "f1", "f2", "f3"]
+    # how each member joined, through which member, is read back: the evidence is still there after the restart
+    before = {(e.from_, e.to, e.link) for e in first.evidence}
+    assert before and before <= {(e.from_, e.to, e.link) for e in next_.evidence}
 
 
 def test_a_correlation_left_active_resolves_once_it_is_quiet(store: GraphStore) -> None:
