@@ -26,12 +26,19 @@ from dataclasses import replace
 from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
-from nats.js.errors import APIError, NotFoundError, ServiceUnavailableError
+from nats.js.errors import APIError, NoStreamResponseError, NotFoundError, ServiceUnavailableError
 
 log = logging.getLogger(__name__)
 
-#: Answers of a cluster still settling (a meta leader elected, a racing creation applied): asked again.
-TRANSIENT: tuple[type[BaseException], ...] = (TimeoutError, NoRespondersError, ServiceUnavailableError)
+#: Answers of a cluster still settling (a meta leader elected, a racing creation applied): asked again. A stream made
+#: a moment ago answers nothing until its own leader is elected: a request then raises NoRespondersError, a
+#: publish NoStreamResponseError.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    TimeoutError,
+    NoRespondersError,
+    NoStreamResponseError,
+    ServiceUnavailableError,
+)
 SETTLE_S = 30.0
 #: JetStream admin requests (creating an R3 stream) take seconds on a loaded machine; publishes use their own.
 ADMIN_TIMEOUT_S = 10.0

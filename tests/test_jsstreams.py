@@ -7,7 +7,7 @@ import asyncio
 import nats
 import pytest
 from nats.js.api import StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NoStreamResponseError
 
 from causegraph.natsserver import NatsCluster, NatsServer
 from ingest.jsstreams import StreamReplicasError, ensure_stream, settled
@@ -72,6 +72,15 @@ async def test_settled_asks_again_only_while_the_failure_is_transient() -> None:
         return "made"
 
     assert await settled(slow_then_ok, "x") == "made" and len(calls) == 3
+
+    async def leader_then_ok() -> str:  # a publish to a stream whose leader is being elected
+        calls.append(1)
+        if len(calls) < 2:
+            raise NoStreamResponseError
+        return "stored"
+
+    calls.clear()
+    assert await settled(leader_then_ok, "x") == "stored" and len(calls) == 2
 
     async def refused() -> None:
         calls.append(1)
