@@ -120,6 +120,8 @@ class Placement:
 
     def _take_loose(self, corr: m.Correlation, member: m.Member, step: Step) -> None:
         """The aftermath events waiting on the new member's resource that it came just after."""
+        if not self.loose:  # the common case, on every event placed
+            return
         self._drop_loose(member.ts)
         for x in [x for x in self.loose.values() if x.ctx.uid == member.ctx.uid and x.ts <= member.ts]:
             self._attach(corr, aftermath.attached(x, member), step)
