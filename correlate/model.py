@@ -139,13 +139,16 @@ class Root:
 
     ``resource`` is the event's own resource, or a resource above it (the workload of a workload-wide failure,
     the Node its pods' symptoms share, the callee its callers' errors name); ``inferred`` when that resource has
-    no event of its own in the correlation, ``why`` says what pointed at it.
+    no event of its own in the correlation, ``why`` says what pointed at it. ``named`` when its pods' symptoms
+    name the Node (``nodeinfer``), whether or not a lesser warning of its own is the root event: a node so named
+    is in trouble by what its pods show, not by what its own event says.
     """
 
     event_id: str
     resource: Context
     inferred: bool = False
     why: str = ""
+    named: bool = False
 
 
 @dataclass

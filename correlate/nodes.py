@@ -163,8 +163,9 @@ def node_active(corr: m.Correlation, node: str, ts: int) -> bool:
 
 
 def node_inferred(corr: m.Correlation) -> bool:
-    """The Node named as the root by its pods' symptoms (several workloads, several signals): a finding in itself."""
-    return corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
+    """The Node named as the root by its pods' symptoms (several workloads, several signals): a finding in itself,
+    whether the node said nothing of its own or only a lesser warning (a failed image GC)."""
+    return corr.root is not None and corr.root.named and corr.root.resource.kind == "Node"
 
 
 def went_silent(corr: m.Correlation, node: str) -> bool:

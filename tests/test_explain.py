@@ -513,6 +513,12 @@ def node_named_by_timeouts() -> m.Correlation:
     )
 
 
+def node_named_past_its_housekeeping() -> m.Correlation:
+    """Node n1 named by the same symptoms, a failed disk cleanup of its own the root event: named all the same."""
+    named = node_named_by_timeouts()
+    return corr_of(ev("gc", -30, "FreeDiskSpaceFailed", node("n1"), category="node"), *named.members.values())
+
+
 def node_gone_silent() -> m.Correlation:
     """Node n1 failing its housekeeping, then told NotReady by the node controller."""
     return corr_of(
@@ -559,11 +565,20 @@ def test_a_node_cut_off_explains_calls_to_a_service_with_a_pod_on_it(
         (ev("x", 20, "timeout", CALLER, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout"), False),
     ],
 )
-def test_inferred_node_explains_calls_out_of_it(x: m.Member, joins: bool) -> None:
-    corr = node_named_by_timeouts()
-    assert corr.root is not None and corr.root.inferred and corr.root.resource.name == "n1"
+@pytest.mark.parametrize("named", [node_named_by_timeouts, node_named_past_its_housekeeping])
+def test_inferred_node_explains_calls_out_of_it(x: m.Member, joins: bool, named: Callable[[], m.Correlation]) -> None:
+    corr = named()
+    assert corr.root is not None and corr.root.named and corr.root.resource.name == "n1"
     found = ex.explanation(x, corr, [])
     assert (found is not None and found.link == m.SAME_NODE) is joins
+
+
+def test_a_nodes_housekeeping_alone_explains_no_call_out_of_it() -> None:
+    """The same failed cleanup with none of its pods' symptoms names nothing: the node's network is not in doubt."""
+    corr = corr_of(ev("gc", -30, "FreeDiskSpaceFailed", node("n1"), category="node"))
+    x = ev("x", 20, "timeout", C1, target=DB, message="dial tcp 10.0.2.2:5432: i/o timeout")
+    assert corr.root is not None and not corr.root.named
+    assert ex.explanation(x, corr, []) is None
 
 
 def test_a_node_gone_silent_tells_nothing_of_its_own_pods_calls() -> None:
