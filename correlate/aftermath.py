@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from correlate import model as m
 
-REASONS = frozenset({"Killing", "ScalingReplicaSet", "TaintManagerEviction"})
+TAINT_EVICTION = "TaintManagerEviction"
+REASONS = frozenset({"Killing", "ScalingReplicaSet", TAINT_EVICTION})
 WITHIN_MS = 6 * 60_000  # after the member it follows: the taint manager evicts 300 s after a node's NotReady taint
 # before it: a Kubernetes Event's time is cut to the second, the recorded change or failure it follows is not
 LEAD_MS = 2_000
@@ -23,8 +24,9 @@ LEAD_MS = 2_000
 
 def is_aftermath(reason: str, warning: bool) -> bool:
     """A Normal event of a reason that follows from trouble (a warning of the same reason is trouble itself: a
-    ``Killing`` for a failed liveness probe)."""
-    return not warning and reason in REASONS
+    ``Killing`` for a failed liveness probe). The taint manager's eviction is its act on a node's NoExecute taint
+    (NotReady, unreachable), however severe the catalogue makes it: the node's condition is the trouble."""
+    return reason == TAINT_EVICTION or (not warning and reason in REASONS)
 
 
 def followed(x: m.Member, corr: m.Correlation) -> m.Member | None:

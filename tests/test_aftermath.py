@@ -34,6 +34,8 @@ def normal(eid: str, ts_s: float, reason: str, ctx: m.Context) -> m.Member:
         ("Killing", True, False),  # "failed liveness probe, will be restarted": trouble itself, placed as such
         ("ScalingReplicaSet", False, True),
         ("TaintManagerEviction", False, True),
+        # "Marking for deletion": the catalogue makes it a warning, still the taint manager's act on a NoExecute taint
+        ("TaintManagerEviction", True, True),
         ("Started", False, False),  # lifecycle chatter follows from nothing
         ("BackOff", True, False),
     ],
