@@ -183,7 +183,7 @@ def explanation(
                 continue
             if y.seen_until + JOIN_GAP_MS < x.ts and not (callee_down(y, learned) or is_eviction(y)):
                 continue  # the callee's symptom minutes ago is over; its being down (a cause, evicted) lasts
-            if sibling_of_target(y, x) and not callee_down(y, learned):
+            if sibling_of_target(y, x) and not sibling_down(y, x, learned):
                 continue  # a sibling pod's symptom says nothing of the pod the call reached
             if resource_explains(y.ctx, bare(x)) == m.TARGET:
                 if best is None or best.strength < 0.9:
@@ -229,10 +229,19 @@ def sibling_of_target(y: m.Member, x: m.Member) -> bool:
     return t is not None and t.kind == "Pod" == y.ctx.kind and bool(t.uid) and y.ctx.uid != t.uid
 
 
+def sibling_down(y: m.Member, x: m.Member, learned: Learned) -> bool:
+    """``y``, on a sibling of the pod ``x``'s call reached, takes that sibling away (``callee_down``) in a way that
+    also fails the pod reached: what fails the workload's template or code fails all its pods, but a sibling's node
+    condition (its node NotReady, its eviction) says nothing of a pod on another node."""
+    t = x.target
+    elsewhere = t is not None and t.node != y.ctx.node and (y.category == "node" or is_eviction(y))
+    return callee_down(y, learned) and not elsewhere
+
+
 def speaks_for(r: m.Context, first: m.Member, x: m.Member, learned: Learned) -> bool:
     """Whether a root on resource ``r`` (its event ``first``) may explain ``x`` by resource at all: a pod's own
     symptom says nothing of a call that reached its sibling (as ``through_target`` for members)."""
-    return r.kind != "Pod" or not sibling_of_target(first, x) or is_call(first) or callee_down(first, learned)
+    return r.kind != "Pod" or not sibling_of_target(first, x) or is_call(first) or sibling_down(first, x, learned)
 
 
 def other_node_down(x: m.Member, corr: m.Correlation, first: m.Member, learned: Learned) -> bool:
@@ -249,7 +258,7 @@ def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
     assert x.target is not None
     # A sibling's own symptom says nothing of the pod the call reached; its failed calls, or it being down, do
     # (what fails the workload's calls fails them all).
-    speaks = not sibling_of_target(y, x) or is_call(y) or callee_down(y, learned)
+    speaks = not sibling_of_target(y, x) or is_call(y) or sibling_down(y, x, learned)
     if speaks and resource_explains(y.ctx, bare(x)):
         return True
     if y.target is not None and y.target.uid and y.target.uid == x.target.uid:

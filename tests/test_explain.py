@@ -270,6 +270,19 @@ def db_down_beside(on_a: m.Member) -> m.Correlation:
             [],
             True,
         ),
+        # ... but not a sibling's node condition: its node NotReady says nothing of a pod on another node
+        (
+            corr_of(ev("s", 0, "NodeNotReady", A2, category="node")),
+            ev("t", 5, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:8080: i/o timeout"),
+            [],
+            False,
+        ),
+        (
+            corr_of(ev("s", 0, "NodeNotReady", pod("a-3", "n1"), category="node")),  # the node of the pod reached
+            ev("t", 5, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:8080: i/o timeout"),
+            [],
+            True,
+        ),
         # a callee that is down explains its callers' failed calls that name it, not their CPU or memory
         (
             corr_of(ev("c", 0, "BackOff", DB, category="crash")),
