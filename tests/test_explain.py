@@ -212,6 +212,20 @@ def db_down_beside(on_a: m.Member) -> m.Correlation:
             [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
             True,
         ),
+        # ... not one that got no answer: a node-scoped signal, of its own node, not of what it depends on
+        (
+            corr_of(OOM, ev("c", 2, "connection_refused", CALLER, target=DB)),
+            ev(
+                "x",
+                5,
+                "Unhealthy",
+                CALLER,
+                category="probe",
+                message="Readiness probe failed: context deadline exceeded",
+            ),
+            [link("x", "c", m.SAME_RESOURCE, 0, 0.9)],
+            False,
+        ),
         # ... not before them, nor after a call that was only slow
         (
             corr_of(OOM, ev("c", 8, "connection_refused", CALLER, target=DB)),
