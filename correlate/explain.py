@@ -63,6 +63,7 @@ FELT_GAP_MS = 150_000  # a pod its callers felt: its symptoms may fall quiet thi
 CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
+SLOWNESS = frozenset({"performance", SATURATION})  # a resource slow itself: its spans, its latency, its CPU
 OWN_WORK = frozenset({"performance", "saturation", "network"})  # what a pod does, not what its template fails
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 
@@ -306,6 +307,7 @@ def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool
 class Fit(NamedTuple):
     """How well a correlation fits as an event's home, compared field by field in this order (``choose``)."""
 
+    slow: bool  # a slow call its callee answered: it has the callee itself slow
     cause: bool  # its root is a cause
     node: bool  # rooted at the Node the event points at
     named: bool  # the event's trace names it
@@ -322,8 +324,9 @@ class Fit(NamedTuple):
 def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
-    """Index of the home among correlations that explain ``x``: one whose root is a cause before one rooted in a
-    symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at (a node
+    """Index of the home among correlations that explain ``x``: for a slow call its callee answered, one with that
+    callee slow itself now (the time went there: ``slow_callee``); then one whose root is a cause before one rooted
+    in a symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at (a node
     losing its network and a ConfigMap every pod mounts each keep their own); then one that its trace points at (its
     span's child, on another resource, failing: the callee named); then, for a container crashing or not pulled, the one
     its sibling's container fails alike in (the workload's failure); then one whose root is ``x``'s own resource (a
@@ -338,11 +341,14 @@ def choose(
     if x.target is not None and x.target.kind == "Service" and timed_out(x) and x.category in FAILED_CALL:
         pointed |= set(x.target.pod_nodes)  # an unanswered call to a Service: the nodes its pods run on
 
+    slowed = x.category == "performance" and x.target is not None
+
     def fit(i: int) -> Fit:
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
         return Fit(
+            slow=slowed and slow_callee(corr, x),
             cause=found_cause(corr, learned),
             node=corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed,
             named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it
@@ -385,6 +391,15 @@ def on_target(corr: m.Correlation, x: m.Member) -> int:
         if y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET:
             seen += 1
     return seen
+
+
+def slow_callee(corr: m.Correlation, x: m.Member) -> bool:
+    """Whether ``corr`` has, going on now, what ``x`` called (that pod, or a pod behind that Service) slow itself
+    (its spans, its latency, its CPU or memory): a call that was answered, slowly, took its time there."""
+    return any(
+        y.category in SLOWNESS and y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET
+        for y in recent_others(corr, x)
+    )
 
 
 def reached(corr: m.Correlation, x: m.Member) -> bool:

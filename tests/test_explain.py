@@ -450,6 +450,22 @@ def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_
     assert ex.choose(x, homes) == 1
 
 
+@pytest.mark.parametrize(("category", "slow_home"), [("performance", True), ("application_error", False)])
+def test_choose_sends_a_slow_call_to_its_slow_callee_before_a_cause_at_its_caller(
+    category: str, slow_home: bool
+) -> None:
+    """A call its callee answered, slowly, took its time at the callee: the callee's own slow episode (no cause
+    found) explains it before a cause that reaches it through its caller (its node under memory pressure). A
+    failed call keeps preferring the cause."""
+    shipping = pod("shipping-1", "n2", services=("shipping",))
+    slow = corr_of(*(ev(f"s{i}", 10 * i, "cpu_usage", shipping, category="saturation") for i in range(3)))
+    pressure = corr_of(ev("p", 0, "NodeHasInsufficientMemory", node("n3"), category="resource_exhaustion"))
+    x = ev("x", 30, "latency", CALLER, category=category, target=service("shipping"))
+    homes = [(pressure, ex.Explanation(1.0, m.SAME_NODE, "p")), (slow, ex.Explanation(0.9, m.TARGET, "s2"))]
+    assert ex.found_cause(pressure) and not ex.found_cause(slow)
+    assert ex.choose(x, homes) == (1 if slow_home else 0)
+
+
 def test_choose_sends_a_call_to_the_very_pod_it_reached_before_its_siblings() -> None:
     """A call whose address named one pod of a Service (evicted by its node now) is that pod's trouble, even when a
     config change elsewhere has its siblings' calls failing (more anomalies behind the same Service)."""
