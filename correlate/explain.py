@@ -12,20 +12,16 @@ its callers' errors name; such a root is ``inferred`` when that resource has no 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
-from typing import NamedTuple
 
 from correlate import model as m
 from correlate.calls import (
     CALL_SKEW_MS,
-    FAILED_CALL,
     beside_a_call,
     blamed_node,
     is_call,
     sides,
-    timed_out,
 )
 from correlate.causes import (
     JOIN_GAP_MS,
@@ -49,7 +45,6 @@ from correlate.nodes import (
     node_borne,
     node_explains,
     node_inferred,
-    node_signals,
     not_the_nodes,
     still_down,
     went_silent,
@@ -63,7 +58,6 @@ FELT_GAP_MS = 150_000  # a pod its callers felt: its symptoms may fall quiet thi
 CALL_LINKS = frozenset({m.CALLS, m.SELECTS})
 # Pod-intrinsic failures: when many pods of one owner show them (and nothing upstream does), the owner is the root.
 WORKLOAD_WIDE = frozenset({"crash", "probe", "lifecycle", "image"})
-SLOWNESS = frozenset({"performance", SATURATION})  # a resource slow itself: its spans, its latency, its CPU
 OWN_WORK = frozenset({"performance", "saturation", "network"})  # what a pod does, not what its template fails
 WORKLOAD_KINDS = frozenset(m.WORKLOAD_KINDS)
 
@@ -302,113 +296,6 @@ def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool
     if corr.root is None:
         return False
     return is_cause(corr.members[corr.root.event_id], learned) or workload_crash(corr) or node_inferred(corr)
-
-
-class Fit(NamedTuple):
-    """How well a correlation fits as an event's home, compared field by field in this order (``choose``)."""
-
-    slow: bool  # a slow call its callee answered: it has the callee itself slow
-    cause: bool  # its root is a cause
-    node: bool  # rooted at the Node the event points at
-    named: bool  # the event's trace names it
-    alike: bool  # a container failing the way its sibling's does
-    own: bool  # rooted at the event's own resource
-    reached: bool  # it has trouble on the very pod the event's call reached
-    on_target: int  # its anomalies on what the event called (that pod, or its siblings behind the Service)
-    recent: int  # how closely the event follows its member (in 5 s steps, negated)
-    strength: float
-    onset: int
-    id: str
-
-
-def choose(
-    x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
-) -> int:
-    """Index of the home among correlations that explain ``x``: for a slow call its callee answered, one with that
-    callee slow itself now (the time went there: ``slow_callee``); then one whose root is a cause before one rooted
-    in a symptom; then, for a call that got no answer or a probe that timed out, one rooted at the Node it points at (a node
-    losing its network and a ConfigMap every pod mounts each keep their own); then one that its trace points at (its
-    span's child, on another resource, failing: the callee named); then, for a container crashing or not pulled, the one
-    its sibling's container fails alike in (the workload's failure); then one whose root is ``x``'s own resource (a
-    resource's trouble stays one incident, whatever its events also touch); then, for a call, the one with trouble on
-    the very pod it reached (``reached``), then the one with more anomalies on what it called (``on_target``); then the
-    one whose member it follows most closely in time (of two incidents upstream of one caller, the one failing now);
-    then the stronger explanation, the later onset, the id."""
-
-    # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends (of a
-    # Service's pods, for a call to a Service).
-    pointed = {c.node for _, c in sides(x) if c.kind == "Pod" and c.node} if node_signals(x) else set()
-    if x.target is not None and x.target.kind == "Service" and timed_out(x) and x.category in FAILED_CALL:
-        pointed |= set(x.target.pod_nodes)  # an unanswered call to a Service: the nodes its pods run on
-
-    slowed = x.category == "performance" and x.target is not None
-
-    def fit(i: int) -> Fit:
-        corr, ex = candidates[i]
-        via = corr.members.get(ex.via)
-        gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
-        return Fit(
-            slow=slowed and slow_callee(corr, x),
-            cause=found_cause(corr, learned),
-            node=corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed,
-            named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it
-            # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
-            alike=ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via),
-            own=corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE,
-            reached=reached(corr, x),
-            on_target=on_target(corr, x),
-            recent=-(gap // 5_000),
-            strength=ex.strength,
-            onset=corr.first_seen,
-            id=corr.id,
-        )
-
-    return max(range(len(candidates)), key=fit)
-
-
-TARGET_SEEN = 3  # anomalies on what a call reached, beyond which more say nothing new
-TARGET_LOOKBACK = 64  # the newest members looked at for them
-
-
-def recent_others(corr: m.Correlation, x: m.Member) -> Iterator[m.Member]:
-    """``corr``'s newest members (of the last ``TARGET_LOOKBACK``), newest first, other than ``x``, whose trouble
-    is still going on when ``x`` happens (within ``JOIN_GAP_MS``)."""
-    for y in islice(reversed(corr.members.values()), TARGET_LOOKBACK):
-        if y.id != x.id and y.seen_until + JOIN_GAP_MS >= x.ts:
-            yield y
-
-
-def on_target(corr: m.Correlation, x: m.Member) -> int:
-    """How many of ``corr``'s recent members are on what ``x`` called (up to ``TARGET_SEEN``): of the pods behind a
-    Service, the one whose trouble is going on now explains the call, before a lone anomaly of a sibling."""
-    if x.target is None:
-        return 0
-    seen = 0
-    for y in recent_others(corr, x):
-        if seen >= TARGET_SEEN:
-            break
-        # a node's condition is no anomaly of the callee itself (``node`` weighs it)
-        if y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET:
-            seen += 1
-    return seen
-
-
-def slow_callee(corr: m.Correlation, x: m.Member) -> bool:
-    """Whether ``corr`` has, going on now, what ``x`` called (that pod, or a pod behind that Service) slow itself
-    (its spans, its latency, its CPU or memory): a call that was answered, slowly, took its time there."""
-    return any(
-        y.category in SLOWNESS and y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET
-        for y in recent_others(corr, x)
-    )
-
-
-def reached(corr: m.Correlation, x: m.Member) -> bool:
-    """Whether ``corr`` has recent trouble on the very pod ``x``'s call reached (named by its address): a call
-    that landed on an evicted or crashing pod is that pod's, before its siblings' trouble behind the Service."""
-    t = x.target
-    if t is None or t.kind != "Pod" or not t.uid:
-        return False
-    return any(y.ctx.uid == t.uid for y in recent_others(corr, x))
 
 
 def root_explains_root(

@@ -11,7 +11,7 @@ from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from correlate import aftermath, causes, nodeinfer, nodes
+from correlate import aftermath, causes, choice, nodeinfer, nodes
 from correlate import explain as ex
 from correlate import model as m
 from correlate import ranking as rk
@@ -80,7 +80,7 @@ class Placement:
             if found is not None:
                 homes.append((corr, found))
         if homes:
-            corr, why = homes[ex.choose(member, homes, self.learned)]
+            corr, why = homes[choice.choose(member, homes, self.learned)]
             member.link, member.linked_to, member.weight = why.link, why.via, why.strength
         else:
             corr = m.Correlation(correlation_id(member.id))

@@ -1,0 +1,173 @@
+"""Which of the correlations that explain an event becomes its home: ``choice.choose``'s order, table-driven on
+the pure core (whether a correlation explains the event at all is ``tests/test_explain.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from correlate import choice
+from correlate import explain as ex
+from correlate import model as m
+from correlate import ranking as rk
+from tests.correlate_members import CALLER, DB, OOM, A, corr_of, ev, link, node, pod, service
+
+
+def test_choose_prefers_a_cause_root_over_a_symptom_root() -> None:
+    noise = corr_of(ev("n", 0, "http_5xx", CALLER, target=service("x")))
+    incident = corr_of(OOM)
+    homes = [(noise, ex.Explanation(1.0, m.SAME_RESOURCE, "n")), (incident, ex.Explanation(0.9, m.TARGET, "oom"))]
+    assert choice.choose(ev("x", 6, "timeout", CALLER), homes) == 1
+
+
+def test_choose_prefers_the_incident_whose_member_the_event_follows_most_closely() -> None:
+    crash = corr_of(
+        ev("c1", 0, "process_exit", pod("pay-1", "n1"), category="crash"),
+        ev("c2", 2, "process_exit", pod("pay-2", "n2"), category="crash"),
+    )
+    crash.root = rk.decide_root(list(crash.members.values()), [])
+    crash.members["k1"] = ev("k1", 100, "connection_refused", pod("checkout-1"), target=service("pay"))
+    oom = corr_of(OOM)
+    oom.members["k0"] = ev("k0", 10, "timeout", pod("checkout-1"), target=DB)
+    x = ev("f", 104, "http_5xx", CALLER, target=pod("checkout-1"))
+    homes = [(oom, ex.Explanation(0.9, m.TARGET, "k0")), (crash, ex.Explanation(0.9, m.TARGET, "k1"))]
+    assert choice.choose(x, homes) == 1
+
+
+def test_a_pods_ongoing_trouble_keeps_what_names_no_callee_and_a_crashed_callee_takes_what_names_it() -> None:
+    """A pod already slow on its own grows slower: a callee crash-looping meanwhile does not explain that (its
+    latency names no callee), so the pod's own episode keeps it. A symptom naming the callee goes to it."""
+    text = pod("text-1", "n2")
+    own = corr_of(ev("s0", 0, "slow_span", text, category="performance"))
+    crash = corr_of(
+        ev("c1", 20, "process_exit", pod("mention-1"), category="crash"),
+        ev("c2", 25, "process_exit", pod("mention-2", "n3"), category="crash"),
+    )
+    x = ev("x", 50, "latency_p99", text, category="performance")
+    assert ex.explanation(x, crash, [link("x", "c2", m.CALLS, 1)]) is None
+    assert ex.explanation(x, own, [link("x", "s0", m.SAME_RESOURCE, 0)]) is not None
+    named = ev("y", 50, "connection_refused", text, target=pod("mention-2", "n3"))
+    homes = [(crash, ex.Explanation(0.9, m.TARGET, "c2")), (own, ex.Explanation(1.0, m.SAME_RESOURCE, "s0"))]
+    assert ex.found_cause(crash) and choice.choose(named, homes) == 0
+
+
+def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_on() -> None:
+    """Of the pods behind a Service, the one misbehaving now explains a slow call, not a sibling's lone anomaly
+    that happens to be the latest."""
+    v3, v2 = pod("reviews-v3-1", services=("reviews",)), pod("reviews-v2-1", "n2", services=("reviews",))
+    slow = corr_of(*(ev(f"s{i}", 20 * i, "slow_span", v3, category="performance") for i in range(4)))
+    lone = corr_of(ev("l", 70, "latency_p99", v2, category="performance"))
+    x = ev("x", 75, "slow_span", CALLER, category="performance", target=service("reviews"))
+    homes = [(lone, ex.Explanation(0.9, m.TARGET, "l")), (slow, ex.Explanation(0.9, m.TARGET, "s3"))]
+    assert choice.choose(x, homes) == 1
+
+
+@pytest.mark.parametrize(("category", "slow_home"), [("performance", True), ("application_error", False)])
+def test_choose_sends_a_slow_call_to_its_slow_callee_before_a_cause_at_its_caller(
+    category: str, slow_home: bool
+) -> None:
+    """A call its callee answered, slowly, took its time at the callee: the callee's own slow episode (no cause
+    found) explains it before a cause that reaches it through its caller (its node under memory pressure). A
+    failed call keeps preferring the cause."""
+    shipping = pod("shipping-1", "n2", services=("shipping",))
+    slow = corr_of(*(ev(f"s{i}", 10 * i, "cpu_usage", shipping, category="saturation") for i in range(3)))
+    pressure = corr_of(ev("p", 0, "NodeHasInsufficientMemory", node("n3"), category="resource_exhaustion"))
+    x = ev("x", 30, "latency", CALLER, category=category, target=service("shipping"))
+    homes = [(pressure, ex.Explanation(1.0, m.SAME_NODE, "p")), (slow, ex.Explanation(0.9, m.TARGET, "s2"))]
+    assert ex.found_cause(pressure) and not ex.found_cause(slow)
+    assert choice.choose(x, homes) == (1 if slow_home else 0)
+
+
+def test_choose_sends_a_call_to_the_very_pod_it_reached_before_its_siblings() -> None:
+    """A call whose address named one pod of a Service (evicted by its node now) is that pod's trouble, even when a
+    config change elsewhere has its siblings' calls failing (more anomalies behind the same Service)."""
+    reached = pod("front-proxy-1", "n1", services=("front-proxy",))
+    siblings = [pod(f"front-proxy-{i}", "n2", services=("front-proxy",)) for i in (2, 3, 4)]
+    cm = m.Context(uid="uid-cm", cluster="c", kind="ConfigMap", namespace="ns", name="proxy-config")
+    calls = (
+        ev(f"c{i}", 50 + i, "http_5xx", p, category="application_error", target=service("cart"))
+        for i, p in enumerate(siblings)
+    )
+    config = corr_of(ev("cm", 40, "MODIFIED", cm, category="config", source_kind="change"), *calls)
+    pressure = corr_of(
+        ev("p", 55, "EvictionThresholdMet", node("n1"), category="resource_exhaustion"),
+        ev(
+            "e", 58, "Evicted", reached, category="resource_exhaustion", message="The node was low on resource: memory."
+        ),
+    )
+    x = ev("x", 62, "http_5xx", CALLER, category="application_error", target=reached)
+    by_config = ex.explanation(x, config, [link("x", "c2", m.CALLS, 1)])  # a sibling's failed call speaks for it
+    by_node = ex.explanation(x, pressure, [link("x", "e", m.TARGET, 1)])
+    assert by_config is not None and by_node is not None
+    assert choice.on_target(config, x) > choice.on_target(pressure, x)  # more anomalies behind the Service...
+    assert choice.choose(x, [(config, by_config), (pressure, by_node)]) == 1  # ...but the call reached the evicted pod
+
+
+@pytest.mark.parametrize(
+    ("reason", "message", "to_service", "node_home"),
+    [
+        ("timeout", "connect to 10.0.0.5:8080 timed out", False, True),  # no answer: the node it points at
+        ("http_503", "HTTP 503 from a", False, False),  # an answer: what it follows most closely
+        ("timeout", "connect to 10.0.0.5:8080 timed out", True, True),  # a Service with a pod on the node
+    ],
+)
+def test_choose_sends_a_call_that_got_no_answer_to_the_node_it_points_at(
+    reason: str, message: str, to_service: bool, node_home: bool
+) -> None:
+    config = corr_of(
+        ev(
+            "cm",
+            0,
+            "MODIFIED",
+            m.Context(uid="uid-cm", cluster="c", kind="ConfigMap", name="settings"),
+            category="config",
+            source_kind="change",
+        )
+    )
+    config.members["r1"] = ev("r1", 58, "timeout", pod("web-1", "n3"), target=A)  # mounted by every pod
+    down = corr_of(ev("nr", 30, "NodeNotReady", node("n1"), category="node"))
+    target = replace(service("a"), pod_nodes=("n1", "n2")) if to_service else A
+    x = ev("x", 60, reason, CALLER, target=target, message=message)
+    homes = [(config, ex.Explanation(0.9, m.TARGET, "r1")), (down, ex.Explanation(1.0, m.TARGET, "nr"))]
+    assert choice.choose(x, homes) == (1 if node_home else 0)
+
+
+def test_choose_keeps_a_resources_trouble_in_the_correlation_rooted_at_it() -> None:
+    api = pod("api-1", "n1")
+    own = corr_of(ev("u1", 0, "latency_p99", api, category="performance"))
+    own.members["u2"] = ev("u2", 50, "latency_p99", api, category="performance")
+    other = corr_of(ev("w1", 0, "slow_span", pod("web-1", "n2"), category="performance"))
+    other.members["w2"] = ev("w2", 60, "latency_p99", api, category="performance")  # it took one of api's events
+    x = ev("u3", 62, "cpu_usage", api, category="saturation")
+    homes = [(other, ex.Explanation(0.95, m.SAME_RESOURCE, "w2")), (own, ex.Explanation(1.0, m.SAME_RESOURCE, "u1"))]
+    assert choice.choose(x, homes) == 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "category", "workload"), [("BackOff", "crash", True), ("latency_p99", "performance", False)]
+)
+def test_choose_sends_a_container_failing_like_its_siblings_to_the_workloads_failure(
+    reason: str, category: str, workload: bool
+) -> None:
+    """A pod whose container crash-loops the way its sibling's does is part of the workload's failure, not of the
+    pod's own background episode; its other troubles stay the pod's."""
+    mine, sibling = pod("cat-2", "n2"), pod("cat-1", "n1")
+    own = corr_of(ev("c1", 0, "cpu_throttled", mine, category="saturation"))
+    crash = corr_of(ev("b1", 50, "BackOff", sibling, category="crash"))
+    x = ev("b2", 59, reason, mine, category=category)
+    homes = [(own, ex.Explanation(1.0, m.SAME_RESOURCE, "c1")), (crash, ex.Explanation(0.7, m.SAME_WORKLOAD, "b1"))]
+    assert choice.choose(x, homes) == (1 if workload else 0)
+
+
+def test_choose_follows_the_trace_to_the_callee_over_the_resources_own_episode() -> None:
+    entry, callee = pod("ui-1", "n1"), pod("preserve-1", "n2")
+    episode = corr_of(ev("u0", 0, "latency_p99", entry, category="performance"))  # the entry's usual noise
+    fault = corr_of(ev("p0", 20, "latency_p99", callee, category="performance"))
+    x = ev("u1", 60, "slow_span", entry, category="performance")
+    homes = [
+        (episode, ex.Explanation(1.0, m.SAME_RESOURCE, "u0")),
+        (fault, ex.Explanation(0.8, m.SAME_TRACE, "p0")),  # its span's child, on the callee, was slow too
+    ]
+    assert choice.choose(x, homes) == 1
+    assert choice.choose(x, homes[:1]) == 0
