@@ -25,7 +25,7 @@ SLOWNESS = frozenset({"performance", SATURATION})  # a resource slow itself: its
 class Fit(NamedTuple):
     """How well a correlation fits as an event's home, compared field by field in this order (``choose``)."""
 
-    slow: bool  # a slow call its callee answered: it has the callee itself slow
+    slow: bool  # a slow call its callee answered: it explains the call through the callee, or has the callee slow
     cause: bool  # its root is a cause
     node: bool  # rooted at the Node the event points at
     named: bool  # the event's trace names it
@@ -43,7 +43,8 @@ def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
     """Index of the home among correlations that explain ``x``, by ``Fit`` field after field: for a slow call its
-    callee answered, one with that callee slow itself now (the time went there: ``slow_callee``); one whose root is
+    callee answered, one that explains it through the callee or has that callee slow itself now (the time went
+    there: ``slow_callee``), before one that reaches it only through its caller; one whose root is
     a cause before one rooted in a symptom; for a call that got no answer or a probe that timed out, one rooted at
     the Node it points at (a node losing its network and a ConfigMap every pod mounts each keep their own); one that
     its trace points at (its span's child, on another resource, failing: the callee named); for a container crashing
@@ -66,7 +67,7 @@ def choose(
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
         return Fit(
-            slow=slowed and slow_callee(corr, x),
+            slow=slowed and (ex.link == m.TARGET or slow_callee(corr, x)),
             cause=found_cause(corr, learned),
             node=corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed,
             named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it

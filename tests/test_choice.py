@@ -63,20 +63,37 @@ def test_choose_sends_a_call_to_a_service_to_the_backend_whose_trouble_is_going_
     assert choice.choose(x, homes) == 1
 
 
-@pytest.mark.parametrize(("category", "slow_home"), [("performance", True), ("application_error", False)])
+SHIPPING = pod("shipping-1", "n2", services=("shipping",))
+
+
+@pytest.mark.parametrize(
+    ("category", "via", "slow_home"),
+    [
+        ("performance", m.TARGET, True),
+        ("performance", m.CALLS, True),  # by a link, not by resource: the callee slow itself says where
+        ("application_error", m.TARGET, False),  # a failed call keeps preferring the cause
+    ],
+)
 def test_choose_sends_a_slow_call_to_its_slow_callee_before_a_cause_at_its_caller(
-    category: str, slow_home: bool
+    category: str, via: str, slow_home: bool
 ) -> None:
     """A call its callee answered, slowly, took its time at the callee: the callee's own slow episode (no cause
-    found) explains it before a cause that reaches it through its caller (its node under memory pressure). A
-    failed call keeps preferring the cause."""
-    shipping = pod("shipping-1", "n2", services=("shipping",))
-    slow = corr_of(*(ev(f"s{i}", 10 * i, "cpu_usage", shipping, category="saturation") for i in range(3)))
+    found) explains it before a cause that reaches it through its caller (its node under memory pressure)."""
+    slow = corr_of(*(ev(f"s{i}", 10 * i, "cpu_usage", SHIPPING, category="saturation") for i in range(3)))
     pressure = corr_of(ev("p", 0, "NodeHasInsufficientMemory", node("n3"), category="resource_exhaustion"))
     x = ev("x", 30, "latency", CALLER, category=category, target=service("shipping"))
-    homes = [(pressure, ex.Explanation(1.0, m.SAME_NODE, "p")), (slow, ex.Explanation(0.9, m.TARGET, "s2"))]
+    homes = [(pressure, ex.Explanation(1.0, m.SAME_NODE, "p")), (slow, ex.Explanation(0.9, via, "s2"))]
     assert ex.found_cause(pressure) and not ex.found_cause(slow)
     assert choice.choose(x, homes) == (1 if slow_home else 0)
+
+
+def test_choose_keeps_a_slow_call_with_a_cause_at_its_callee_over_the_callees_lone_slow_span() -> None:
+    """The callee's node NotReady explains the call through the callee as well: of the two, the cause."""
+    blip = corr_of(ev("s", 20, "slow_span", SHIPPING, category="performance"))
+    down = corr_of(ev("nr", 0, "NodeNotReady", node("n2"), category="node"))
+    x = ev("x", 30, "latency", CALLER, category="performance", target=service("shipping"))
+    homes = [(blip, ex.Explanation(0.9, m.TARGET, "s")), (down, ex.Explanation(1.0, m.TARGET, "nr"))]
+    assert choice.choose(x, homes) == 1
 
 
 def test_choose_sends_a_call_to_the_very_pod_it_reached_before_its_siblings() -> None:
