@@ -25,6 +25,7 @@ from correlate.causes import (
     SATURATION,
     TEMPLATE_FAILURES,
     is_cause,
+    is_echo,
     is_eviction,
     lag,
     network_down,
@@ -110,7 +111,11 @@ def not_the_nodes(corr: m.Correlation, first: m.Member, x: m.Member, learned: Le
     named by its pods' timeouts makes no container crash or fail to pull. Placement and merging ask alike."""
     if network_down(first, learned) and (code_failure(x) or x.category == "crash"):
         return True
-    return node_inferred(corr) and x.category in TEMPLATE_FAILURES
+    if not node_inferred(corr):
+        return False
+    # named by timeouts and probes, not by evicting pods for memory: a pod's OOM kill is its own limit's
+    oom = x.category == "resource_exhaustion" and (is_echo(x) or (x.ctx.kind == "Pod" and is_cause(x, learned)))
+    return x.category in TEMPLATE_FAILURES or (oom and not node_evicted(corr))
 
 
 def node_explains(

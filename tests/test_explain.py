@@ -633,6 +633,9 @@ def test_a_call_that_landed_on_one_pod_is_explained_by_its_siblings_trouble() ->
         (ev("p", 30, "Unhealthy", A, category="probe", message="Readiness probe failed: timeout"), True),
         (ev("t", 30, "timeout", CALLER, target=A, message="request timed out"), True),  # a call to its pod
         (ev("b", 30, "BackOff", A, category="crash"), False),  # a pod's own crash: not what named the node
+        # nor its OOM kill (its own memory limit), nor the node's kernel reporting that kill
+        (ev("o", 30, "OOMKilled", A, category="resource_exhaustion"), False),
+        (ev("k", 30, "OOMKilling", node("n1"), category="resource_exhaustion", message="Killed process 7 (a)"), False),
     ],
 )
 def test_a_node_inferred_from_timeouts_explains_timeouts_not_its_pods_own_failures(x: m.Member, joins: bool) -> None:
@@ -643,6 +646,18 @@ def test_a_node_inferred_from_timeouts_explains_timeouts_not_its_pods_own_failur
     )
     assert corr.root is not None and corr.root.inferred and corr.root.resource.kind == "Node"
     assert (ex.explanation(x, corr, []) is not None) is joins
+
+
+def test_a_node_named_by_evicting_its_pods_explains_their_oom_kills() -> None:
+    """A node short of memory, named by its pods' evictions (no node event): its pods' OOM kills are its doing."""
+    low = "The node was low on resource: memory"
+    corr = corr_of(
+        ev("e1", 0, "Evicted", A, category="resource_exhaustion", message=low),
+        ev("e2", 8, "Evicted", B, category="resource_exhaustion", message=low),
+    )
+    assert corr.root is not None and corr.root.named and corr.root.resource.name == "n1"
+    oom = ev("o", 30, "OOMKilled", pod("c-1", "n1"), category="resource_exhaustion")
+    assert ex.explanation(oom, corr, []) is not None
 
 
 def test_a_pods_crash_does_not_follow_its_earlier_probe_failure_into_an_inferred_nodes_incident() -> None:
