@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from correlate import model as m
 from correlate.calls import FAILED_CALL, sides, timed_out
-from correlate.causes import JOIN_GAP_MS, SATURATION
+from correlate.causes import JOIN_GAP_MS, SATURATION, callee_down
 from correlate.explain import Explanation, alike, bare, found_cause, resource_explains
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.nodes import node_signals
@@ -27,6 +27,7 @@ class Fit(NamedTuple):
 
     slow: bool  # a slow call its callee answered: it explains the call through the callee, or has the callee slow
     cause: bool  # its root is a cause
+    down: bool  # the very pod the event's call reached is down in it (OOM-killed, crashing)
     node: bool  # rooted at the Node the event points at
     named: bool  # the event's trace names it
     alike: bool  # a container failing the way its sibling's does
@@ -42,17 +43,23 @@ class Fit(NamedTuple):
 def choose(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int:
-    """Index of the home among correlations that explain ``x``, by ``Fit`` field after field: for a slow call its
-    callee answered, one that explains it through the callee or has that callee slow itself now (the time went
-    there: ``slow_callee``), before one that reaches it only through its caller; one whose root is
-    a cause before one rooted in a symptom; for a call that got no answer or a probe that timed out, one rooted at
-    the Node it points at (a node losing its network and a ConfigMap every pod mounts each keep their own); one that
-    its trace points at (its span's child, on another resource, failing: the callee named); for a container crashing
-    or not pulled, the one its sibling's container fails alike in (the workload's failure); one whose root is
-    ``x``'s own resource (a resource's trouble stays one incident, whatever its events also touch); for a call, the
-    one with trouble on the very pod it reached (``reached``), then the one with more anomalies on what it called
-    (``on_target``); the one whose member it follows most closely in time (of two incidents upstream of one caller,
-    the one failing now); then the stronger explanation, the later onset, the id."""
+    """Index of the home among correlations that explain ``x``, by ``Fit`` field after field:
+
+    - for a slow call its callee answered, one that explains it through the callee or has that callee slow itself
+      now (the time went there: ``slow_callee``), before one that reaches it only through its caller;
+    - one whose root is a cause, before one rooted in a symptom;
+    - for a call, one where the very pod it reached is down (OOM-killed, crashing: ``reached``), unless a home is
+      rooted at the caller's own node (what cuts its calls off, whatever they reached);
+    - for a call that got no answer or a probe that timed out, one rooted at the Node it points at (a node losing
+      its network and a ConfigMap every pod mounts each keep their own);
+    - one that its trace points at (its span's child, on another resource, failing: the callee named);
+    - for a container crashing or not pulled, the one its sibling's container fails alike in (the workload's);
+    - one whose root is ``x``'s own resource (a resource's trouble stays one incident, whatever else it touches);
+    - for a call, the one with trouble on the very pod it reached, then the one with more anomalies on what it
+      called (``on_target``);
+    - the one whose member it follows most closely in time (of two incidents upstream of one caller, the one
+      failing now); then the stronger explanation, the later onset, the id.
+    """
 
     # The nodes a timeout or probe failure points at: a call that got no answer, the nodes of both its ends (of a
     # Service's pods, for a call to a Service).
@@ -61,6 +68,8 @@ def choose(
         pointed |= set(x.target.pod_nodes)  # an unanswered call to a Service: the nodes its pods run on
 
     slowed = x.category == "performance" and x.target is not None
+    # a home rooted at the caller's own node: what cuts its calls off, whatever they reached
+    cut_off = bool(x.ctx.node) and any(rooted_at_node(c, x.ctx.node) for c, _ in candidates)
 
     def fit(i: int) -> Fit:
         corr, ex = candidates[i]
@@ -69,7 +78,8 @@ def choose(
         return Fit(
             slow=slowed and (ex.link == m.TARGET or slow_callee(corr, x)),
             cause=found_cause(corr, learned),
-            node=corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name in pointed,
+            down=not cut_off and reached(corr, x, learned, down=True),
+            node=any(rooted_at_node(corr, n) for n in pointed),
             named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it
             # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
             alike=ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via),
@@ -83,6 +93,10 @@ def choose(
         )
 
     return max(range(len(candidates)), key=fit)
+
+
+def rooted_at_node(corr: m.Correlation, node: str) -> bool:
+    return corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name == node
 
 
 TARGET_SEEN = 3  # anomalies on what a call reached, beyond which more say nothing new
@@ -121,10 +135,12 @@ def slow_callee(corr: m.Correlation, x: m.Member) -> bool:
     )
 
 
-def reached(corr: m.Correlation, x: m.Member) -> bool:
+def reached(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED, *, down: bool = False) -> bool:
     """Whether ``corr`` has recent trouble on the very pod ``x``'s call reached (named by its address): a call
-    that landed on an evicted or crashing pod is that pod's, before its siblings' trouble behind the Service."""
+    that landed on an evicted or crashing pod is that pod's, before its siblings' trouble behind the Service.
+    ``down``: trouble that takes the pod away (``callee_down``: its OOM kill, its container crashing), which
+    explains the call before a node named by such calls does."""
     t = x.target
     if t is None or t.kind != "Pod" or not t.uid:
         return False
-    return any(y.ctx.uid == t.uid for y in recent_others(corr, x))
+    return any(y.ctx.uid == t.uid and (not down or callee_down(y, learned)) for y in recent_others(corr, x))

@@ -188,3 +188,38 @@ def test_choose_follows_the_trace_to_the_callee_over_the_resources_own_episode()
     ]
     assert choice.choose(x, homes) == 1
     assert choice.choose(x, homes[:1]) == 0
+
+
+@pytest.mark.parametrize(
+    ("caller", "down_home"),
+    [
+        (CALLER, True),  # a caller elsewhere: the pod it reached was OOM-killed
+        (
+            pod("front-2", "n2"),
+            False,
+        ),  # a caller on the node named: that node cuts its calls off, whatever they reached
+    ],
+)
+def test_choose_sends_a_call_to_the_pod_it_reached_down_before_a_node_named_by_such_calls(
+    caller: m.Context, down_home: bool
+) -> None:
+    """A call that reached a pod OOM-killed just before is that pod's, not the node its callers' timeouts named;
+    unless the node named is the caller's own."""
+    cache = pod("cache-1", "n1")
+    oom = corr_of(ev("o", 0, "OOMKilled", cache, category="resource_exhaustion"))
+    named = node_named_on("n1" if down_home else "n2")
+    x = ev("x", 20, "timeout", caller, target=cache, message="dial tcp 10.0.0.7:11211: i/o timeout")
+    homes = [(named, ex.Explanation(1.0, m.TARGET, "t1")), (oom, ex.Explanation(0.9, m.TARGET, "o"))]
+    assert choice.choose(x, homes) == (1 if down_home else 0)
+
+
+def node_named_on(n: str) -> m.Correlation:
+    """A node named by timeouts of calls into its pods of two workloads and one of them failing its probe."""
+    a, b = pod("a-9", n), pod("b-9", n)
+    corr = corr_of(
+        ev("t1", 0, "timeout", pod("z-1", "n4"), target=a, message="request timed out"),
+        ev("t2", 8, "timeout", pod("z-1", "n4"), target=b, message="request timed out"),
+        ev("p1", 15, "Unhealthy", b, category="probe", message="Readiness probe failed: timeout"),
+    )
+    assert corr.root is not None and corr.root.named and corr.root.resource.name == n
+    return corr
