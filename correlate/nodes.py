@@ -108,7 +108,8 @@ def still_down(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEAR
 def not_the_nodes(corr: m.Correlation, first: m.Member, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """``x`` is no doing of ``corr``'s node trouble (its root event ``first``), whatever links them: a node whose
     network is gone cuts its pods' calls off, it does not make their code throw or their containers crash; a node
-    named by its pods' timeouts makes no container crash or fail to pull. Placement and merging ask alike."""
+    named by its pods' symptoms makes no container crash or fail to pull, and, unless it evicted pods for memory,
+    OOM-kills none (a pod's own limit). Placement and merging ask alike."""
     if network_down(first, learned) and (code_failure(x) or x.category == "crash"):
         return True
     if not node_inferred(corr):
