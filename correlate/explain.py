@@ -40,6 +40,7 @@ from correlate.causes import (
 )
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.nodes import (
+    SILENT_REASONS,
     cut_off_link,
     explains_eviction,
     node_borne,
@@ -259,7 +260,8 @@ def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
     if y.target is not None and y.target.uid and y.target.uid == x.target.uid:
         return True
     own_side = y.ctx.uid == x.ctx.uid or (y.ctx.kind == "Node" and bool(y.ctx.name) and y.ctx.name == blamed_node(x))
-    return own_side and is_cause(y, learned)
+    # a node gone silent (NotReady) tells nothing of its pods' calls (``nodes.went_silent``)
+    return own_side and is_cause(y, learned) and not (y.ctx.kind == "Pod" and y.reason in SILENT_REASONS)
 
 
 def bare(x: m.Member) -> m.Member:

@@ -484,6 +484,20 @@ def test_a_node_gone_silent_tells_nothing_of_its_own_pods_calls() -> None:
     assert found is None or found.link != m.SAME_NODE
 
 
+@pytest.mark.parametrize(("told", "explains"), [("NodeNotReady", False), ("OOMKilled", True)])
+def test_a_callers_own_node_gone_silent_does_not_explain_its_call_through_its_own_event(
+    told: str, explains: bool
+) -> None:
+    """The NotReady the node controller told of the caller's pod says its node went silent, not that its calls
+    fail: linked to it (same resource), the caller's timeout to a pod elsewhere stays unexplained. The caller's
+    own OOM kill, a cause on its own side, does explain it."""
+    cat = "node" if told == "NodeNotReady" else "resource_exhaustion"
+    corr = corr_of(ev("nr", 0, "NodeNotReady", node("n1"), category="node"), ev("y", 2, told, C1, category=cat))
+    x = ev("x", 20, "timeout", C1, target=DB, message="dial tcp 10.0.2.2:5432: i/o timeout")
+    found = ex.explanation(x, corr, [link("x", "y", m.SAME_RESOURCE, 0, 0.9)])
+    assert (found is not None) is explains
+
+
 def test_a_callee_down_takes_in_a_correlation_rooted_at_a_call_it_refused() -> None:
     """``root_explains_root`` asks what placement asks (``causes.takes_refused``): the NotReady of the pod a caller
     calls takes in the correlation its unnamed failed call opened before the node controller spoke."""
