@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from correlate import model as m
+from correlate.nodes import rooted_at_node
 
 TAINT_EVICTION = "TaintManagerEviction"
 REASONS = frozenset({"Killing", "ScalingReplicaSet", TAINT_EVICTION})
@@ -44,7 +45,7 @@ def followed(x: m.Member, corr: m.Correlation) -> m.Member | None:
     if on_it:
         return min(on_it, key=lambda y: (y.ts, y.id))
     root = corr.root
-    if root is not None and x.ctx.node and root.resource.kind == "Node" and root.resource.name == x.ctx.node:
+    if root is not None and rooted_at_node(corr, x.ctx.node):
         y = corr.members.get(root.event_id)
         if y is not None and x.ts - WITHIN_MS <= y.ts <= x.ts:
             return y

@@ -1,9 +1,10 @@
 """Which of the correlations that explain an event becomes its home (pure).
 
 ``explain.explanation`` says which open correlations explain an event; ``choose`` picks one of them by a fixed
-order of preference (``Fit``): where a slow call's time went, a cause before a symptom, the Node a call that got no
-answer points at, the callee its trace names, a workload's alike failure, the event's own resource, the very pod a
-call reached, the anomalies on what it called, then the member it follows most closely in time.
+order of preference (``Fit``): where a slow call's time went, a cause before a symptom, the very pod a call reached
+being down, the Node a call that got no answer points at, the callee its trace names, a workload's alike failure,
+the event's own resource, the very pod a call reached, the anomalies on what it called, then the member it follows
+most closely in time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from correlate.calls import FAILED_CALL, sides, timed_out
 from correlate.causes import JOIN_GAP_MS, SATURATION, callee_down
 from correlate.explain import Explanation, alike, bare, found_cause, resource_explains
 from correlate.feedback import NOTHING_LEARNED, Learned
-from correlate.nodes import node_signals
+from correlate.nodes import node_signals, rooted_at_node
 
 SLOWNESS = frozenset({"performance", SATURATION})  # a resource slow itself: its spans, its latency, its CPU
 
@@ -27,7 +28,7 @@ class Fit(NamedTuple):
 
     slow: bool  # a slow call its callee answered: it explains the call through the callee, or has the callee slow
     cause: bool  # its root is a cause
-    down: bool  # the very pod the event's call reached is down in it (OOM-killed, crashing)
+    down: bool  # the very pod the event's call reached is down in it, unless a home is the caller's node in trouble
     node: bool  # rooted at the Node the event points at
     named: bool  # the event's trace names it
     alike: bool  # a container failing the way its sibling's does
@@ -68,8 +69,9 @@ def choose(
         pointed |= set(x.target.pod_nodes)  # an unanswered call to a Service: the nodes its pods run on
 
     slowed = x.category == "performance" and x.target is not None
-    # a home rooted at the caller's own node: what cuts its calls off, whatever they reached
-    cut_off = bool(x.ctx.node) and any(rooted_at_node(c, x.ctx.node) for c, _ in candidates)
+    # a home rooted at the caller's own node in trouble (a cause, or named by its pods): what cuts its calls off,
+    # whatever they reached
+    cut_off = any(rooted_at_node(c, x.ctx.node) and found_cause(c, learned) for c, _ in candidates)
 
     def fit(i: int) -> Fit:
         corr, ex = candidates[i]
@@ -95,10 +97,6 @@ def choose(
     return max(range(len(candidates)), key=fit)
 
 
-def rooted_at_node(corr: m.Correlation, node: str) -> bool:
-    return corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name == node
-
-
 TARGET_SEEN = 3  # anomalies on what a call reached, beyond which more say nothing new
 TARGET_LOOKBACK = 64  # the newest members looked at for them
 
@@ -120,26 +118,28 @@ def on_target(corr: m.Correlation, x: m.Member) -> int:
     for y in recent_others(corr, x):
         if seen >= TARGET_SEEN:
             break
-        # a node's condition is no anomaly of the callee itself (``node`` weighs it)
-        if y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET:
+        if on_callee(y, x):
             seen += 1
     return seen
+
+
+def on_callee(y: m.Member, x: m.Member) -> bool:
+    """``y`` is an anomaly of what ``x`` called (that pod, or a pod behind that Service); a node's condition is no
+    anomaly of the callee itself (``Fit.node`` weighs it)."""
+    return y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET
 
 
 def slow_callee(corr: m.Correlation, x: m.Member) -> bool:
     """Whether ``corr`` has, going on now, what ``x`` called (that pod, or a pod behind that Service) slow itself
     (its spans, its latency, its CPU or memory): a call that was answered, slowly, took its time there."""
-    return any(
-        y.category in SLOWNESS and y.ctx.kind != "Node" and resource_explains(y.ctx, bare(x)) == m.TARGET
-        for y in recent_others(corr, x)
-    )
+    return any(y.category in SLOWNESS and on_callee(y, x) for y in recent_others(corr, x))
 
 
 def reached(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED, *, down: bool = False) -> bool:
-    """Whether ``corr`` has recent trouble on the very pod ``x``'s call reached (named by its address): a call
-    that landed on an evicted or crashing pod is that pod's, before its siblings' trouble behind the Service.
-    ``down``: trouble that takes the pod away (``callee_down``: its OOM kill, its container crashing), which
-    explains the call before a node named by such calls does."""
+    """Whether ``corr`` has recent trouble (within ``JOIN_GAP_MS``) on the very pod ``x``'s call reached (named by
+    its address): a call that landed on an evicted or crashing pod is that pod's, before its siblings' trouble
+    behind the Service. ``down``: trouble that takes the pod away (``callee_down``: a cause on it, such as its OOM
+    kill, or its container not running), which explains the call before a node named by such calls does."""
     t = x.target
     if t is None or t.kind != "Pod" or not t.uid:
         return False

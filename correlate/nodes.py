@@ -48,7 +48,7 @@ def explains_eviction(root: m.Root, first: m.Member, x: m.Member, learned: Learn
     return (
         root.resource.kind == "Node"
         and root.resource.name == x.ctx.node
-        and (root.inferred or is_cause(first, learned))
+        and (root.inferred or root.named or is_cause(first, learned))
     )
 
 
@@ -108,13 +108,13 @@ def still_down(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEAR
 def not_the_nodes(corr: m.Correlation, first: m.Member, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """``x`` is no doing of ``corr``'s node trouble (its root event ``first``), whatever links them: a node whose
     network is gone cuts its pods' calls off, it does not make their code throw or their containers crash; a node
-    named by its pods' symptoms makes no container crash or fail to pull, and, unless it evicted pods for memory,
-    OOM-kills none (a pod's own limit). Placement and merging ask alike."""
+    named by its pods' symptoms makes no container crash or fail to pull, and, unless it evicted pods (short of a
+    resource), OOM-kills none (a pod's own limit). Placement and merging ask alike."""
     if network_down(first, learned) and (code_failure(x) or x.category == "crash"):
         return True
     if not node_inferred(corr):
         return False
-    # named by timeouts and probes, not by evicting pods for memory: a pod's OOM kill is its own limit's
+    # named by timeouts and probes, not by evicting pods (short of memory or disk): a pod's OOM kill is its own
     oom = x.category == "resource_exhaustion" and (is_echo(x) or (x.ctx.kind == "Pod" and is_cause(x, learned)))
     return x.category in TEMPLATE_FAILURES or (oom and not node_evicted(corr))
 
@@ -166,6 +166,13 @@ def node_active(corr: m.Correlation, node: str, ts: int) -> bool:
         if (y.ctx.kind == "Node" and y.ctx.name == node) or points_at(y, node):
             return True
     return False
+
+
+def rooted_at_node(corr: m.Correlation, node: str) -> bool:
+    """Whether ``corr``'s root resource is the Node ``node``."""
+    return (
+        bool(node) and corr.root is not None and corr.root.resource.kind == "Node" and corr.root.resource.name == node
+    )
 
 
 def node_inferred(corr: m.Correlation) -> bool:

@@ -140,7 +140,8 @@ class Placement:
         pinned = self.learned.pinned_root.get(corr.id)
         if pinned in corr.members:  # a person said which event is the root
             x = corr.members[pinned]
-            corr.root = m.Root(x.id, x.ctx)
+            decided = rk.decide_root(list(corr.members.values()), corr.links, self.learned)
+            corr.root = decided if decided.event_id == pinned else m.Root(x.id, x.ctx)
         else:
             ranked = rk.rank_resources(list(corr.members.values()), corr.links, self.learned, self.past, self.since)
             self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
@@ -184,10 +185,7 @@ class Placement:
                 and not c.merged_into
                 and c.root is not None
                 and not causes.is_cause(c.members[c.root.event_id], self.learned)
-                and (
-                    (c.root.resource.kind == "Node" and c.root.resource.name == node)
-                    or nodes.points_at(c.members[c.root.event_id], node)
-                )
+                and (nodes.rooted_at_node(c, node) or nodes.points_at(c.members[c.root.event_id], node))
                 and c.last_seen + nodes.NODE_SPAN_MS >= member.ts
             ]
             if corr not in group:

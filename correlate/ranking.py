@@ -319,7 +319,7 @@ def decide_root(
         on_node = [x for x in members if x.ctx.kind == "Node" and x.ctx.name == node]
         if on_node:
             best = max(on_node, key=lambda x: (prior(x.category, x.reason, x.source_kind), -x.ts, x.id))
-            return m.Root(best.id, best.ctx, named=True)
+            return m.Root(best.id, best.ctx, named=not causes.is_cause(best, learned))
         first = min((x for x in members if nodes.points_at(x, node)), key=lambda x: (x.ts, x.id))
         ctx = nodeinfer.node_context(node, root.ctx.cluster, (node_uids or {}).get(node, ""))
         return m.Root(first.id, ctx, True, f"pods of several workloads on node {node} failed together", named=True)

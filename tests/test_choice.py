@@ -223,3 +223,23 @@ def node_named_on(n: str) -> m.Correlation:
     )
     assert corr.root is not None and corr.root.named and corr.root.resource.name == n
     return corr
+
+
+def test_choose_takes_a_pod_reached_only_slow_for_no_pod_down() -> None:
+    """The reached pod's own slowness, in a correlation rooted at another cause, does not take it away: the node its
+    callers' timeouts named keeps the call."""
+    cache = pod("cache-1", "n1")
+    elsewhere = corr_of(OOM, ev("s", 5, "latency_p99", cache, category="performance"))
+    named = node_named_on("n1")
+    x = ev("x", 20, "timeout", CALLER, target=cache, message="dial tcp 10.0.0.7:11211: i/o timeout")
+    homes = [(named, ex.Explanation(1.0, m.TARGET, "t1")), (elsewhere, ex.Explanation(0.9, m.TARGET, "s"))]
+    assert ex.found_cause(elsewhere) and ex.found_cause(named)
+    assert choice.choose(x, homes) == 0
+
+
+def test_a_nodes_own_saturation_is_no_slow_callee() -> None:
+    """A node's CPU is no anomaly of the callee itself: a slow call to a pod on it is not sent there by it."""
+    busy = corr_of(ev("n", 0, "cpu_usage", node("n2"), category="saturation"))
+    x = ev("x", 30, "latency", CALLER, category="performance", target=SHIPPING)
+    assert not choice.slow_callee(busy, x)
+    assert choice.slow_callee(corr_of(ev("p", 0, "cpu_usage", SHIPPING, category="saturation")), x)

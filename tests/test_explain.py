@@ -290,6 +290,12 @@ def db_down_beside(on_a: m.Member) -> m.Correlation:
             [],
             False,
         ),
+        (  # ... nor through a link to it
+            corr_of(ev("s", 0, "NodeNotReady", A2, category="node")),
+            ev("t", 5, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:8080: i/o timeout"),
+            [link("t", "s", m.CALLS, 1)],
+            False,
+        ),
         (
             corr_of(ev("s", 0, "NodeNotReady", pod("a-3", "n1"), category="node")),  # the node of the pod reached
             ev("t", 5, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:8080: i/o timeout"),
@@ -390,7 +396,7 @@ def test_explanation(corr: m.Correlation, x: m.Member, links: list[m.Link], join
 def test_a_sibling_container_failing_alike_is_explained_through_the_workload_whatever_else_links_them() -> None:
     """A container crashing like its sibling's, in a correlation rooted elsewhere (that pod's CPU throttling), and
     linked by the call graph too (the workload calls itself through another): the template both pods share, so
-    ``choose`` sends it to the workload's failure."""
+    ``choice.choose`` sends it to the workload's failure."""
     corr = corr_of(
         ev("u1", 0, "cpu_throttled", pod("a-1"), category="saturation"),
         ev("c1", 40, "BackOff", pod("a-1"), category="crash"),
@@ -455,7 +461,7 @@ def test_a_node_cut_off_explains_calls_to_a_service_with_a_pod_on_it(
         (ev("x", 20, "timeout", C1, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout"), True),
         # refused: the peer's host answered, the network carried the call both ways
         (ev("x", 20, "connection_refused", C1, target=SPREAD, message="connection refused"), False),
-        # ... whatever it called (``choose`` weighs a node in trouble at the other end)
+        # ... whatever it called (``choice.choose`` weighs a node in trouble at the other end)
         (ev("x", 20, "timeout", C1, target=DB, message="dial tcp 10.0.2.2:5432: i/o timeout"), True),
         # out of another node
         (ev("x", 20, "timeout", CALLER, target=SPREAD, message="dial tcp 10.0.9.9:80: i/o timeout"), False),
