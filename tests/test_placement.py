@@ -10,6 +10,7 @@ from correlate import model as m
 from correlate import ranking as rk
 from correlate import state as st
 from correlate.checkpoint import clone_placement
+from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.placement import Placement, Step, correlation_id
 from correlate.settings import CorrelateSettings
 from tests import correlate_members as cm
@@ -313,3 +314,15 @@ def test_a_merge_takes_the_aftermath_along_and_a_checkpoint_copy_keeps_its_own()
     (c,) = core.open()
     assert set(c.aftermath) == {"k"} and core.home("k") is c
     assert set(copy.corrs[correlation_id("t2")].aftermath) == {"k"}  # the copy is as it was
+
+
+@pytest.mark.parametrize("pinned", [True, False])
+def test_a_pinned_root_stays_at_its_own_resource_and_named_when_its_pods_name_its_node(pinned: bool) -> None:
+    """A person pins the node's own failed cleanup as the root: the root is that event's resource, and the node its
+    pods' timeouts name stays named (it explains their calls cut off)."""
+    gc = ev("gc", -30, "FreeDiskSpaceFailed", cm.node("n1"), category="node")
+    core = Placement(Learned(pinned_root={correlation_id("gc"): "gc"}) if pinned else NOTHING_LEARNED)
+    place_all(core, gc, *TIMEOUTS, B_PROBE)
+    home = core.home("gc")
+    assert home is not None and home.root is not None
+    assert (home.root.event_id, home.root.resource.kind, home.root.named) == ("gc", "Node", True)
