@@ -321,7 +321,7 @@ def test_a_pinned_root_stays_at_its_own_resource_and_named_when_its_pods_name_it
     """A person pins the node's own failed cleanup as the root: the root is that event's resource, and the node its
     pods' timeouts name stays named (it explains their calls cut off)."""
     gc = ev("gc", -30, "FreeDiskSpaceFailed", cm.node("n1"), category="node")
-    core = Placement(Learned(pinned_root={correlation_id("gc"): "gc"}) if pinned else NOTHING_LEARNED)
+    core = Placement(Learned(pinned_root={correlation_id("t1"): "gc"}) if pinned else NOTHING_LEARNED)
     place_all(core, gc, *TIMEOUTS, B_PROBE)
     home = core.home("gc")
     assert home is not None and home.root is not None
