@@ -49,8 +49,9 @@ def choose(
     - for a slow call its callee answered, one that explains it through the callee or has that callee slow itself
       now (the time went there: ``slow_callee``), before one that reaches it only through its caller;
     - one whose root is a cause, before one rooted in a symptom;
-    - for a call, one where the very pod it reached is down (OOM-killed, crashing: ``reached``), unless a home is
-      rooted at the caller's own node (what cuts its calls off, whatever they reached);
+    - for a call, one where the very pod it reached is down (a cause on it, its container not running:
+      ``reached``), unless a home is rooted at the caller's own node in trouble (what cuts its calls off, whatever
+      they reached);
     - for a call that got no answer or a probe that timed out, one rooted at the Node it points at (a node losing
       its network and a ConfigMap every pod mounts each keep their own);
     - one that its trace points at (its span's child, on another resource, failing: the callee named);
