@@ -78,16 +78,17 @@ def choose(
         corr, ex = candidates[i]
         via = corr.members.get(ex.via)
         gap = abs(x.ts - via.seen_until) if via is not None else JOIN_GAP_MS
+        on_it, down = reached(corr, x, learned)
         return Fit(
             slow=slowed and (ex.link == m.TARGET or slow_callee(corr, x)),
             cause=found_cause(corr, learned),
-            down=not cut_off and reached(corr, x, learned, down=True),
+            down=not cut_off and down,
             node=any(rooted_at_node(corr, n) for n in pointed),
             named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it
             # a container failing the way its sibling's does is the workload's failure, not its own pod's episode
             alike=ex.link == m.SAME_WORKLOAD and via is not None and alike(x, via),
             own=corr.root is not None and ex.via == corr.root.event_id and ex.link == m.SAME_RESOURCE,
-            reached=reached(corr, x),
+            reached=on_it,
             on_target=on_target(corr, x),
             recent=-(gap // 5_000),
             strength=ex.strength,
@@ -136,12 +137,13 @@ def slow_callee(corr: m.Correlation, x: m.Member) -> bool:
     return any(y.category in SLOWNESS and on_callee(y, x) for y in recent_others(corr, x))
 
 
-def reached(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED, *, down: bool = False) -> bool:
+def reached(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED) -> tuple[bool, bool]:
     """Whether ``corr`` has recent trouble (within ``JOIN_GAP_MS``) on the very pod ``x``'s call reached (named by
-    its address): a call that landed on an evicted or crashing pod is that pod's, before its siblings' trouble
-    behind the Service. ``down``: trouble that takes the pod away (``callee_down``: a cause on it, such as its OOM
-    kill, or its container not running), which explains the call before a node named by such calls does."""
+    its address), and whether that trouble takes the pod away (``callee_down``: a cause on it, such as its OOM
+    kill, or its container not running). A call that landed on an evicted or crashing pod is that pod's, before its
+    siblings' trouble behind the Service; one that landed on a pod that is down, before a node named by such calls."""
     t = x.target
     if t is None or t.kind != "Pod" or not t.uid:
-        return False
-    return any(y.ctx.uid == t.uid and (not down or callee_down(y, learned)) for y in recent_others(corr, x))
+        return False, False
+    on_it = [y for y in recent_others(corr, x) if y.ctx.uid == t.uid]
+    return bool(on_it), any(callee_down(y, learned) for y in on_it)

@@ -140,9 +140,11 @@ class Placement:
         pinned = self.learned.pinned_root.get(corr.id)
         if pinned in corr.members:  # a person said which event is the root
             x = corr.members[pinned]
-            # at the event's own resource, as the person said; still named when its pods' symptoms name it
-            decided = rk.decide_root(list(corr.members.values()), corr.links, self.learned)
-            corr.root = m.Root(x.id, x.ctx, named=decided.event_id == pinned and decided.named)
+            # at the event's own resource, as the person said; a node's lesser warning still named when its pods'
+            # symptoms name the node (as ``decide_root`` would)
+            named = x.ctx.kind == "Node" and not causes.is_cause(x, self.learned)
+            named = named and nodeinfer.inferred_node(list(corr.members.values())) == x.ctx.name
+            corr.root = m.Root(x.id, x.ctx, named=named)
         else:
             ranked = rk.rank_resources(list(corr.members.values()), corr.links, self.learned, self.past, self.since)
             self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
