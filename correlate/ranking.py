@@ -68,8 +68,9 @@ def surprises(members: Sequence[m.Member], past: Past = NO_PAST, since: int | No
     times is eight anomalies, one restart is one.
 
     Each signal (reason) is judged against the resource's past of that signal too, and the resource scores the
-    most surprising of the two (a signal's, less the log of how many signals were tried): a pod whose CPU rule fires
-    all the time is not news for one more CPU alert, but a burst of errors it never logs is. ``since``: when the
+    most surprising of: all its anomalies, its most surprising signal (less the log of how many signals were tried),
+    its signals together (``together``). A pod whose CPU rule fires all the time is not news for one more CPU alert,
+    but a burst of errors it never logs is, and so are its errors and latency rising together. ``since``: when the
     past began to be kept (``watched``). The incident's own events before its onset are neither: a pod's slow
     first errors are not its usual rate."""
     ordered = sorted(members, key=lambda x: (x.ts, x.id))
@@ -90,10 +91,25 @@ def surprises(members: Sequence[m.Member], past: Past = NO_PAST, since: int | No
 
     out: dict[str, float] = {}
     for k, by_reason in signals.items():
-        tried = math.log10(len(by_reason))
-        each = (surprise(c, before(signal_key(k, r)), span, seen) - tried for r, c in by_reason.items())
-        out[k] = max(surprise(by_reason.total(), before(k), span, seen), *each)
+        each = [surprise(c, before(signal_key(k, r)), span, seen) for r, c in by_reason.items()]
+        tried = math.log10(len(each))
+        out[k] = max(surprise(by_reason.total(), before(k), span, seen), *(s - tried for s in each), together(each))
     return out
+
+
+def together(each: Sequence[float]) -> float:
+    """How unlikely several signals of one resource are together, each as unlikely as it is (``each``: their
+    surprises), by Fisher's method: of k independent chances whose logs add up to -x, the chance of a sum this
+    low is e^-x (1 + x + ... + x^(k-1)/(k-1)!). Detectors that fire by themselves fire independently; a pod
+    whose CPU, latency and errors all rise at once is news that none of them is alone."""
+    if len(each) < 2:
+        return 0.0
+    x = sum(each) * math.log(10)
+    term = tail = 1.0
+    for i in range(1, len(each)):
+        term *= x / i
+        tail += term
+    return max(0.0, sum(each) - math.log10(tail))
 
 
 def signal_key(resource: str, reason: str) -> str:

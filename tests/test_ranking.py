@@ -259,6 +259,37 @@ def test_a_burst_of_a_signal_a_noisy_pod_never_shows_is_news_and_more_of_its_usu
     assert rk.surprises(errors, past)[noisy.uid] > rk.surprises(cpu, past)[noisy.uid] + 2  # one count, two signals
 
 
+def test_signals_rising_together_on_one_pod_are_news_that_none_of_them_is_alone() -> None:
+    """A pod whose memory rule fires all the time, and whose errors and latency each show now twice (once each in
+    its past half hour): either alone could be chance; both at once, with its memory as usual, is the pod going
+    wrong."""
+    cart = pod("cart-1", "n1")
+    memory = [(100 - 60 * k) * S for k in range(29, 1, -1)]  # once a minute
+    errors, latency = [(100 - 60 * 20) * S], [(100 - 60 * 10) * S]
+    past = {
+        cart.uid: sorted(memory + errors + latency),
+        rk.signal_key(cart.uid, "memory_usage"): memory,
+        rk.signal_key(cart.uid, "error_log"): errors,
+        rk.signal_key(cart.uid, "latency_p99"): latency,
+    }
+    errs = [ev(f"e{i}", 100 + 40 * i, "error_log", cart, category="application_error") for i in range(2)]
+    slow = [ev(f"l{i}", 120 + 40 * i, "latency_p99", cart, category="performance") for i in range(2)]
+    since = -3600 * S
+    assert rk.surprises(errs, past, since)[cart.uid] < 3.0
+    assert rk.surprises(slow, past, since)[cart.uid] < 3.0
+    assert rk.surprises(errs + slow, past, since)[cart.uid] >= 4.0
+
+
+@pytest.mark.parametrize(
+    ("each", "together"),
+    [((2.0,), 0.0), ((2.0, 2.0), 2.99), ((1.0, 1.0, 1.0), 1.50), ((4.0, 0.0), 2.99), ((0.0, 0.0), 0.0)],
+)
+def test_signals_together_by_fishers_method(each: tuple[float, ...], together: float) -> None:
+    """Two chances of 1 in 100 each: about 1 in 1,000 together (not 1 in 10,000: some pair is that low by chance);
+    one signal is no combination; a signal of no surprise dilutes the others."""
+    assert rk.together(each) == pytest.approx(together, abs=0.01)
+
+
 @pytest.mark.parametrize(
     ("since_min", "watched_min"),
     [(None, 30), (-60, 30), (-20, 20), (-3, 10)],  # long ago; more than the past kept; part of it; too little
