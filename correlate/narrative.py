@@ -140,7 +140,8 @@ def summary(pattern: str, root: m.Member, members: Sequence[m.Member], facts: Fa
     if pattern == Pattern.WORKLOAD_FAILURE and root.ctx.workload_name:
         total = facts.workload_pods or root.ctx.workload_replicas
         failing = facts.failing_pods or len(pods_of(members))
-        of = f"{failing} of {total} pods" if total else _plural(failing, "pod")
+        # pods replaced since they failed are no longer counted in the workload: never "2 of 1 pods"
+        of = f"{failing} of {total} pods" if total >= failing else _plural(failing, "pod")
         return f"{root.ctx.workload_kind} '{root.ctx.workload_name}' experiencing widespread failures: {of}"
     if pattern == Pattern.DEPLOYMENT_ISSUE:
         rev = f" (revision {facts.current.revision})" if facts.current and facts.current.revision else ""

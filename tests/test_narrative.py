@@ -47,6 +47,10 @@ def test_workload_failure_and_node_failure_summaries() -> None:
     assert summary("workload_failure", pod, [pod], Facts(failing_pods=10)) == (
         "Deployment 'api-server' experiencing widespread failures: 10 of 12 pods"
     )
+    replaced = member("p", 0, "BackOff", "crash", workload="mongodb-rate", workload_replicas=1)
+    assert summary("workload_failure", replaced, [replaced], Facts(failing_pods=2, workload_pods=1)) == (
+        "Deployment 'mongodb-rate' experiencing widespread failures: 2 pods"
+    )
     node = member("n", 0, "NodeNotReady", "node", kind="Node", name="node-7")
     facts = Facts(node_services=("payment-service", "order-service"))
     assert summary("node_failure", node, [node], facts) == (
