@@ -25,6 +25,8 @@ CAUSE_PRIOR = 0.8  # events at least this likely to be causes (exhaustion, node 
 # spec); one pod's error logs or probe failures stay that pod's.
 TEMPLATE_FAILURES = frozenset({"crash", "image"})
 SATURATION = "saturation"  # a pod using more CPU or memory than it did
+# A container restarted this often crash-loops; once or twice is what a busy workload shows now and then.
+LOOP_RESTARTS = 3
 INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
 
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.

@@ -487,7 +487,10 @@ class Engine:
                 rooted_in_cause=cause,
                 surprises=self.core.surprises(corr) if judged else None,
                 traced=self.core.traced(corr) if judged else 0,
-                serious=sum(x.severity_rank >= st.SERIOUS_RANK for x in corr.members.values()),
+                serious=st.serious(
+                    ((x.ctx.uid or x.id, x.category, x.severity_rank, x.count) for x in corr.members.values()),
+                    causes.LOOP_RESTARTS,
+                ),
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
             recovered = corr.id in batch.recovered

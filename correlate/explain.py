@@ -25,6 +25,7 @@ from correlate.calls import (
 )
 from correlate.causes import (
     JOIN_GAP_MS,
+    LOOP_RESTARTS,
     SATURATION,
     TEMPLATE_FAILURES,
     callee_down,
@@ -286,8 +287,9 @@ def workload_wide(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bo
 
 def workload_crash(corr: m.Correlation, *, looping: bool = False) -> bool:
     """Pods of one workload crashing (two or more of them) with the workload as the root: where the crash's
-    events belong. ``looping``: each of them died more than once (a BackOff repeated, several crash events), an
-    incident by itself; one restart each on two pods is what a busy workload shows now and then."""
+    events belong. ``looping``: each of them restarted ``LOOP_RESTARTS`` times or more (a BackOff's count, several
+    crash events), an incident by itself; a restart or two each on two pods is what a busy workload shows now and
+    then."""
     if corr.root is None or corr.root.resource.kind not in WORKLOAD_KINDS:
         return False
     w = corr.root.resource.workload
@@ -295,7 +297,7 @@ def workload_crash(corr: m.Correlation, *, looping: bool = False) -> bool:
     for x in corr.members.values():
         if x.category == "crash" and x.ctx.workload == w:
             crashes[x.ctx.uid] += max(1, x.count)
-    return sum(1 for n in crashes.values() if n >= (2 if looping else 1)) >= 2
+    return sum(1 for n in crashes.values() if n >= (LOOP_RESTARTS if looping else 1)) >= 2
 
 
 def found_cause(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool:

@@ -176,6 +176,21 @@ def test_workload_failure_counts_pods(store: GraphStore) -> None:
     assert r.summary == "Deployment 'api' experiencing widespread failures: 2 of 2 pods"
 
 
+def test_a_restart_or_two_is_no_workload_failure_until_it_crash_loops(store: GraphStore) -> None:
+    e = engine(store)
+
+    def restarts(n: int) -> list[StoredEvent]:  # a pod's crash log and its BackOff; its sibling's probe failing once
+        return [
+            tb.event("log", 0, "Pod", "api-1", "error_log", C.APPLICATION_ERROR, severity="error", message="panic"),
+            tb.event("bo", 10, "Pod", "api-1", "BackOff", C.CRASH, severity="high", count=n),
+            tb.event("pr", 40, "Pod", "api-2", "Unhealthy", C.PROBE, severity="high"),
+        ]
+
+    assert e.process(tb.stored(store, restarts(2))) == []  # what a busy workload shows now and then
+    (r,) = engine(store).process(tb.stored(store, restarts(3)))  # the same, the container restarted three times
+    assert (r.type, r.root_cause.resource.kind, r.root_cause.resource.name) == ("workload_failure", "Deployment", "api")
+
+
 def test_new_member_publishes_a_new_version_and_quiet_resolves(store: GraphStore) -> None:
     e = engine(store)
     v1 = e.process(tb.stored(store, cascade()[:2]))

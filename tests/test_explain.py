@@ -625,6 +625,7 @@ def test_a_pod_root_speaks_for_a_call_to_its_sibling_only_when_it_is_down(siblin
     [
         ((3, 4), True),  # two pods restarting again and again: the workload crash-loops
         ((1, 1), False),  # one restart each on two pods: what a busy workload shows now and then
+        ((2, 2), False),  # ... and two
         ((5, 1), False),  # one pod crash-looping is that pod's trouble
         ((1, 1, 1), False),
     ],

@@ -75,6 +75,20 @@ def test_symptoms_as_usual_for_their_resources_are_no_incident(
 
 
 @pytest.mark.parametrize(
+    ("marks", "expected"),
+    [
+        ([("a", "application_error", 6, 1), ("a", "crash", 5, 2), ("b", "probe", 5, 1)], 2),  # a restart or two
+        ([("a", "application_error", 6, 1), ("a", "crash", 5, 3), ("b", "probe", 5, 1)], 3),  # a loop
+        ([("a", "crash", 5, 1), ("a", "crash", 5, 1), ("a", "crash", 5, 1)], 3),  # three restarts told apart
+        ([("a", "crash", 5, 2), ("b", "crash", 5, 2)], 0),  # two pods, two restarts each: neither loops
+        ([("a", "latency", 4, 9)], 0),  # a warning is not serious however often it repeats (``repeats`` says that)
+    ],
+)
+def test_a_pods_crashes_are_serious_once_it_crash_loops(marks: list[tuple[str, str, int, int]], expected: int) -> None:
+    assert st.serious(marks, loop_restarts=3) == expected
+
+
+@pytest.mark.parametrize(
     ("repeats", "cause_rank", "expected"), [(3, 0, True), (2, 0, False), (1, 5, True), (1, 4, False)]
 )
 def test_a_lone_event_publishes_when_it_repeats_or_is_a_severe_cause(
