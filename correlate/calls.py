@@ -23,6 +23,7 @@ RESOLVER_WORDS = ("lookup", "dns", "no such host", "resolv")  # a name server's 
 WIRE_CATEGORIES = frozenset({"network", "application_error", "performance"})  # what a failed or slow call is
 FAILED_CALL = WIRE_CATEGORIES - {"performance"}  # a slow call got through: no node's network cut it
 CALL_SKEW_MS = 5_000  # a callee's failure may be stamped this much after the caller first felt it (clocks)
+BESIDE_MS = 2 * 60_000  # a pod's calls that name no callee fail where its named ones do, this close in time
 
 
 def is_call(x: m.Member) -> bool:
@@ -106,14 +107,15 @@ SUBJECT_LINKS = frozenset({m.SAME_RESOURCE, m.OWNER, m.SAME_WORKLOAD, m.SAME_NOD
 def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
     """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
     owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again (naming the same
-    callee, or naming none and told twice: ``told_twice``), or the pod's own probe failing after its calls failed
+    callee, or naming none and told twice or beside it: ``told_twice``, ``told_beside``), or the pod's own probe
+    failing after its calls failed
     (what it depends on is gone: it cannot serve), unless the probe got no answer at all: a handler that checks
     what it depends on answers that it is unready, a probe that times out tells of its pod's own node."""
     if not is_call(y) or link.kind not in SUBJECT_LINKS:
         return False
     if x.category == "probe" and y.category in FAILED_CALL and x.ctx.uid and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:
         return timed_out(x)
-    if told_twice(x, y):
+    if told_twice(x, y) or told_beside(x, y):
         return False
     return not (x.target is not None and y.target is not None and x.target.uid == y.target.uid)
 
@@ -130,4 +132,20 @@ def told_twice(x: m.Member, y: m.Member) -> bool:
         and failed_on_wire(x)
         and timed_out(x)
         and timed_out(y)
+    )
+
+
+def told_beside(x: m.Member, y: m.Member) -> bool:
+    """``x``, a call that failed on the wire naming no callee (an RPC layer's 'Unavailable', a 503 logged by the
+    caller's code), and ``y``, a failed call naming its callee, from one pod within ``BESIDE_MS``: the pod's calls
+    fail where its named ones do. A caller's code rarely says which of its callees failed; its dialer, its proxy or
+    its trace does, on another line."""
+    return (
+        x.target is None
+        and y.target is not None
+        and bool(x.ctx.uid)
+        and x.ctx.uid == y.ctx.uid
+        and abs(x.ts - y.ts) <= BESIDE_MS
+        and failed_on_wire(x)
+        and y.category in FAILED_CALL
     )

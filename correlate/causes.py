@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from correlate import model as m
-from correlate.calls import CALL_SKEW_MS, failed_on_wire, told_twice
+from correlate.calls import CALL_SKEW_MS, failed_on_wire, told_beside, told_twice
 from correlate.feedback import NOTHING_LEARNED, Learned
 from correlate.scoring import prior
 from model.event import WARNING_RANK
@@ -101,11 +101,12 @@ def takes_refused(
 ) -> bool:
     """``b``'s root is a call failed on the wire that names no callee, the doing of a member of ``a`` on what its
     pod calls (``refused_by``): the node controller tells a node down after its pods' callers felt it. Or it is a
-    call of ``a`` told twice (``told_twice``), the one naming no callee placed first."""
+    call of ``a`` told twice (``told_twice``), or a call of the same pod failing beside one of ``a``'s
+    (``told_beside``), the one naming no callee placed first."""
     rb = b.members[b.root.event_id] if b.root is not None else None
     if rb is None or rb.target is not None:
         return False
-    if any(told_twice(rb, y) for y in a.members.values()):
+    if any(told_twice(rb, y) or told_beside(rb, y) for y in a.members.values()):
         return True
     return any(refused_by(a, rb, y, learned) for y in called(a, rb, links))
 

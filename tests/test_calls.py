@@ -135,7 +135,37 @@ SAME_POD = m.Link("r", "d", m.SAME_RESOURCE, 0.9)
     ],
 )
 def test_one_call_told_by_two_layers(name: str, x: m.Member, y: m.Member, twice: bool) -> None:
-    """A call that timed out naming no callee goes with the same pod's timed-out call that named one: a failed call
-    that shares only its caller with another explains nothing of it (``beside_a_call``), unless it is that call."""
+    """A call that timed out naming no callee goes with the same pod's timed-out call that named one."""
     assert calls.told_twice(x, y) is twice, name
-    assert calls.beside_a_call(x, y, SAME_POD) is not twice, name
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "y", "beside"),
+    [
+        ("a deadline 6 s after the dial that named its callee", replace(RPC_DEADLINE, ts=16_000), DIAL, True),
+        (
+            "a 503 logged a minute before",
+            replace(RPC_DEADLINE, ts=-50_000, message="request failed with 503"),
+            DIAL,
+            True,
+        ),
+        ("two minutes apart", replace(RPC_DEADLINE, ts=130_000), DIAL, True),
+        ("more than two minutes apart", replace(RPC_DEADLINE, ts=131_000), DIAL, False),
+        ("another pod's call", replace(RPC_DEADLINE, ctx=pod("other-1")), DIAL, False),
+        (
+            "the caller's own code failing",
+            replace(RPC_DEADLINE, reason="error_log", message="NullPointerException at Cart.get"),
+            DIAL,
+            False,
+        ),
+        ("a name server's silence names no call", replace(RPC_DEADLINE, message="lookup db: i/o timeout"), DIAL, False),
+        ("the named call was slow, not failed", RPC_DEADLINE, replace(DIAL, category="performance"), False),
+        ("both named their callee", replace(RPC_DEADLINE, target=DB), DIAL, False),
+    ],
+)
+def test_a_pods_calls_fail_where_its_named_ones_do(name: str, x: m.Member, y: m.Member, beside: bool) -> None:
+    """A call that failed on the wire naming no callee goes with the same pod's failed call that named one, within
+    two minutes: the caller's code rarely says which callee failed, its dialer does. A failed call that shares only
+    its caller with another explains nothing of it (``beside_a_call``), unless it is that call told again."""
+    assert calls.told_beside(x, y) is beside, name
+    assert calls.beside_a_call(x, y, SAME_POD) is not (beside or calls.told_twice(x, y)), name

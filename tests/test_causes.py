@@ -98,7 +98,13 @@ DIAL = ev("d", 8, "timeout", CALLER, target=DB, message="dial tcp 10.0.0.2:5432:
         ("the deadline first, the dial 3 s later", DIAL, DEADLINE, True),
         ("the dial first, the deadline after it", replace(DIAL, ts=3_000), DEADLINE, True),
         ("another pod's deadline", DIAL, replace(DEADLINE, ctx=pod("front-2", "n3")), False),
-        ("the dial 25 s later: another call", replace(DIAL, ts=30_000), DEADLINE, False),
+        (
+            "the dial 25 s later: another call of the pod, failing where it failed",
+            replace(DIAL, ts=30_000),
+            DEADLINE,
+            True,
+        ),
+        ("the dial 3 minutes later", replace(DIAL, ts=185_000), DEADLINE, False),
         ("a deadline that named its callee is its own call", DIAL, replace(DEADLINE, target=DB), False),
     ],
 )
@@ -106,7 +112,7 @@ def test_a_correlation_takes_in_its_members_call_told_twice(
     name: str, named: m.Member, first: m.Member, takes: bool
 ) -> None:
     """The RPC layer's deadline, naming nothing, rooted a correlation of its own; the callee's correlation, holding
-    the same pod's dial that named the callee within the clocks' skew, takes it in (``calls.told_twice``), whichever
-    came first, with no call graph known."""
+    the same pod's dial that named the callee, takes it in (``calls.told_twice`` within the clocks' skew,
+    ``calls.told_beside`` within two minutes), whichever came first, with no call graph known."""
     down = ev("oom", 0, "oom_kill", DB, category="resource_exhaustion")
     assert causes.takes_refused(corr_of(down, named), corr_of(first), {}) is takes, name
