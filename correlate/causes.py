@@ -8,7 +8,8 @@ correlation, since a service with replicas left still answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 
 from correlate import model as m
 from correlate.calls import CALL_SKEW_MS, failed_on_wire, told_beside, told_twice
@@ -31,6 +32,20 @@ INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, wh
 
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
 ECHO_REASONS = frozenset({"OOMKilling"})
+
+
+def restarts(members: Iterable[m.Member]) -> Counter[str]:
+    """How often each resource's container restarted (by uid, or the event's id when it has none): its crash
+    events, a BackOff as often as its count, the most any one source tells. A crash's log and its BackOff are one
+    restart told twice."""
+    told: Counter[tuple[str, str]] = Counter()
+    for x in members:
+        if x.category == "crash":
+            told[x.ctx.uid or x.id, x.source_kind] += max(1, x.count)
+    out: Counter[str] = Counter()
+    for (key, _), n in told.items():
+        out[key] = max(out[key], n)
+    return out
 
 
 def is_echo(x: m.Member) -> bool:

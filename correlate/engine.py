@@ -488,8 +488,8 @@ class Engine:
                 surprises=self.core.surprises(corr) if judged else None,
                 traced=self.core.traced(corr) if judged else 0,
                 serious=st.serious(
-                    ((x.ctx.uid or x.id, x.category, x.severity_rank, x.count) for x in corr.members.values()),
-                    causes.LOOP_RESTARTS,
+                    ((x.ctx.uid or x.id, x.category, x.severity_rank) for x in corr.members.values()),
+                    {k for k, n in causes.restarts(corr.members.values()).items() if n >= causes.LOOP_RESTARTS},
                 ),
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)

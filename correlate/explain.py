@@ -11,7 +11,6 @@ its callers' errors name; such a root is ``inferred`` when that resource has no 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -36,6 +35,7 @@ from correlate.causes import (
     network_down,
     quiet_node,
     refused_by,
+    restarts,
     takes_refused,
     timely,
 )
@@ -293,10 +293,7 @@ def workload_crash(corr: m.Correlation, *, looping: bool = False) -> bool:
     if corr.root is None or corr.root.resource.kind not in WORKLOAD_KINDS:
         return False
     w = corr.root.resource.workload
-    crashes: Counter[str] = Counter()
-    for x in corr.members.values():
-        if x.category == "crash" and x.ctx.workload == w:
-            crashes[x.ctx.uid] += max(1, x.count)
+    crashes = restarts(x for x in corr.members.values() if x.ctx.workload == w)
     return sum(1 for n in crashes.values() if n >= (LOOP_RESTARTS if looping else 1)) >= 2
 
 

@@ -8,7 +8,7 @@ unpublished: isolated warnings are kept, not paged.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from correlate.settings import CorrelateSettings
@@ -73,21 +73,11 @@ def evidence_enough(
     return worst_rank >= SINGLE_PUBLISH_RANK or repeats >= settings.singleton_min_count
 
 
-def serious(marks: Iterable[tuple[str, str, int, int]], loop_restarts: int) -> int:
-    """How many events are high or worse (``SERIOUS_RANK``), from ``(resource, category, severity rank, count)``
-    marks. A pod's crash events count only once it crash-loops (``loop_restarts`` restarts or more, their counts
-    added up): a container that restarted once or twice is what a busy workload shows now and then, and its crash
-    log, already counted, says it went down."""
-    marks = list(marks)
-    restarts: Counter[str] = Counter()
-    for resource, category, _, count in marks:
-        if category == "crash":
-            restarts[resource] += max(1, count)
-    return sum(
-        1
-        for resource, category, rank, _ in marks
-        if rank >= SERIOUS_RANK and (category != "crash" or restarts[resource] >= loop_restarts)
-    )
+def serious(marks: Iterable[tuple[str, str, int]], looping: Collection[str]) -> int:
+    """How many events are high or worse (``SERIOUS_RANK``), from ``(resource, category, severity rank)`` marks.
+    A resource's crash events count only when it crash-loops (in ``looping``): a container that restarted once or
+    twice is what a busy workload shows now and then."""
+    return sum(1 for key, category, rank in marks if rank >= SERIOUS_RANK and (category != "crash" or key in looping))
 
 
 def repeats(marks: Iterable[tuple[str, str, int, bool]]) -> int:

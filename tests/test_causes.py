@@ -116,3 +116,21 @@ def test_a_correlation_takes_in_its_members_call_told_twice(
     ``calls.told_beside`` within two minutes), whichever came first, with no call graph known."""
     down = ev("oom", 0, "oom_kill", DB, category="resource_exhaustion")
     assert causes.takes_refused(corr_of(down, named), corr_of(first), {}) is takes, name
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "expected"),
+    [
+        ("a BackOff counts as often as it happened", [("b", "k8s_event", 4)], 4),
+        ("BackOffs told apart add up", [("b1", "k8s_event", 1), ("b2", "k8s_event", 2)], 3),
+        ("a crash's log and its BackOff: one restart told twice", [("log", "collector", 1), ("b", "k8s_event", 2)], 2),
+        ("the source that tells most", [("l1", "collector", 1), ("l2", "collector", 1), ("l3", "collector", 1)], 3),
+    ],
+)
+def test_restarts_are_the_most_any_source_tells(name: str, members: list[tuple[str, str, int]], expected: int) -> None:
+    crashes = [
+        replace(ev(eid, 0, "BackOff", pod("api-1"), category="crash", source_kind=source), count=n)
+        for eid, source, n in members
+    ]
+    other = ev("p", 0, "Unhealthy", pod("api-2"), category="probe")
+    assert causes.restarts([*crashes, other]) == {pod("api-1").uid: expected}, name

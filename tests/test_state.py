@@ -75,17 +75,18 @@ def test_symptoms_as_usual_for_their_resources_are_no_incident(
 
 
 @pytest.mark.parametrize(
-    ("marks", "expected"),
+    ("marks", "looping", "expected"),
     [
-        ([("a", "application_error", 6, 1), ("a", "crash", 5, 2), ("b", "probe", 5, 1)], 2),  # a restart or two
-        ([("a", "application_error", 6, 1), ("a", "crash", 5, 3), ("b", "probe", 5, 1)], 3),  # a loop
-        ([("a", "crash", 5, 1), ("a", "crash", 5, 1), ("a", "crash", 5, 1)], 3),  # three restarts told apart
-        ([("a", "crash", 5, 2), ("b", "crash", 5, 2)], 0),  # two pods, two restarts each: neither loops
-        ([("a", "latency", 4, 9)], 0),  # a warning is not serious however often it repeats (``repeats`` says that)
+        ([("a", "application_error", 6), ("a", "crash", 5), ("b", "probe", 5)], set(), 2),  # a restart or two
+        ([("a", "application_error", 6), ("a", "crash", 5), ("b", "probe", 5)], {"a"}, 3),  # a crash loop
+        ([("a", "crash", 5), ("b", "crash", 5)], {"b"}, 1),
+        ([("a", "latency", 4)], {"a"}, 0),  # a warning is not serious however often it repeats (``repeats`` says so)
     ],
 )
-def test_a_pods_crashes_are_serious_once_it_crash_loops(marks: list[tuple[str, str, int, int]], expected: int) -> None:
-    assert st.serious(marks, loop_restarts=3) == expected
+def test_a_resources_crashes_are_serious_when_it_crash_loops(
+    marks: list[tuple[str, str, int]], looping: set[str], expected: int
+) -> None:
+    assert st.serious(marks, looping) == expected
 
 
 @pytest.mark.parametrize(
