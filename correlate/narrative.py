@@ -140,6 +140,9 @@ def summary(pattern: str, root: m.Member, members: Sequence[m.Member], facts: Fa
     if pattern == Pattern.WORKLOAD_FAILURE and root.ctx.workload_name:
         total = facts.workload_pods or root.ctx.workload_replicas
         failing = facts.failing_pods or len(pods_of(members))
+        if failing == 1 and root.ctx.kind == "Pod":  # one pod's own trouble: no workload-wide failure to speak of
+            of = f", 1 of its {total} pods" if total > 1 else ""
+            return f"Pod {root.ctx.name} of {_workload_ref(root)} failing ({root.reason}{of})"
         # pods replaced since they failed are no longer counted in the workload: never "2 of 1 pods"
         of = f"{failing} of {total} pods" if total >= failing else _plural(failing, "pod")
         return f"{root.ctx.workload_kind} '{root.ctx.workload_name}' experiencing widespread failures: {of}"

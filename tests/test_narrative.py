@@ -47,6 +47,10 @@ def test_workload_failure_and_node_failure_summaries() -> None:
     assert summary("workload_failure", pod, [pod], Facts(failing_pods=10)) == (
         "Deployment 'api-server' experiencing widespread failures: 10 of 12 pods"
     )
+    alone = member("p", 0, "http_5xx", "application_error", workload="text-service", workload_replicas=3)
+    assert summary("workload_failure", alone, [alone], Facts(failing_pods=1, workload_pods=3)) == (
+        "Pod p of deployment/text-service failing (http_5xx, 1 of its 3 pods)"
+    )
     replaced = member("p", 0, "BackOff", "crash", workload="mongodb-rate", workload_replicas=1)
     assert summary("workload_failure", replaced, [replaced], Facts(failing_pods=2, workload_pods=1)) == (
         "Deployment 'mongodb-rate' experiencing widespread failures: 2 pods"
