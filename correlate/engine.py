@@ -480,7 +480,14 @@ class Engine:
                 worst_rank=max(x.severity_rank for x in corr.members.values()),
                 pattern=a.pattern,
                 repeats=st.repeats(
-                    (x.ctx.uid or x.id, x.reason, x.count, x.source_kind == SourceKind.COLLECTOR)
+                    st.Mark(
+                        x.ctx.uid or x.id,
+                        x.reason,
+                        x.count,
+                        x.source_kind == SourceKind.COLLECTOR,
+                        x.severity_rank,
+                        x.category,
+                    )
                     for x in corr.members.values()
                 ),
                 cause_rank=root.severity_rank if cause and not causes.intended(root) else 0,

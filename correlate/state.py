@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from correlate.settings import CorrelateSettings
 from model.vocab import Pattern, State
@@ -80,18 +81,33 @@ def serious(marks: Iterable[tuple[str, str, int]], looping: Collection[str]) -> 
     return sum(1 for key, category, rank in marks if rank >= SERIOUS_RANK and (category != "crash" or key in looping))
 
 
-def repeats(marks: Iterable[tuple[str, str, int, bool]]) -> int:
-    """How often the most repeated warning (one reason on one resource) happened, from ``(resource, reason,
-    count, sent_again)`` marks. A Kubernetes Event counts its own repeats (``count``); a collector's detector that
-    fires every window sends a new event each time (``sent_again``), so those add up."""
+class Mark(NamedTuple):
+    """A member as ``repeats`` sees it."""
+
+    resource: str
+    reason: str
+    times: int  # a Kubernetes Event's own count of its repeats
+    sent_again: bool  # a collector's: each firing is an event of its own
+    rank: int = 0  # its severity rank
+    category: str = ""
+
+
+def repeats(marks: Iterable[tuple[str, str, int, bool] | Mark]) -> int:
+    """How often the most repeated warning (one reason on one resource) happened. A Kubernetes Event counts its
+    own repeats (``count``); a collector's detector that fires every window sends a new event each time
+    (``sent_again``), so those add up. A slow request is a sample, not a window: one resource's slow spans or
+    latency reports, warnings, with nothing else in the correlation, repeat as a busy service's slow requests do,
+    and count once (a detector's CPU or memory alert firing alone still adds up)."""
+    seen = [Mark(*x) for x in marks]
     counted: Counter[tuple[str, str]] = Counter()
     sent: Counter[tuple[str, str]] = Counter()
-    for resource, reason, count, sent_again in marks:
-        key = (resource, reason)
-        if sent_again:
-            sent[key] += 1
+    for x in seen:
+        if x.sent_again:
+            sent[x.resource, x.reason] += 1
         else:
-            counted[key] = max(counted[key], count)
+            counted[x.resource, x.reason] = max(counted[x.resource, x.reason], x.times)
+    if not counted and len(sent) == 1 and all(x.category == "performance" and x.rank < SERIOUS_RANK for x in seen):
+        return 1
     return max([*counted.values(), *sent.values()], default=0)
 
 

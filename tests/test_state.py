@@ -146,6 +146,30 @@ def test_repeats_add_up_events_sent_again_and_take_a_kubernetes_events_own_count
     assert st.repeats([]) == 0
 
 
+@pytest.mark.parametrize(
+    ("name", "marks", "expected"),
+    [
+        ("one pod's slow spans alone: samples of a busy service", [("a", "trace", 1, True, 4, "performance")] * 4, 1),
+        ("a CPU alert firing alone: a detector's windows", [("a", "cpu_usage", 1, True, 4, "saturation")] * 4, 4),
+        ("slow spans that say high", [("a", "trace", 1, True, 5, "performance")] * 4, 4),
+        (
+            "slow spans beside another signal",
+            [("a", "trace", 1, True, 4, "performance")] * 4 + [("a", "cpu_usage", 1, True, 4, "saturation")],
+            4,
+        ),
+        (
+            "slow spans beside a probe failing",
+            [("a", "trace", 1, True, 4, "performance")] * 4 + [("b", "Unhealthy", 1, False, 4, "probe")],
+            4,
+        ),
+    ],
+)
+def test_slow_requests_alone_are_samples_not_a_detector_firing(
+    name: str, marks: list[tuple[str, str, int, bool, int, str]], expected: int
+) -> None:
+    assert st.repeats(marks) == expected, name
+
+
 def test_one_request_failing_on_three_resources_is_news() -> None:
     lone = (1.4, 1.4, 1.4)  # one anomaly on each of three quiet resources
     assert not st.news(S, lone)
