@@ -35,17 +35,22 @@ ECHO_REASONS = frozenset({"OOMKilling"})
 
 
 def restarts(members: Iterable[m.Member]) -> Counter[str]:
-    """How often each resource's container restarted (by uid, or the event's id when it has none): its crash
-    events, a BackOff as often as its count, the most any one source tells. A crash's log and its BackOff are one
-    restart told twice."""
-    told: Counter[tuple[str, str]] = Counter()
+    """How often each pod's container restarted (by uid, or the event's id when it has none): its crash events of
+    one reason from one source add up (a BackOff as often as its count), and the pod restarted as often as the one
+    that tells most. A crash's log and its BackOff are one restart told twice."""
+    told: Counter[tuple[str, str, str]] = Counter()
     for x in members:
-        if x.category == "crash":
-            told[x.ctx.uid or x.id, x.source_kind] += max(1, x.count)
+        if x.category == "crash" and x.ctx.kind == "Pod":
+            told[x.ctx.uid or x.id, x.source_kind, x.reason] += max(1, x.count)
     out: Counter[str] = Counter()
-    for (key, _), n in told.items():
+    for (key, _, _), n in told.items():
         out[key] = max(out[key], n)
     return out
+
+
+def restarted_only(members: Iterable[m.Member]) -> set[str]:
+    """The pods that restarted without crash-looping (fewer than ``LOOP_RESTARTS`` times)."""
+    return {key for key, n in restarts(members).items() if n < LOOP_RESTARTS}
 
 
 def is_echo(x: m.Member) -> bool:

@@ -473,31 +473,19 @@ class Engine:
             sure = causes.is_cause(root, self.learned) or ex.workload_crash(corr, looping=True) or node_evicted(corr)
             cause = sure or node_inferred(corr)
             judged = not sure and corr.state != st.ACTIVE  # an active correlation stays active regardless
+            marks = [mark(x) for x in corr.members.values()]
             enough = st.evidence_enough(
                 self.settings,
                 members=len({(x.ctx.uid or x.id, x.reason) for x in corr.members.values()}),
                 confidence=a.confidence,
                 worst_rank=max(x.severity_rank for x in corr.members.values()),
                 pattern=a.pattern,
-                repeats=st.repeats(
-                    st.Mark(
-                        x.ctx.uid or x.id,
-                        x.reason,
-                        x.count,
-                        x.source_kind == SourceKind.COLLECTOR,
-                        x.severity_rank,
-                        x.category,
-                    )
-                    for x in corr.members.values()
-                ),
+                repeats=st.repeats(marks),
                 cause_rank=root.severity_rank if cause and not causes.intended(root) else 0,
                 rooted_in_cause=cause,
                 surprises=self.core.surprises(corr) if judged else None,
                 traced=self.core.traced(corr) if judged else 0,
-                serious=st.serious(
-                    ((x.ctx.uid or x.id, x.category, x.severity_rank) for x in corr.members.values()),
-                    {k for k, n in causes.restarts(corr.members.values()).items() if n >= causes.LOOP_RESTARTS},
-                ),
+                serious=st.serious(marks, causes.restarted_only(corr.members.values())),
             )
             quiet = st.is_quiet(corr.last_seen, now, self.settings)
             recovered = corr.id in batch.recovered
@@ -569,3 +557,9 @@ class Engine:
         doc = build(src, a, self._facts(src, a), version=src.version)
         src.last_published = st.Snapshot(st.RESOLVED, a.root, a.pattern, (), ())
         return persist.withdrawal(doc, homes)
+
+
+def mark(x: m.Member) -> st.Mark:
+    """A member as the publishing rules (``state.repeats``, ``state.serious``) see it."""
+    sent_again = x.source_kind == SourceKind.COLLECTOR
+    return st.Mark(x.ctx.uid or x.id, x.reason, x.count, sent_again, x.severity_rank, x.category)

@@ -144,7 +144,7 @@ def summary(pattern: str, root: m.Member, members: Sequence[m.Member], facts: Fa
             of = f", 1 of its {total} pods" if total > 1 else ""
             return f"Pod {root.ctx.name} of {_workload_ref(root)} failing ({root.reason}{of})"
         # pods replaced since they failed are no longer counted in the workload: never "2 of 1 pods"
-        of = f"{failing} of {total} pods" if total >= failing else _plural(failing, "pod")
+        of = f"{failing} of {total} pods" if total and total >= failing else _plural(failing, "pod")
         return f"{root.ctx.workload_kind} '{root.ctx.workload_name}' experiencing widespread failures: {of}"
     if pattern == Pattern.DEPLOYMENT_ISSUE:
         rev = f" (revision {facts.current.revision})" if facts.current and facts.current.revision else ""

@@ -74,31 +74,33 @@ def evidence_enough(
     return worst_rank >= SINGLE_PUBLISH_RANK or repeats >= settings.singleton_min_count
 
 
-def serious(marks: Iterable[tuple[str, str, int]], looping: Collection[str]) -> int:
-    """How many events are high or worse (``SERIOUS_RANK``), from ``(resource, category, severity rank)`` marks.
-    A resource's crash events count only when it crash-loops (in ``looping``): a container that restarted once or
-    twice is what a busy workload shows now and then."""
-    return sum(1 for key, category, rank in marks if rank >= SERIOUS_RANK and (category != "crash" or key in looping))
-
-
 class Mark(NamedTuple):
-    """A member as ``repeats`` sees it."""
+    """A member as ``repeats`` and ``serious`` see it."""
 
     resource: str
     reason: str
     times: int  # a Kubernetes Event's own count of its repeats
     sent_again: bool  # a collector's: each firing is an event of its own
-    rank: int = 0  # its severity rank
-    category: str = ""
+    rank: int  # its severity rank
+    category: str
 
 
-def repeats(marks: Iterable[tuple[str, str, int, bool] | Mark]) -> int:
+def serious(marks: Iterable[Mark], restarted_only: Collection[str]) -> int:
+    """How many events are high or worse (``SERIOUS_RANK``). The crash events of a pod that restarted without
+    crash-looping (in ``restarted_only``) do not count: a container that restarted once or twice is what a busy
+    workload shows now and then."""
+    return sum(
+        1 for x in marks if x.rank >= SERIOUS_RANK and not (x.category == "crash" and x.resource in restarted_only)
+    )
+
+
+def repeats(marks: Iterable[Mark]) -> int:
     """How often the most repeated warning (one reason on one resource) happened. A Kubernetes Event counts its
-    own repeats (``count``); a collector's detector that fires every window sends a new event each time
-    (``sent_again``), so those add up. A slow request is a sample, not a window: one resource's slow spans or
-    latency reports, warnings, with nothing else in the correlation, repeat as a busy service's slow requests do,
-    and count once (a detector's CPU or memory alert firing alone still adds up)."""
-    seen = [Mark(*x) for x in marks]
+    own repeats (``times``); a collector's detector that fires every window sends a new event each time
+    (``sent_again``), so those add up. A slow request is a sample, not a window: one resource's slow spans (or its
+    latency reports: one signal), warnings, with nothing else in the correlation, repeat as a busy service's slow
+    requests do, and count once (a detector's CPU or memory alert firing alone still adds up)."""
+    seen = list(marks)
     counted: Counter[tuple[str, str]] = Counter()
     sent: Counter[tuple[str, str]] = Counter()
     for x in seen:

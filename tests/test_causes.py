@@ -121,16 +121,32 @@ def test_a_correlation_takes_in_its_members_call_told_twice(
 @pytest.mark.parametrize(
     ("name", "members", "expected"),
     [
-        ("a BackOff counts as often as it happened", [("b", "k8s_event", 4)], 4),
-        ("BackOffs told apart add up", [("b1", "k8s_event", 1), ("b2", "k8s_event", 2)], 3),
-        ("a crash's log and its BackOff: one restart told twice", [("log", "collector", 1), ("b", "k8s_event", 2)], 2),
-        ("the source that tells most", [("l1", "collector", 1), ("l2", "collector", 1), ("l3", "collector", 1)], 3),
+        ("a BackOff counts as often as it happened", [("BackOff", "k8s_event", 4)], 4),
+        ("BackOffs told apart add up", [("BackOff", "k8s_event", 1), ("BackOff", "k8s_event", 2)], 3),
+        (
+            "a crash's log and its BackOff: one restart told twice",
+            [("panic", "collector", 1), ("BackOff", "k8s_event", 2)],
+            2,
+        ),
+        (
+            "one crash as a log, an exit and a restart",
+            [("panic", "collector", 1), ("exit", "collector", 1), ("restart", "collector", 1)],
+            1,
+        ),
+        ("the same word three times", [("panic", "collector", 1)] * 3, 3),
     ],
 )
 def test_restarts_are_the_most_any_source_tells(name: str, members: list[tuple[str, str, int]], expected: int) -> None:
     crashes = [
-        replace(ev(eid, 0, "BackOff", pod("api-1"), category="crash", source_kind=source), count=n)
-        for eid, source, n in members
+        replace(ev(f"c{i}", 0, reason, pod("api-1"), category="crash", source_kind=source), count=n)
+        for i, (reason, source, n) in enumerate(members)
     ]
     other = ev("p", 0, "Unhealthy", pod("api-2"), category="probe")
     assert causes.restarts([*crashes, other]) == {pod("api-1").uid: expected}, name
+    assert causes.restarted_only([*crashes, other]) == ({pod("api-1").uid} if expected < 3 else set()), name
+
+
+def test_a_jobs_failure_is_no_pods_restart() -> None:
+    job = m.Context(kind="Job", name="nightly", namespace="shop", uid="uid-job-nightly")
+    failed = ev("j", 0, "BackoffLimitExceeded", job, category="crash", source_kind="k8s_event")
+    assert causes.restarts([failed]) == {} and causes.restarted_only([failed]) == set()

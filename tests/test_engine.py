@@ -179,10 +179,10 @@ def test_workload_failure_counts_pods(store: GraphStore) -> None:
 def test_a_restart_or_two_is_no_workload_failure_until_it_crash_loops(store: GraphStore) -> None:
     e = engine(store)
 
-    def restarts(n: int) -> list[StoredEvent]:  # a pod's crash log and its BackOff; its sibling's probe failing once
+    def restarts(n: int) -> list[StoredEvent]:  # a pod's crash log, its BackOff told n times; its sibling's probe
         return [
             tb.event("log", 0, "Pod", "api-1", "error_log", C.APPLICATION_ERROR, severity="error", message="panic"),
-            tb.event("bo", 10, "Pod", "api-1", "BackOff", C.CRASH, severity="high", count=n),
+            *(tb.event(f"bo{i}", 10 + i, "Pod", "api-1", "BackOff", C.CRASH, severity="high") for i in range(n)),
             tb.event("pr", 40, "Pod", "api-2", "Unhealthy", C.PROBE, severity="high"),
         ]
 

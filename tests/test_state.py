@@ -75,18 +75,18 @@ def test_symptoms_as_usual_for_their_resources_are_no_incident(
 
 
 @pytest.mark.parametrize(
-    ("marks", "looping", "expected"),
+    ("marks", "restarted_only", "expected"),
     [
-        ([("a", "application_error", 6), ("a", "crash", 5), ("b", "probe", 5)], set(), 2),  # a restart or two
-        ([("a", "application_error", 6), ("a", "crash", 5), ("b", "probe", 5)], {"a"}, 3),  # a crash loop
-        ([("a", "crash", 5), ("b", "crash", 5)], {"b"}, 1),
-        ([("a", "latency", 4)], {"a"}, 0),  # a warning is not serious however often it repeats (``repeats`` says so)
+        ([("a", "application_error", 6), ("a", "crash", 5), ("b", "probe", 5)], {"a"}, 2),  # a restart or two
+        ([("a", "application_error", 6), ("a", "crash", 5), ("b", "probe", 5)], set(), 3),  # a loop (or no pod's)
+        ([("a", "crash", 5), ("b", "crash", 5)], {"a"}, 1),
+        ([("a", "latency", 4)], set(), 0),  # a warning is not serious however often it repeats (``repeats`` says so)
     ],
 )
-def test_a_resources_crashes_are_serious_when_it_crash_loops(
-    marks: list[tuple[str, str, int]], looping: set[str], expected: int
+def test_a_pods_crashes_are_serious_when_it_crash_loops(
+    marks: list[tuple[str, str, int]], restarted_only: set[str], expected: int
 ) -> None:
-    assert st.serious(marks, looping) == expected
+    assert st.serious((st.Mark(key, "r", 1, False, rank, cat) for key, cat, rank in marks), restarted_only) == expected
 
 
 @pytest.mark.parametrize(
@@ -138,11 +138,15 @@ def test_versions_count_publishes_and_quiet_uses_settings() -> None:
     assert st.is_quiet(0, S.resolve_quiet_ms, S) and not st.is_quiet(0, S.resolve_quiet_ms - 1, S)
 
 
+def mark(resource: str, reason: str, times: int, sent_again: bool, rank: int = 4, category: str = "") -> st.Mark:
+    return st.Mark(resource, reason, times, sent_again, rank, category)
+
+
 def test_repeats_add_up_events_sent_again_and_take_a_kubernetes_events_own_count() -> None:
-    assert st.repeats([("pod-a", "latency_p99", 1, True)] * 3 + [("pod-b", "latency_p99", 1, True)]) == 3
-    assert st.repeats([("pod-a", "BackOff", 5, False), ("pod-a", "BackOff", 2, False)]) == 5
-    assert st.repeats([("pod-a", "Unhealthy", 1, False)] * 3) == 1
-    assert st.repeats([("pod-a", "x", 1, True), ("pod-b", "x", 1, True), ("pod-a", "y", 1, True)]) == 1
+    assert st.repeats([mark("pod-a", "latency_p99", 1, True)] * 3 + [mark("pod-b", "latency_p99", 1, True)]) == 3
+    assert st.repeats([mark("pod-a", "BackOff", 5, False), mark("pod-a", "BackOff", 2, False)]) == 5
+    assert st.repeats([mark("pod-a", "Unhealthy", 1, False)] * 3) == 1
+    assert st.repeats([mark("pod-a", "x", 1, True), mark("pod-b", "x", 1, True), mark("pod-a", "y", 1, True)]) == 1
     assert st.repeats([]) == 0
 
 
@@ -167,7 +171,7 @@ def test_repeats_add_up_events_sent_again_and_take_a_kubernetes_events_own_count
 def test_slow_requests_alone_are_samples_not_a_detector_firing(
     name: str, marks: list[tuple[str, str, int, bool, int, str]], expected: int
 ) -> None:
-    assert st.repeats(marks) == expected, name
+    assert st.repeats(st.Mark(*x) for x in marks) == expected, name
 
 
 def test_one_request_failing_on_three_resources_is_news() -> None:

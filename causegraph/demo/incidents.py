@@ -87,13 +87,16 @@ INCIDENTS: tuple[Incident, ...] = (
         "productcatalogservice crash-loops after a bad release; recommendations and the frontend degrade",
         "trace-catalog-crash-1",
         (
-            Step(
-                0,
-                "pod:productcatalogservice",
-                "kubernetes",
-                "error",
-                "Back-off restarting failed container",
-                kubernetes=_k8s("BackOff", "Back-off restarting failed container server"),
+            *(  # the kubelet tells the back-off again on each restart: a loop, not one restart
+                Step(
+                    at,
+                    "pod:productcatalogservice",
+                    "kubernetes",
+                    "error",
+                    "Back-off restarting failed container",
+                    kubernetes=_k8s("BackOff", "Back-off restarting failed container server"),
+                )
+                for at in (0, 10, 20)
             ),
             Step(
                 7,
