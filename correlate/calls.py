@@ -123,16 +123,7 @@ def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
 def told_twice(x: m.Member, y: m.Member) -> bool:
     """``x``, a call that timed out naming no callee (an RPC layer's deadline), and ``y``, one that timed out
     naming its callee (the dialer's address), from one pod within the clocks' skew: one call, told by two layers."""
-    return (
-        x.target is None
-        and y.target is not None
-        and bool(x.ctx.uid)
-        and x.ctx.uid == y.ctx.uid
-        and abs(x.ts - y.ts) <= CALL_SKEW_MS
-        and failed_on_wire(x)
-        and timed_out(x)
-        and timed_out(y)
-    )
+    return unnamed_beside(x, y, CALL_SKEW_MS) and timed_out(x) and timed_out(y)
 
 
 def told_beside(x: m.Member, y: m.Member) -> bool:
@@ -140,12 +131,17 @@ def told_beside(x: m.Member, y: m.Member) -> bool:
     caller's code), and ``y``, a failed call naming its callee, from one pod within ``BESIDE_MS``: the pod's calls
     fail where its named ones do. A caller's code rarely says which of its callees failed; its dialer, its proxy or
     its trace does, on another line."""
+    return unnamed_beside(x, y, BESIDE_MS) and y.category in FAILED_CALL
+
+
+def unnamed_beside(x: m.Member, y: m.Member, within_ms: int) -> bool:
+    """``x``, a call that failed on the wire naming no callee, and ``y``, one naming its callee, from one pod within
+    ``within_ms`` of each other."""
     return (
         x.target is None
         and y.target is not None
         and bool(x.ctx.uid)
         and x.ctx.uid == y.ctx.uid
-        and abs(x.ts - y.ts) <= BESIDE_MS
+        and abs(x.ts - y.ts) <= within_ms
         and failed_on_wire(x)
-        and y.category in FAILED_CALL
     )
