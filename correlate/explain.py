@@ -272,7 +272,7 @@ def through_target(x: m.Member, y: m.Member, learned: Learned) -> bool:
 
 def bare(x: m.Member) -> m.Member:
     """``x`` seen only by what it was calling (to ask whether a member's resource is that)."""
-    return m.Member(id=x.id, ts=x.ts, reason=x.reason, category=x.category, severity_rank=0, target=x.target)
+    return x.bare
 
 
 def workload_wide(corr: m.Correlation, learned: Learned = NOTHING_LEARNED) -> bool:

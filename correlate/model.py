@@ -6,6 +6,7 @@ No I/O here; the engine fills these from ``StoredEvent`` and the graph, the pure
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from model.event import NormalEvent
@@ -88,6 +89,14 @@ class Member:
     @property
     def seen_until(self) -> int:
         return max(self.ts, self.last_ts)
+
+    @cached_property
+    def bare(self) -> Member:
+        """It seen only by what it was calling (``explain.bare``), made once: a correlation's links ask it of the
+        same member again and again."""
+        return Member(
+            id=self.id, ts=self.ts, reason=self.reason, category=self.category, severity_rank=0, target=self.target
+        )
 
     @classmethod
     def of(cls, e: NormalEvent, ctx: Context, target: Context | None = None) -> Member:

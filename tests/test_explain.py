@@ -914,3 +914,11 @@ def test_a_slow_burn_its_callers_felt_is_one_incident_across_a_longer_quiet_gap(
     assert (found is not None) is joins, name
     if found is not None:
         assert found.via == "cpu" and found.link in (m.SAME_RESOURCE, m.TARGET)
+
+
+def test_bare_sees_only_the_call_and_is_made_once() -> None:
+    call = ev("c", 5, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:8080: i/o timeout")
+    seen = ex.bare(call)
+    assert (seen.id, seen.ts, seen.target, seen.ctx) == ("c", call.ts, A, m.Context())  # nothing of its own pod
+    assert ex.bare(call) is seen  # a correlation's links ask it of one member again and again
+    assert ex.bare(replace(call, link=m.SAME_NODE)) is not seen  # a copy makes its own
