@@ -56,9 +56,9 @@ class Context:
     owners: tuple[tuple[str, int], ...] = ()  # (owner uid, fewest OWNED_BY hops), up to 3 hops
     uses: tuple[tuple[str, str], ...] = ()  # a Pod: (ConfigMap/Secret/PVC uid, shared_config | shared_volume)
 
-    @property
+    @cached_property
     def workload(self) -> str:
-        """``kind/namespace/name`` of the top-level owner ('' when none)."""
+        """``kind/namespace/name`` of the top-level owner ('' when none); made once, asked of every pair placed."""
         if not self.workload_name:
             return ""
         return f"{self.workload_kind.lower()}/{self.workload_namespace}/{self.workload_name}"
