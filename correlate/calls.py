@@ -108,9 +108,9 @@ def beside_a_call(x: m.Member, y: m.Member, link: m.Link) -> bool:
     """``y`` is a failed call, in its correlation for what it called; ``x`` only shares ``y``'s caller (its pod,
     owner or node): that explains nothing of ``x``, unless ``x`` is the same call failing again (naming the same
     callee, or naming none and told twice or beside it: ``told_twice``, ``told_beside``), or the pod's own probe
-    failing after its calls failed
-    (what it depends on is gone: it cannot serve), unless the probe got no answer at all: a handler that checks
-    what it depends on answers that it is unready, a probe that times out tells of its pod's own node."""
+    failing after its calls failed (what it depends on is gone: it cannot serve), unless the probe got no answer at
+    all: a handler that checks what it depends on answers that it is unready, a probe that times out tells of its
+    pod's own node."""
     if not is_call(y) or link.kind not in SUBJECT_LINKS:
         return False
     if x.category == "probe" and y.category in FAILED_CALL and x.ctx.uid and y.ctx.uid == x.ctx.uid and y.ts <= x.ts:
