@@ -476,9 +476,9 @@ class Engine:
             marks = [mark(x) for x in corr.members.values()]
             enough = st.evidence_enough(
                 self.settings,
-                members=len({(x.ctx.uid or x.id, x.reason) for x in corr.members.values()}),
+                members=len({(x.resource, x.reason) for x in marks}),
                 confidence=a.confidence,
-                worst_rank=max(x.severity_rank for x in corr.members.values()),
+                worst_rank=max(x.rank for x in marks),
                 pattern=a.pattern,
                 repeats=st.repeats(marks),
                 cause_rank=root.severity_rank if cause and not causes.intended(root) else 0,
