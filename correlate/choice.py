@@ -14,7 +14,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from correlate import model as m
-from correlate.calls import FAILED_CALL, sides, timed_out
+from correlate.calls import CALL_SKEW_MS, FAILED_CALL, sides, timed_out
 from correlate.causes import JOIN_GAP_MS, SATURATION, callee_down
 from correlate.explain import Explanation, alike, bare, found_cause, resource_explains
 from correlate.feedback import NOTHING_LEARNED, Learned
@@ -27,6 +27,7 @@ class Fit(NamedTuple):
     """How well a correlation fits as an event's home, compared field by field in this order (``choose``)."""
 
     slow: bool  # a slow call its callee answered: it explains the call through the callee, or has the callee slow
+    earlier: bool  # its subject's episode (its pod, or the pod its call reached) from before a callee failed
     cause: bool  # its root is a cause
     down: bool  # the very pod the event's call reached is down in it, unless a home is the caller's node in trouble
     node: bool  # rooted at the Node the event points at
@@ -48,6 +49,8 @@ def choose(
 
     - for a slow call its callee answered, one that explains it through the callee or has that callee slow itself
       now (the time went there: ``slow_callee``), before one that reaches it only through its caller;
+    - the episode its subject (its own pod, or the very pod its call reached) was in before another pod it calls
+      failed (``earlier_episode``): a callee failing later explains what is new, not trouble already going on;
     - one whose root is a cause, before one rooted in a symptom;
     - for a call, one where the very pod it reached is down (a cause on it, its container not running:
       ``reached``), unless a home is rooted at the caller's own node in trouble (what cuts its calls off, whatever
@@ -73,6 +76,7 @@ def choose(
     # a home rooted at the caller's own node in trouble (a cause, or named by its pods): what cuts its calls off,
     # whatever they reached
     cut_off = any(rooted_at_node(c, x.ctx.node) and found_cause(c, learned) for c, _ in candidates)
+    failed = callee_failed_at(x, candidates, learned)
 
     def fit(i: int) -> Fit:
         corr, ex = candidates[i]
@@ -81,6 +85,7 @@ def choose(
         on_it, down = reached(corr, x, learned)
         return Fit(
             slow=slowed and (ex.link == m.TARGET or slow_callee(corr, x)),
+            earlier=failed is not None and earlier_episode(corr, x, failed),
             cause=found_cause(corr, learned),
             down=not cut_off and down,
             node=any(rooted_at_node(corr, n) for n in pointed),
@@ -97,6 +102,51 @@ def choose(
         )
 
     return max(range(len(candidates)), key=fit)
+
+
+EPISODE_SEEN = 2  # a subject's errors before a callee's failure that make an episode of its own (one is noise)
+
+
+def subject(x: m.Member) -> str:
+    """The uid of the pod ``x`` tells of: the very pod its call reached, else its own resource."""
+    t = x.target
+    if t is not None:
+        return t.uid if t.kind == "Pod" else ""
+    return x.ctx.uid
+
+
+def callee_failed_at(
+    x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
+) -> int | None:
+    """When the earliest of the candidates rooted at a cause on another pod (a callee's OOM kill, its crash) began,
+    of those not on ``x``'s subject's workload (None when there is none)."""
+    uid = subject(x)
+    times = [
+        corr.members[corr.root.event_id].ts
+        for corr, _ in candidates
+        if corr.root is not None
+        and corr.root.resource.kind == "Pod"
+        and corr.root.resource.uid not in ("", uid)
+        and found_cause(corr, learned)
+    ]
+    return min(times) if uid and times else None
+
+
+def earlier_episode(corr: m.Correlation, x: m.Member, failed: int) -> bool:
+    """``corr`` is rooted at ``x``'s subject and holds an episode of it going on when a callee failed at ``failed``:
+    ``EPISODE_SEEN`` errors of its own on it before then (``CALL_SKEW_MS`` allowed), the last within ``JOIN_GAP_MS``.
+    Errors, not a failed probe or a slow request: what a busy pod shows now and then is no episode a callee's
+    failure could not have caused."""
+    uid = subject(x)
+    root = corr.root
+    if root is None or root.resource.uid != uid:
+        return False
+    before = [
+        y.ts
+        for y in corr.members.values()
+        if y.ctx.uid == uid and y.target is None and y.category == "application_error" and y.ts + CALL_SKEW_MS < failed
+    ]
+    return len(before) >= EPISODE_SEEN and max(before) + JOIN_GAP_MS >= failed
 
 
 TARGET_SEEN = 3  # anomalies on what a call reached, beyond which more say nothing new

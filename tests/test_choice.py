@@ -243,3 +243,44 @@ def test_a_nodes_own_saturation_is_no_slow_callee() -> None:
     x = ev("x", 30, "latency", CALLER, category="performance", target=SHIPPING)
     assert not choice.slow_callee(busy, x)
     assert choice.slow_callee(corr_of(ev("p", 0, "cpu_usage", SHIPPING, category="saturation")), x)
+
+
+CART = pod("cart-1", "n2", services=("cart",))
+
+
+@pytest.mark.parametrize(
+    ("own", "x", "own_home"),
+    [
+        # erroring twice before the datastore died, still going on: its own episode keeps its errors
+        ((("e1", 0, "application_error"), ("e2", 20, "application_error")), ev("x", 60, "http_5xx", CART), True),
+        # and a call that reached that very pod
+        (
+            (("e1", 0, "application_error"), ("e2", 20, "application_error")),
+            ev("x", 60, "http_5xx", CALLER, category="application_error", target=CART),
+            True,
+        ),
+        # one error before is noise: the datastore's failure explains what follows
+        ((("e1", 20, "application_error"),), ev("x", 60, "http_5xx", CART), False),
+        # a failed probe and a slow request are what a busy pod shows: no episode of its own
+        ((("e1", 0, "probe"), ("e2", 20, "performance")), ev("x", 60, "http_5xx", CART), False),
+        # errors that stopped more than JOIN_GAP_MS before the datastore died are over
+        ((("e1", -200, "application_error"), ("e2", -180, "application_error")), ev("x", 60, "http_5xx", CART), False),
+        # errors stamped with the datastore's failure (CALL_SKEW_MS) may be its first effects
+        ((("e1", 28, "application_error"), ("e2", 29, "application_error")), ev("x", 60, "http_5xx", CART), False),
+        # a call to the Service names no pod: the cause takes it
+        (
+            (("e1", 0, "application_error"), ("e2", 20, "application_error")),
+            ev("x", 60, "http_5xx", CALLER, category="application_error", target=service("cart")),
+            False,
+        ),
+    ],
+)
+def test_choose_keeps_a_pods_episode_from_before_its_callee_failed_in_its_own_correlation(
+    own: tuple[tuple[str, float, str], ...], x: m.Member, own_home: bool
+) -> None:
+    """A pod erroring on its own before a datastore it calls was OOM-killed: its errors that follow, and the calls
+    that reached it, are its own episode going on, not the datastore's effects (the cause's root came later)."""
+    episode = corr_of(*(ev(eid, t, "error_log", CART, category=cat) for eid, t, cat in own))
+    oom = corr_of(replace(OOM, ts=30_000))
+    homes = [(oom, ex.Explanation(0.85, m.CALLS, "oom")), (episode, ex.Explanation(1.0, m.SAME_RESOURCE, own[0][0]))]
+    assert choice.choose(x, homes) == (1 if own_home else 0)
