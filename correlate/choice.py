@@ -104,6 +104,7 @@ def choose(
     return max(range(len(candidates)), key=fit)
 
 
+FAILING_KINDS = frozenset({"Pod", *m.WORKLOAD_KINDS})  # roots whose failure may come after a pod's own episode
 EPISODE_SEEN = 2  # a subject's errors before a callee's failure that make an episode of its own (one is noise)
 
 
@@ -118,14 +119,15 @@ def subject(x: m.Member) -> str:
 def callee_failed_at(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int | None:
-    """When the earliest of the candidates rooted at a cause on another pod (a callee's OOM kill, its crash) began,
-    of those not on ``x``'s subject's workload (None when there is none)."""
+    """When the earliest of the candidates rooted at another pod's failure (a callee's OOM kill, its crash) or at a
+    workload's began (None when there is none). A change (a rollout, a config edit) and a node are not such: what
+    they do to a pod is new, whatever it showed before."""
     uid = subject(x)
     times = [
         corr.members[corr.root.event_id].ts
         for corr, _ in candidates
         if corr.root is not None
-        and corr.root.resource.kind == "Pod"
+        and corr.root.resource.kind in FAILING_KINDS
         and corr.root.resource.uid not in ("", uid)
         and found_cause(corr, learned)
     ]

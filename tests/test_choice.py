@@ -284,3 +284,25 @@ def test_choose_keeps_a_pods_episode_from_before_its_callee_failed_in_its_own_co
     oom = corr_of(replace(OOM, ts=30_000))
     homes = [(oom, ex.Explanation(0.85, m.CALLS, "oom")), (episode, ex.Explanation(1.0, m.SAME_RESOURCE, own[0][0]))]
     assert choice.choose(x, homes) == (1 if own_home else 0)
+
+
+@pytest.mark.parametrize(
+    ("root_kind", "own_home"),
+    [("Deployment", True), ("Node", False)],  # a node's failure is new to the pod, whatever it showed before
+)
+def test_choose_keeps_a_pods_episode_from_before_its_siblings_crashed_in_its_own_correlation(
+    root_kind: str, own_home: bool
+) -> None:
+    """A pod erroring on its own before two siblings crashed once each (the workload as their root): its errors that
+    follow are its episode going on, not the siblings' crash."""
+    app = pod("details-1", "n1", workload="details")
+    episode = corr_of(*(ev(f"e{i}", 20 * i, "error_log", app, category="application_error") for i in range(3)))
+    c1 = ev("c1", 70, "panic", pod("details-2", "n1", workload="details"), category="crash")
+    c2 = ev("c2", 80, "panic", pod("details-3", "n1", workload="details"), category="crash")
+    crash = corr_of(c1, c2)
+    if root_kind == "Node":
+        crash = corr_of(replace(c1, ctx=node("n1"), reason="NodeNotReady", category="node"))
+    assert crash.root is not None and crash.root.resource.kind == root_kind and ex.found_cause(crash)
+    x = ev("x", 90, "error_log", app, category="application_error")
+    homes = [(crash, ex.Explanation(1.0, m.OWNER, "c1")), (episode, ex.Explanation(1.0, m.SAME_RESOURCE, "e0"))]
+    assert choice.choose(x, homes) == (1 if own_home else 0)
