@@ -92,8 +92,9 @@ class Placement:
         self.of[member.id] = corr.id
         self.index.add_member(corr.id, member)
         step.changed[corr.id] = corr
-        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or causes.is_cause(member):
-            self.reroot(corr, step, near=mine)
+        grown = causes.is_cause(member, self.learned)
+        if len(corr.members) <= REROOT_EAGER or len(corr.members) % REROOT_EVERY == 0 or grown:
+            self.reroot(corr, step, near=mine, grown=grown)
         elif causes.callee_down(member, self.learned):  # a pod crash-looping in a large correlation: no reroot
             self._take_refused(corr, step, mine)
         self._infer_node(corr, member, step)
@@ -149,10 +150,11 @@ class Placement:
         for eid in [eid for eid, x in self.loose.items() if x.ts + aftermath.LEAD_MS < now]:
             del self.loose[eid]
 
-    def reroot(self, corr: m.Correlation, step: Step, near: Iterable[str] = ()) -> None:
-        """Decide the correlation's root again; when it changed, take in the correlations it explains: those the index
-        finds by the root's resource, and ``near``, the correlations of the events the newest member is linked to (a
-        cause that arrived after its effects)."""
+    def reroot(self, corr: m.Correlation, step: Step, near: Iterable[str] = (), *, grown: bool = False) -> None:
+        """Decide the correlation's root again; when it changed, or a cause joined (``grown``: a node told NotReady
+        explains more of its pods' callers than its earlier warning did), take in the correlations it explains: those
+        the index finds by the root's resource, and ``near``, the correlations of the events the newest member is
+        linked to (a cause that arrived after its effects)."""
         before = corr.root
         pinned = self.learned.pinned_root.get(corr.id)
         if pinned in corr.members:  # a person said which event is the root
@@ -166,7 +168,7 @@ class Placement:
             ranked = rk.rank_resources(list(corr.members.values()), corr.links, self.learned, self.past, self.since)
             self.ranking[corr.id] = tuple((eid, score) for _, eid, score in ranked)
             corr.root = rk.decide_root(list(corr.members.values()), corr.links, self.learned, ranked=ranked)
-        if corr.root == before:
+        if corr.root == before and not grown:
             self._take_refused(corr, step, near)
             return
         size = len(corr.members)

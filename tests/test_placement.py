@@ -350,3 +350,29 @@ def test_a_pod_failing_again_while_backing_off_is_one_incident(again_s: int, bac
     home = core.home("oom2")
     assert home is not None and home.root is not None and home.root.event_id == ("oom" if one else "oom2")
     assert [g.id for g in step.merged] == ([correlation_id("oom2")] if one else [])
+
+
+N2 = m.Context(uid="uid-n2", kind="Node", name="n2", node="n2")
+
+
+@pytest.mark.parametrize(("pod_nodes", "merged"), [(("n1", "n2", "n3"), True), (("n1", "n3"), False)])
+def test_a_cause_that_leaves_the_root_as_it_was_still_takes_in_what_the_root_now_explains(
+    pod_nodes: tuple[str, ...], merged: bool
+) -> None:
+    """The node's housekeeping warning stays the root of its pods' timeouts; when the node controller then says the
+    node NotReady, the unanswered call to a Service with a pod on that node (opened on its own before) is the node's
+    too. A Service with no pod there stays apart."""
+    core = Placement()
+    front = pod("front-1", "n3")
+    orders = replace(service("orders"), pod_nodes=pod_nodes)
+    place_all(
+        core,
+        ev("gc", 0, "ContainerGCFailed", N2, category="node", source_kind="kubernetes"),
+        ev("t1", 60, "timeout", front, target=pod("cat-1", "n2"), message="dial tcp 10.0.0.1:80: i/o timeout"),
+        ev("s1", 62, "timeout", front, target=orders, message="dial tcp 10.96.0.1:80: i/o timeout"),
+    )
+    assert homes(core) == {frozenset({"gc", "t1"}), frozenset({"s1"})}
+    place_all(core, ev("nn", 100, "NodeNotReady", N2, category="node", source_kind="kubernetes"))
+    home = core.home("nn")
+    assert home is not None and home.root is not None and home.root.event_id == "gc"  # the root stays
+    assert (core.home("s1") is home) == merged
