@@ -339,7 +339,7 @@ def test_a_pinned_root_stays_at_its_own_resource_and_named_when_its_pods_name_it
 def test_a_pod_failing_again_while_backing_off_is_one_incident(again_s: int, backoff: bool, one: bool) -> None:
     core = Placement()
     first = (OOM, ev("t", 5, "timeout", CALLER, target=DB))
-    again = (ev("oom2", again_s, "oom_kill", DB, category="resource_exhaustion"),)
+    again: tuple[m.Member, ...] = (ev("oom2", again_s, "oom_kill", DB, category="resource_exhaustion"),)
     if backoff:
         again += (ev("bo", again_s + 9, "BackOff", DB, category="crash"),)
     step = place_all(core, *first, *again)
