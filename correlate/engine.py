@@ -354,17 +354,7 @@ class Engine:
 
     def _member(self, s: StoredEvent) -> m.Member:
         e = s.event
-        ctx = self._ctx.get(s.resource.uid) or m.Context(
-            uid=s.resource.uid,
-            cluster=s.resource.cluster or self.cluster,
-            kind=s.resource.kind,
-            namespace=s.resource.namespace,
-            name=s.resource.name,
-            node=e.node_name,
-            workload_kind=e.workload_kind,
-            workload_namespace=s.resource.namespace if e.workload_name else "",
-            workload_name=e.workload_name,
-        )
+        ctx = self._ctx.get(s.resource.uid) or m.unknown_context(e, s.resource, self.cluster)
         return m.Member.of(e, ctx, self._ctx.get(s.target_uid) if s.target_uid else None)
 
     def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: Step) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from model.event import NormalEvent
 from model.resource import WORKLOAD_KINDS as WORKLOAD_KINDS  # the engine modules read it as ``m.WORKLOAD_KINDS``
+from model.resource import ResourceRef, deployment_of_pod
 from model.vocab import LinkKind, State
 
 # Link kinds (``model.vocab.LinkKind``) under the short names the engine's modules use.
@@ -62,6 +63,27 @@ class Context:
         if not self.workload_name:
             return ""
         return f"{self.workload_kind.lower()}/{self.workload_namespace}/{self.workload_name}"
+
+
+def unknown_context(e: NormalEvent, resolved: ResourceRef, cluster: str) -> Context:
+    """What an event is about when the graph does not know the resource (yet): what ingest resolved it to, else
+    what its source named (a rollout's new pod, its events ahead of the watch), with the owner the source or the
+    pod's own name says (``deployment_of_pod``), so that the rollout that made it explains it."""
+    ref = resolved if resolved.uid or resolved.name else e.resource
+    kind, name = e.workload_kind, e.workload_name
+    if not name and ref.kind == "Pod" and (name := deployment_of_pod(ref.name)):
+        kind = "Deployment"
+    return Context(
+        uid=ref.uid,
+        cluster=ref.cluster or cluster,
+        kind=ref.kind,
+        namespace=ref.namespace,
+        name=ref.name,
+        node=e.node_name,
+        workload_kind=kind,
+        workload_namespace=ref.namespace if name else "",
+        workload_name=name,
+    )
 
 
 @dataclass

@@ -8,6 +8,7 @@ cluster-scoped has an empty namespace whatever the caller passed (a Node Event's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from model.kinds import TOPOLOGY_KINDS
@@ -43,3 +44,16 @@ class ResourceRef:
         if not (self.kind and self.name):
             return ""
         return resource_key(self.cluster or default_cluster, self.kind, self.namespace, self.name)
+
+
+# A Deployment's pods are named ``<deployment>-<pod-template-hash>-<suffix>``, both parts drawn from the alphabet
+# Kubernetes uses for generated names (no vowels, no 0/1/3): the owner of a pod the graph does not know yet (a
+# rollout's new pod, its events ahead of the watch) is read from its name.
+_SAFE = "bcdfghjklmnpqrstvwxz2456789"
+_DEPLOYMENT_POD = re.compile(rf"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[{_SAFE}]{{6,10}}-[{_SAFE}]{{5}}$")
+
+
+def deployment_of_pod(name: str) -> str:
+    """The Deployment a pod's name says owns it ('' when the name is not a Deployment pod's)."""
+    found = _DEPLOYMENT_POD.match(name)
+    return found.group("owner") if found else ""

@@ -11,6 +11,7 @@ from correlate.settings import CorrelateSettings
 from graph import GraphStore
 from model.event import Category as C
 from model.event import SourceKind, StoredEvent
+from model.resource import ResourceRef
 from tests import topo_builder as tb
 
 
@@ -140,6 +141,25 @@ def test_rollout_names_the_revision_to_roll_back_to(store: GraphStore) -> None:
     r = out[-1]
     assert r.type == "deployment_issue" and r.root_cause.event_id == "d@9"
     assert "revision 1" in r.remediation and "repo/api:v1" in r.remediation and "rollout undo" in r.remediation
+
+
+def test_a_rollouts_new_pod_the_graph_does_not_know_yet_is_the_rollouts(store: GraphStore) -> None:
+    """The new ReplicaSet's pod is not in the graph yet (its events came ahead of the watch; ingest resolved them to
+    nothing): the event's own reference and the owner its name says make it the rollout's, not a root of its own."""
+    e = engine(store)
+    change = tb.event(
+        "d@9", 0, "Deployment", "api", "ImageChanged", C.ROLLOUT, severity="info", source_kind=SourceKind.CHANGE
+    )
+    unknown = [
+        replace(
+            tb.event(eid, at, "Pod", "api-7zwg2k6m6r-79sfx", reason, C.IMAGE), resource=ResourceRef(), resolved_by=""
+        )
+        for eid, at, reason in (("p1", 20, "Failed"), ("p2", 30, "BackOff"))
+    ]
+    out = e.process(tb.stored(store, [change, *unknown]))
+    r = out[-1]
+    assert r.root_cause.event_id == "d@9" and r.root_cause.resource.kind == "Deployment"
+    assert {"p1", "p2"} <= set(r.related_events)
 
 
 def test_node_failure_names_the_node_to_cordon(store: GraphStore) -> None:

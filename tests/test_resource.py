@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from model.kinds import TOPOLOGY_KINDS
-from model.resource import CLUSTER_SCOPED, WORKLOAD_KINDS, ResourceRef, key_namespace, resource_key
+from model.resource import (
+    CLUSTER_SCOPED,
+    WORKLOAD_KINDS,
+    ResourceRef,
+    deployment_of_pod,
+    key_namespace,
+    resource_key,
+)
 
 
 def test_namespaced_key() -> None:
@@ -38,3 +45,18 @@ def test_ref_key_uses_the_default_cluster_only_when_it_names_none() -> None:
     assert ResourceRef("a", "Pod", "ns", "p").key("c") == "a/Pod/ns/p"
     assert ResourceRef("a", "Pod", "ns", "").key() == ""
     assert ResourceRef(uid="u").key() == ""
+
+
+@pytest.mark.parametrize(
+    ("pod", "owner"),
+    [
+        ("reviews-v2-7zwg2k6m6r-79sfx", "reviews-v2"),  # <deployment>-<pod-template-hash>-<suffix>
+        ("ts-food-map-service-6rzn9f6pt5-m4h2j", "ts-food-map-service"),
+        ("frontend-5b6d7c8f9-abcde", ""),  # vowels: no generated suffix
+        ("mysql-0", ""),  # a StatefulSet's pod
+        ("web-7zwg2k6m6r", ""),  # a ReplicaSet's name, not a pod's
+        ("node-exporter-x8k2p", ""),  # a DaemonSet's pod: one generated part only
+    ],
+)
+def test_a_deployments_pod_is_known_by_its_name(pod: str, owner: str) -> None:
+    assert deployment_of_pod(pod) == owner
