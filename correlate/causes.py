@@ -103,10 +103,14 @@ def is_cause(x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """Whether ``x`` is likely a cause rather than a symptom (exhaustion, node conditions, changes)."""
     if is_echo(x) or is_eviction(x):
         return False
+    return learned.prior(cause_prior(x), x.reason) >= CAUSE_PRIOR
+
+
+def cause_prior(x: m.Member) -> float:
+    """How likely ``x`` is a cause, before feedback (``scoring.prior``): a node's own report of its network down (a
+    partition) is one, whatever its reason's words: every pod on it is cut off."""
     p = prior(x.category, x.reason, x.source_kind)
-    if _network_report(x):
-        p = max(p, NODE_NETWORK_PRIOR)  # the node's own network down (a partition): every pod on it is cut off
-    return learned.prior(p, x.reason) >= CAUSE_PRIOR
+    return max(p, NODE_NETWORK_PRIOR) if _network_report(x) else p
 
 
 def _network_report(x: m.Member) -> bool:

@@ -223,7 +223,7 @@ def rank_resources(
         r = ctx_of[k]
         if len(on) > 1 and all(causes.is_echo(x) for x in own):
             continue
-        priors = [(learned.prior(prior(x.category, x.reason, x.source_kind), x.reason), x) for x in own]
+        priors = [(learned.prior(causes.cause_prior(x), x.reason), x) for x in own]
         best_prior, best = max(priors, key=lambda t: (t[0], -t[1].ts, t[1].id))
         if best_prior < causes.CAUSE_PRIOR and not any(onset - causes.lag(x) <= x.ts <= onset + ONSET_MS for x in own):
             continue  # a weak signal counts only at the onset, not as a precursor from an earlier episode

@@ -334,3 +334,19 @@ def test_a_node_condition_told_on_a_pod_is_rooted_at_its_node(category: str, kin
     assert (root.event_id, root.resource.kind) == ("nr", kind)
     if kind == "Node":
         assert (root.resource.name, root.resource.uid) == ("n7", "uid-n7")
+
+
+def test_a_nodes_own_report_of_its_network_down_ranks_as_the_cause_it_is() -> None:
+    """Two of its pods' probes fail, a caller's calls to one time out, and one of its pods' own calls to another
+    node time out: the node's report of its network down (a kernel's message, no cause word in its reason)
+    explains all but the last and is the root, as ``causes.is_cause`` takes it everywhere else."""
+    user, db = pod("user-1", "n1"), pod("user-db-1", "n1")
+    members = [
+        ev("dbp", 0, "Unhealthy", db, category="probe", message="Readiness probe failed: timeout"),
+        ev("net", 1, "UnregisterNetDevice", node("n1"), category="network", message="unregister_netdevice: eth0"),
+        ev("up", 13, "Unhealthy", user, category="probe", message="Readiness probe failed: timeout"),
+        ev("t", 195, "timeout", CALLER, target=user, message="dial tcp 10.0.1.2:80: i/o timeout"),
+        ev("o", 218, "timeout", pod("cat-1", "n1"), target=pod("cat-db-1", "n2"), message="i/o timeout"),
+    ]
+    root = rk.decide_root(members, [])
+    assert (root.resource.kind, root.resource.name, root.event_id) == ("Node", "n1", "net")
