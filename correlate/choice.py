@@ -27,7 +27,7 @@ class Fit(NamedTuple):
     """How well a correlation fits as an event's home, compared field by field in this order (``choose``)."""
 
     slow: bool  # a slow call its callee answered: it explains the call through the callee, or has the callee slow
-    earlier: bool  # its subject's episode (its pod, or the pod its call reached) from before a callee failed
+    earlier: bool  # its subject's episode (its pod, or the pod its call reached) from before another's failure
     cause: bool  # its root is a cause
     down: bool  # the very pod the event's call reached is down in it, unless a home is the caller's node in trouble
     node: bool  # rooted at the Node the event points at
@@ -49,8 +49,9 @@ def choose(
 
     - for a slow call its callee answered, one that explains it through the callee or has that callee slow itself
       now (the time went there: ``slow_callee``), before one that reaches it only through its caller;
-    - the episode its subject (its own pod, or the very pod its call reached) was in before another pod it calls
-      failed (``earlier_episode``): a callee failing later explains what is new, not trouble already going on;
+    - the episode its subject (its own pod, or the very pod its call reached) was in before another pod or a
+      workload failed (``earlier_episode``): a callee or siblings failing later explain what is new, not trouble
+      already going on;
     - one whose root is a cause, before one rooted in a symptom;
     - for a call, one where the very pod it reached is down (a cause on it, its container not running:
       ``reached``), unless a home is rooted at the caller's own node in trouble (what cuts its calls off, whatever
@@ -76,7 +77,7 @@ def choose(
     # a home rooted at the caller's own node in trouble (a cause, or named by its pods): what cuts its calls off,
     # whatever they reached
     cut_off = any(rooted_at_node(c, x.ctx.node) and found_cause(c, learned) for c, _ in candidates)
-    failed = callee_failed_at(x, candidates, learned)
+    failed = other_failure_at(x, candidates, learned)
 
     def fit(i: int) -> Fit:
         corr, ex = candidates[i]
@@ -105,7 +106,7 @@ def choose(
 
 
 FAILING_KINDS = frozenset({"Pod", *m.WORKLOAD_KINDS})  # roots whose failure may come after a pod's own episode
-EPISODE_SEEN = 2  # a subject's errors before a callee's failure that make an episode of its own (one is noise)
+EPISODE_SEEN = 2  # a subject's errors before another's failure that make an episode of its own (one is noise)
 
 
 def subject(x: m.Member) -> str:
@@ -116,7 +117,7 @@ def subject(x: m.Member) -> str:
     return x.ctx.uid
 
 
-def callee_failed_at(
+def other_failure_at(
     x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
 ) -> int | None:
     """When the earliest of the candidates rooted at another pod's failure (a callee's OOM kill, its crash) or at a
@@ -135,10 +136,10 @@ def callee_failed_at(
 
 
 def earlier_episode(corr: m.Correlation, x: m.Member, failed: int) -> bool:
-    """``corr`` is rooted at ``x``'s subject and holds an episode of it going on when a callee failed at ``failed``:
-    ``EPISODE_SEEN`` errors of its own on it before then (``CALL_SKEW_MS`` allowed), the last within ``JOIN_GAP_MS``.
-    Errors, not a failed probe or a slow request: what a busy pod shows now and then is no episode a callee's
-    failure could not have caused."""
+    """``corr`` is rooted at ``x``'s subject and holds an episode of it going on when another failure began at
+    ``failed`` (``other_failure_at``): ``EPISODE_SEEN`` errors of its own on it before then (``CALL_SKEW_MS``
+    allowed), the last within ``JOIN_GAP_MS``. Errors, not a failed probe or a slow request: what a busy pod shows
+    now and then is no episode of its own."""
     uid = subject(x)
     root = corr.root
     if root is None or root.resource.uid != uid:
