@@ -76,8 +76,9 @@ def choose(
     slowed = x.category == "performance" and x.target is not None
     # a home rooted at the caller's own node in trouble (a cause, or named by its pods): what cuts its calls off,
     # whatever they reached
-    cut_off = any(rooted_at_node(c, x.ctx.node) and found_cause(c, learned) for c, _ in candidates)
-    failed = other_failure_at(x, candidates, learned)
+    found = [found_cause(c, learned) for c, _ in candidates]  # asked once each: a workload's crash counts members
+    cut_off = any(rooted_at_node(c, x.ctx.node) and f for (c, _), f in zip(candidates, found, strict=True))
+    failed = other_failure_at(x, [c for (c, _), f in zip(candidates, found, strict=True) if f])
 
     def fit(i: int) -> Fit:
         corr, ex = candidates[i]
@@ -87,7 +88,7 @@ def choose(
         return Fit(
             slow=slowed and (ex.link == m.TARGET or slow_callee(corr, x)),
             earlier=failed is not None and earlier_episode(corr, x, failed),
-            cause=found_cause(corr, learned),
+            cause=found[i],
             down=not cut_off and down,
             node=any(rooted_at_node(corr, n) for n in pointed),
             named=ex.link == m.SAME_TRACE,  # its span's child on another resource is failing: the trace names it
@@ -117,22 +118,21 @@ def subject(x: m.Member) -> str:
     return x.ctx.uid
 
 
-def other_failure_at(
-    x: m.Member, candidates: Sequence[tuple[m.Correlation, Explanation]], learned: Learned = NOTHING_LEARNED
-) -> int | None:
-    """When the earliest of the candidates rooted at another pod's failure (a callee's OOM kill, its crash) or at a
-    workload's began (None when there is none). A change (a rollout, a config edit) and a node are not such: what
-    they do to a pod is new, whatever it showed before."""
+def other_failure_at(x: m.Member, rooted_in_cause: Sequence[m.Correlation]) -> int | None:
+    """When the earliest of the correlations rooted at a cause (``found_cause``) began whose root is another pod's
+    failure (a callee's OOM kill, its crash) or a workload's (None when there is none). A change (a rollout, a
+    config edit) and a node are not such: what they do to a pod is new, whatever it showed before."""
     uid = subject(x)
+    if not uid:
+        return None
     times = [
         corr.members[corr.root.event_id].ts
-        for corr, _ in candidates
+        for corr in rooted_in_cause
         if corr.root is not None
         and corr.root.resource.kind in FAILING_KINDS
         and corr.root.resource.uid not in ("", uid)
-        and found_cause(corr, learned)
     ]
-    return min(times) if uid and times else None
+    return min(times, default=None)
 
 
 def earlier_episode(corr: m.Correlation, x: m.Member, failed: int) -> bool:

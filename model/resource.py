@@ -46,11 +46,14 @@ class ResourceRef:
         return resource_key(self.cluster or default_cluster, self.kind, self.namespace, self.name)
 
 
-# A Deployment's pods are named ``<deployment>-<pod-template-hash>-<suffix>``, both parts drawn from the alphabet
-# Kubernetes uses for generated names (no vowels, no 0/1/3): the owner of a pod the graph does not know yet (a
-# rollout's new pod, its events ahead of the watch) is read from its name.
-_SAFE = "bcdfghjklmnpqrstvwxz2456789"
-_DEPLOYMENT_POD = re.compile(rf"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[{_SAFE}]{{6,10}}-[{_SAFE}]{{5}}$")
+# The alphabet Kubernetes' rand.SafeEncodeString uses for pod-template-hash and name suffixes (no vowels, no 0/1/3).
+SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+# A Deployment's pods are named ``<deployment>-<pod-template-hash>-<suffix>``, both generated parts in that
+# alphabet: the owner of a pod the graph does not know yet (a rollout's new pod, its events ahead of the watch) is
+# read from its name.
+_DEPLOYMENT_POD = re.compile(
+    rf"^(?P<owner>[a-z0-9]([-a-z0-9]*[a-z0-9])?)-[{SAFE_ALPHABET}]{{6,10}}-[{SAFE_ALPHABET}]{{5}}$"
+)
 
 
 def deployment_of_pod(name: str) -> str:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from model.resource import SAFE_ALPHABET
+
 Obj = dict[str, Any]
 
 DEFAULT_START_MS = 1_777_622_400_000  # 2026-05-01T08:00:00Z
 _DAY_MS = 86_400_000
 _ZONES = ("a", "b", "c")
-# The alphabet Kubernetes' rand.SafeEncodeString uses for pod-template-hash and name suffixes (no vowels).
-_SAFE = "bcdfghjklmnpqrstvwxz2456789"
 _PASS_THROUGH = ("ConfigMap", "Secret", "PersistentVolumeClaim", "PersistentVolume", "PodDisruptionBudget", "Ingress")
 _WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
 
@@ -35,7 +35,7 @@ def iso(ms: int) -> str:
 
 
 def _safe_encode(digest: bytes, length: int) -> str:
-    return "".join(_SAFE[b % len(_SAFE)] for b in digest[:length])
+    return "".join(SAFE_ALPHABET[b % len(SAFE_ALPHABET)] for b in digest[:length])
 
 
 @dataclass
