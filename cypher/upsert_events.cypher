@@ -19,6 +19,7 @@ UNWIND $repeats AS row
 MATCH (e:Event {id: row.id})
 WITH e, row.props AS p, row.props.last_ts > e.last_ts AS newer
 SET
+  e.awaiting_key = CASE WHEN coalesce(e.resource_uid, p.resource_uid) IS NULL THEN e.awaiting_key ELSE null END,
   e.count = CASE WHEN p.count > e.count THEN p.count ELSE e.count END,
   e.message = CASE WHEN newer THEN p.message ELSE e.message END,
   e.last_ts = CASE WHEN newer THEN p.last_ts ELSE e.last_ts END,

@@ -214,8 +214,9 @@ NODE_KINDS: dict[Label, NodeKind] = {
                 "detail",
                 "target_uid",
                 "correlation_id",
+                "awaiting_key",
             ),
-            indexed=("ts", "trace_id", "resource_key"),
+            indexed=("ts", "trace_id", "resource_key", "awaiting_key"),
             resource=False,
         ),
         NodeKind(

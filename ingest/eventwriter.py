@@ -5,7 +5,8 @@ and IP of the batch, and of the Services a failed call's log may name, and wheth
 stored; the key of an event with a uid only when that uid is found nowhere, then asked in a second, smaller
 one) and ``upsert_events`` (events, ABOUT and traffic CALLS together, so that they commit together). Choosing
 among the candidates found is pure (``ingest.resolve.pick``); an event that resolves to nothing is stored all the
-same.
+same, with the key it names as ``awaiting_key``: a collector's event may come before the watch shows its pod, and
+the loader links it (``link_awaiting_events``) when a resource with that key is written.
 
 The topology rows of a uid, key or IP found are kept (``ResolveCache``) while the topology stays the same: the
 pipeline's loader bumps a generation on every write, which empties the cache, and an entry also expires after
@@ -298,6 +299,8 @@ class EventWriter:
             "node_name": node or None,
             "detail": json.dumps(ev.detail, sort_keys=True, default=str) if ev.detail else None,
             "target_uid": res.target or None,
+            # the resource it names, while the graph does not know it yet (``link_awaiting_events``)
+            "awaiting_key": (ev.resource.key(self.cluster) if about is None else "") or None,
         }
 
 

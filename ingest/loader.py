@@ -112,6 +112,7 @@ class TopologyLoader:
             self._rewrite_rels(out)
             self._write_rels(self._with_awaiting(out))
             self._remember_targets(out)
+        self._link_awaiting_events(out)
         return events
 
     def delete(self, obj: Mapping[str, Any], at_ms: int) -> list[NormalEvent]:
@@ -201,6 +202,14 @@ class TopologyLoader:
             rows = out.nodes.get(label)
             if rows:
                 self.store.write(merge_nodes(label), rows, self.batch_size)
+
+    def _link_awaiting_events(self, out: Transformed) -> None:
+        """Events stored before these resources were known are about them now (``link_awaiting_events``): a
+        collector's event may come before the watch shows its pod."""
+        keys = sorted({str(row["key"]) for rows in out.nodes.values() for row in rows if row.get("key")})
+        for start in range(0, len(keys), self.batch_size):
+            found = _count(self.store.query("link_awaiting_events", {"keys": keys[start : start + self.batch_size]}))
+            self.linked["link_awaiting_events"] = self.linked.get("link_awaiting_events", 0) + found
 
     def _rewrite_rels(self, out: Transformed) -> None:
         uids = sorted({row["uid"] for rows in out.nodes.values() for row in rows})

@@ -104,6 +104,8 @@ def build(store: GraphStore) -> None:
             {"id": "ev-oom", "severity_rank": 6, "source_kind": "ebpf", "trace_id": "trace-1"},
             {"id": "ev-cart", "severity_rank": 5, "source_kind": "otel", "trace_id": "trace-1"},
             {"id": "ev-front", "severity_rank": 5, "source_kind": "otel"},
+            # about the frontend pod, stored before the graph knew it (``link_awaiting_events``)
+            {"id": "ev-early", "ts": T0, "severity_rank": 4, "source_kind": "otel", "awaiting_key": FRONT["key"]},
         ],
     )
     store.write(
@@ -162,6 +164,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "link_endpoint_selects_by_uid": {
         "rows": [{"service_key": SERVICES["cart"]["key"], "pod_uid": REDIS["uid"], "ready": True, "origin": "ep-2"}]
     },
+    "link_awaiting_events": {"keys": [FRONT["key"], CART["key"]]},
     "link_env_calls": {"cluster": CLUSTER, "now": T0},
     "link_pdb_selectors": {"cluster": CLUSTER},
     "link_service_selectors": {"cluster": CLUSTER},

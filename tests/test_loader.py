@@ -303,3 +303,37 @@ def test_no_secret_value_reaches_the_graph_through_the_loader(store: GraphStore)
     assert [e.reason for e in events] == ["SecretChanged"]
     assert not any(v in repr(events) for v in SECRET_VALUES)
     assert_no_secret_value(store)
+
+
+def test_events_about_a_pod_not_listed_yet_are_about_it_once_it_is_written(store: GraphStore) -> None:
+    """A collector's event may come before the watch shows its pod: stored unresolved, it is ABOUT the pod (with
+    the pod's uid, key and node) once the pod is written; a pod created after the event under the same name is
+    another pod and takes nothing."""
+    from ingest.normalize import parse_unified
+    from tests import scenario_events as sc
+
+    loader = TopologyLoader(store, sc.CLUSTER)
+    loader.apply(sc.topology_objects(), sc.T0 - 3_600_000)
+    loader.finish()
+    ctx = {"kind": "Pod", "name": "late-1", "namespace": sc.NS}
+    early = parse_unified(sc.unified("early", sc.T0, severity="warning", message="OOM", k8s_context=ctx))
+    before = parse_unified(sc.unified("before", sc.T0, k8s_context={**ctx, "name": "new-1"}))
+    out = EventWriter(store, sc.CLUSTER).write([early, before])
+    assert [s.resolved_by for s in out] == ["", ""]
+    loader.apply(
+        [
+            sc.pod("late-1", "uid-late-1", "10.0.0.91", {"app": "late"}, start_ms=sc.T0 - 60_000),
+            sc.pod("new-1", "uid-new-1", "10.0.0.92", {"app": "new"}, start_ms=sc.T0 + 60_000),
+        ]
+    )
+    rows = store.run(
+        "MATCH (e:Event) OPTIONAL MATCH (e)-[:ABOUT]->(r) "
+        "RETURN e.id AS id, r.uid AS about, e.resource_uid AS uid, e.resource_key AS key, "
+        "e.node_name AS node, e.awaiting_key AS awaiting"
+    )
+    got = {r["id"]: r for r in rows}
+    assert got["early"]["about"] == got["early"]["uid"] == "uid-late-1"
+    assert got["early"]["key"] == f"{sc.CLUSTER}/Pod/{sc.NS}/late-1" and got["early"]["node"] == "node-1"
+    assert got["early"]["awaiting"] is None
+    assert got["before"]["about"] is None and got["before"]["awaiting"] == f"{sc.CLUSTER}/Pod/{sc.NS}/new-1"
+    assert loader.linked["link_awaiting_events"] == 1
