@@ -77,6 +77,25 @@ def test_repeats_merge_into_one_node_and_never_recount_traffic(shop: GraphStore)
     assert _events(shop)["e1"]["count"] == 5 and _events(shop)["e1"]["message"] == "m5"
 
 
+def test_an_event_awaits_the_resource_it_names_until_a_repeat_finds_it(shop: GraphStore) -> None:
+    """An unresolved event keeps the key it names (``awaiting_key``, for ``link_awaiting_events``); a repeat that
+    finds the resource (written by a process that did not link it) is ABOUT it and awaits nothing more."""
+    from graph.querybuilder import merge_nodes
+    from graph.schema import Label
+
+    w = EventWriter(shop, sc.CLUSTER)
+    ctx = {"kind": "Pod", "name": "late-2", "namespace": sc.NS}
+    ev = parse_unified(sc.unified("late", sc.T0, severity="warning", message="OOM", k8s_context=ctx))
+    key = f"{sc.CLUSTER}/Pod/{sc.NS}/late-2"
+    assert w.write([ev])[0].resolved_by == ""
+    assert _events(shop)["late"]["awaiting_key"] == key and _events(shop)["late"]["about"] is None
+    row = {"uid": "uid-late-2", "key": key, "cluster": sc.CLUSTER, "kind": "Pod", "namespace": sc.NS, "name": "late-2"}
+    shop.write(merge_nodes(Label.POD), [row])
+    assert w.write([ev])[0].resolved_by == "key"
+    stored = _events(shop)["late"]
+    assert stored["about"] == "uid-late-2" and stored.get("awaiting_key") is None
+
+
 def test_a_pod_ip_resolves_as_it_was_at_the_event_time(shop: GraphStore) -> None:
     loader = TopologyLoader(shop, sc.CLUSTER)
     loader.delete(sc.pod("old-1", "uid-p-old-1", "10.0.0.31", {"app": "old"}), sc.T0 + 60_000)
