@@ -18,7 +18,7 @@ PARAMS = {"id": "corr-1", "node": NODE["name"], "key": DEPLOYS["redis"]["key"]}
 
 
 def test_the_doc_has_its_queries() -> None:
-    assert len(QUERIES) == 6
+    assert len(QUERIES) == 7
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[f"q{i}" for i in range(len(QUERIES))])
