@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +100,8 @@ class TopologyLoader:
         for problem in prepared.problems:
             self.problems.append(problem)
             log.warning("skipped %s", problem)
+        # resources this loader wrote before: any event naming them resolved, or was linked then
+        known = {f["uid"] for f in prepared.fragments if f["uid"] in self._remembered(f["kind"])}
         made: list[tuple[bool, NormalEvent]] = []  # (first sight, event)
         for frag in prepared.fragments:
             made.extend(self._changes(frag))
@@ -112,7 +115,7 @@ class TopologyLoader:
             self._rewrite_rels(out)
             self._write_rels(self._with_awaiting(out))
             self._remember_targets(out)
-        self._link_awaiting_events(out)
+        self._link_awaiting_events(out, known)
         return events
 
     def delete(self, obj: Mapping[str, Any], at_ms: int) -> list[NormalEvent]:
@@ -173,10 +176,14 @@ class TopologyLoader:
         self.linked["link_env_calls"] = _count(self.store.query("link_env_calls", {**params, "now": now_ms()}))
 
     # -- internals ------------------------------------------------------------------------------------------------
+    def _remembered(self, kind: str) -> OrderedDict[str, dict[str, Any]]:
+        """The last versions kept of objects of ``kind``, by uid (pods apart: only what their next diff needs)."""
+        return self._pods if kind == "Pod" else self._cache
+
     def _changes(self, frag: changes.Fragment) -> list[tuple[bool, NormalEvent]]:
         """The change events of ``frag`` against the version remembered, each with whether it is a first sight."""
         uid = frag["uid"]
-        cache = self._pods if frag["kind"] == "Pod" else self._cache
+        cache = self._remembered(frag["kind"])
         old = cache.pop(uid, None)
         events = changes.diff(old, frag)
         # a pod's version is kept too, small: the version that first shows an OOM kill or a failure names it
@@ -203,10 +210,12 @@ class TopologyLoader:
             if rows:
                 self.store.write(merge_nodes(label), rows, self.batch_size)
 
-    def _link_awaiting_events(self, out: Transformed) -> None:
+    def _link_awaiting_events(self, out: Transformed, known: AbstractSet[str]) -> None:
         """Events stored before these resources were known are about them now (``link_awaiting_events``): a
-        collector's event may come before the watch shows its pod."""
-        keys = sorted({str(row["key"]) for rows in out.nodes.values() for row in rows if row.get("key")})
+        collector's event may come before the watch shows its pod. Not asked for the ``known`` uids (a watch's
+        updates of pods it has shown before): nothing can await those."""
+        rows = (row for rows in out.nodes.values() for row in rows if row.get("key") and row["uid"] not in known)
+        keys = sorted({str(row["key"]) for row in rows})
         for start in range(0, len(keys), self.batch_size):
             found = _count(self.store.query("link_awaiting_events", {"keys": keys[start : start + self.batch_size]}))
             self.linked["link_awaiting_events"] = self.linked.get("link_awaiting_events", 0) + found
