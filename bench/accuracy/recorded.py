@@ -20,7 +20,9 @@ it: fixed detector rules set from pre-fault data, each event on its pod):
 
 Scored per fault: the result (final version) holding most of the fault window's events answers it; its root
 resource is right when it is the injected pod (``pod``) or the pod's workload (``workload``). Beside it, the simplest
-ranker: the pod with the most anomaly events in the fault window.
+ranker: the pod with the most anomaly events in the fault window. The truth names each fault's own events
+(``events``: on the pod and what its callers felt), so that a result holding none of any fault's is counted as
+background published (``noise_only``, against ``results``).
 """
 
 from __future__ import annotations
@@ -252,6 +254,7 @@ def build(
                 "workload": cv.workload(f.pod)["metadata"]["name"],
                 "t0": f.t0,
                 "t1": f.t1,
+                "events": f.events,
             }
             for f in made
         ],
@@ -290,6 +293,9 @@ def score(folder: Path, results: Path) -> Counter[str]:
         for eid in doc.get("related_events", []):
             member_of[eid] = cid
     out: Counter[str] = Counter()
+    caused = {e for f in truth["faults"] for e in f.get("events", ())}
+    out["results"] = len(latest)
+    out["noise_only"] = sum(1 for doc in latest.values() if caused and not caused & set(doc.get("related_events", [])))
     for f in truth["faults"]:
         window = [e for e in events if f["t0"] <= _ms(e["timestamp"]) <= f["t1"]]
         pods = Counter(e["k8s_context"]["name"] for e in window)
@@ -337,6 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{app}: faults {s['faults']}  root pod@1 {s['pod'] / n:.2f}  pod or workload@1 {s['workload'] / n:.2f}"
             f"  most-anomalies ranker {s['ranker'] / n:.2f}  answered {s['answered'] / n:.2f}"
+            f"  results {s['results']} (holding no fault's events: {s['noise_only']})"
         )
     return 0
 
