@@ -27,6 +27,20 @@ def order_key(s: StoredEvent) -> Key:
     return (s.event.ts, s.event.ts_sub, s.event.id)
 
 
+def as_told(s: StoredEvent) -> list[tuple[str, StoredEvent]]:
+    """``s`` as what happened when: the event at its first time, once, and, when the source has told it again
+    (a Kubernetes Event's ``count`` and ``lastTimestamp``), its repeat at the time of the last telling. Each with
+    the key it is held and journalled by. A repeat is news when it happens, not when its event first did: an Event
+    read with its later tellings folded in (a replay's batch, a relist) must not keep its correlation open, nor
+    count as repeated, before then, or the outcome would depend on how the tellings were batched."""
+    e = s.event
+    if e.last_ts <= e.ts:
+        return [(e.id, s)]
+    first = replace(s, event=replace(e, count=1, last_ts=e.ts))
+    again = replace(s, event=replace(e, ts=e.last_ts, ts_sub=0))
+    return [(e.id, first), (f"{e.id}@{e.last_ts}", again)]
+
+
 def clone_correlation(c: m.Correlation) -> m.Correlation:
     """A copy whose containers are its own (members, links, what was written)."""
     out = copy.copy(c)

@@ -19,7 +19,7 @@ from correlate import explain as ex
 from correlate import model as m
 from correlate import recurrence as rec
 from correlate import state as st
-from correlate.checkpoint import FIRST, Checkpoint, Key, carry_over, order_key, repeated
+from correlate.checkpoint import FIRST, Checkpoint, Key, as_told, carry_over, order_key, repeated
 from correlate.document import Assessment, Pieces, build
 from correlate.feedback import NOTHING_LEARNED, Verdict, learn
 from correlate.narrative import Facts, Revision
@@ -97,16 +97,15 @@ class Engine:
         self._links.recorded((c for s in events for c in s.calls), now_ms)
         if self.speculating:
             return self._speculate(events, now_ms)
-        for s in events:
-            if not self._relevant(s):
+        for told in events:
+            if not self._relevant(told):
                 continue
-            self._newest = max(self._newest, s.event.ts)
-            held = self._held.get(s.event.id)
-            if held is not None:  # a repeat of an event still held: one event, the larger count and later time
-                e = held.event
-                merged = replace(e, count=max(e.count, s.event.count), last_ts=max(e.last_ts, s.event.last_ts))
-                s = replace(held, event=merged)
-            self._held[s.event.id] = s
+            for key, s in as_told(told):
+                self._newest = max(self._newest, s.event.ts)
+                held = self._held.get(key)
+                if held is not None:  # told twice while still held: one event, the larger count
+                    s = replace(held, event=replace(held.event, count=max(held.event.count, s.event.count)))
+                self._held[key] = s
         return self._advance(max(self._newest, now_ms) - self.settings.disorder_ms)
 
     @property
@@ -120,26 +119,28 @@ class Engine:
         if self._cp is None:
             self._cp = Checkpoint.of(FIRST, self.core, self._history)
         batch: dict[str, StoredEvent] = {}
-        for s in events:
-            if not self._relevant(s):
+        again: set[str] = set()  # the keys of repeats (``as_told``): never late, their event is placed by then
+        for told in events:
+            if not self._relevant(told):
                 continue
-            self._newest = max(self._newest, s.event.ts)
-            prev = batch.get(s.event.id) or self._journal.get(s.event.id)
-            if prev is not None:  # a repeat: one event, the larger count and later time
-                e = prev.event
-                s = replace(
-                    prev, event=replace(e, count=max(e.count, s.event.count), last_ts=max(e.last_ts, s.event.last_ts))
-                )
-            batch[s.event.id] = s
+            for key, s in as_told(told):
+                self._newest = max(self._newest, s.event.ts)
+                prev = batch.get(key) or self._journal.get(key)
+                if prev is not None:  # told twice: one event, the larger count
+                    s = replace(prev, event=replace(prev.event, count=max(prev.event.count, s.event.count)))
+                batch[key] = s
+                if key != s.event.id:
+                    again.add(key)
         if not batch:
             return self._checkpoint(max(self._newest, now_ms) - self.settings.disorder_ms)
         keys = [order_key(s) for s in batch.values()]
         late = [
             k
-            for k, s in zip(keys, batch.values(), strict=True)
+            for k, (key, s) in zip(keys, batch.items(), strict=True)
             if k < self._last
             and k > self._cp.key
-            and s.event.id not in self._journal
+            and key not in self._journal
+            and key not in again
             and self.core.home(s.event.id) is None
             and not aftermath.is_aftermath(s.event.reason, s.event.is_warning)  # goes where it would in order
         ]
@@ -165,11 +166,11 @@ class Engine:
                 carry_over(c, carry[c.id])
         for p in (self._cp, *kept):
             p.touched.update(carry)
-        journal = list(self._journal.values())
-        events = sorted(journal[base.journal_at :], key=order_key)
-        self._journal = {s.event.id: s for s in (*journal[: base.journal_at], *events)}
+        journal = list(self._journal.items())
+        events = sorted(journal[base.journal_at :], key=lambda told: order_key(told[1]))
+        self._journal = dict((*journal[: base.journal_at], *events))
         self.replaced += 1
-        return self._correlate(events, again=carry)
+        return self._correlate([s for _, s in events], again=carry)
 
     def _checkpoint(self, watermark: int) -> list[CorrelationResult]:
         """The latest pending checkpoint that no arrival within the bound can precede becomes the checkpoint (the
@@ -203,37 +204,37 @@ class Engine:
         return [] if self.speculating else self._advance(self._newest)
 
     def _advance(self, watermark: int) -> list[CorrelationResult]:
-        ready = [s for s in self._held.values() if s.event.ts <= watermark]
-        for s in ready:
-            del self._held[s.event.id]
-        return self._correlate(ready)
+        ready = [(key, s) for key, s in self._held.items() if s.event.ts <= watermark]
+        for key, _ in ready:
+            del self._held[key]
+        return self._correlate([s for _, s in ready])
 
     def _correlate(
         self, events: Sequence[StoredEvent], again: Mapping[str, m.Correlation] | None = None
     ) -> list[CorrelationResult]:
         batch = Step()
         wanted = sorted(events, key=order_key)
-        fresh = []
-        for s in wanted:
-            home = self.core.home(s.event.id)
-            if home is not None:
-                self._repeat(home, s, batch)
-            elif s.event.reason in RECOVERY_REASONS:
-                self._recover(s, batch)
-            else:
-                fresh.append(s)
+        fresh = [s for s in wanted if s.event.reason not in RECOVERY_REASONS and self.core.home(s.event.id) is None]
         if wanted:
             self.now = max(self.now, max(s.event.ts for s in wanted))
         self._load_contexts({s.resource.uid for s in fresh} | {s.target_uid for s in fresh})
         if len(self.core.links) > LINK_MEMORY_MAX:
             self.core.links.clear()
-        for s in fresh:
-            x = self._member(s)
-            if aftermath.is_aftermath(s.event.reason, s.event.is_warning):
-                self.core.place_aftermath(x, batch)
-                continue
-            self.core.place(x, self._links.links(x, self.core.holds), batch)
-            self._links.add(x, self.now, self.core.holds)
+        placed: set[str] = set()
+        for s in wanted:  # in event-time order: a repeat (``as_told``) after its event, placed earlier in the batch
+            home = self.core.home(s.event.id)
+            if home is not None:
+                self._repeat(home, s, batch)
+            elif s.event.reason in RECOVERY_REASONS:
+                self._recover(s, batch)
+            elif s.event.id not in placed:  # (a repeat of an aftermath event still waiting for its member: dropped)
+                placed.add(s.event.id)
+                x = self._member(s)
+                if aftermath.is_aftermath(s.event.reason, s.event.is_warning):
+                    self.core.place_aftermath(x, batch)
+                    continue
+                self.core.place(x, self._links.links(x, self.core.holds), batch)
+                self._links.add(x, self.now, self.core.holds)
         return self._finish(batch, self.now, again)
 
     def tick(self, now_ms: int) -> list[CorrelationResult]:
@@ -360,8 +361,8 @@ class Engine:
     def _repeat(self, corr: m.Correlation, s: StoredEvent, batch: Step) -> None:
         held = corr.members if s.event.id in corr.members else corr.aftermath
         x = held.get(s.event.id)
-        if x is None:
-            return
+        if x is None or (s.event.count <= x.count and max(s.event.last_ts, s.event.ts) <= x.last_ts):
+            return  # told again with nothing new (its first telling, read again with a repeat: ``as_told``)
         held[x.id] = repeated(x, s.event.count, max(s.event.last_ts, s.event.ts))
         corr.repeated()
         batch.changed[corr.id] = corr

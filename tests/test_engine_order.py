@@ -155,3 +155,25 @@ def test_a_waiting_aftermath_event_is_not_dropped_by_the_clock(store: GraphStore
     engine.flush()
     homes = {eid: c.root.event_id for c in engine.open_correlations() if c.root for eid in c.aftermath}
     assert homes == {"kill": "oom"}
+
+
+def test_an_event_told_again_is_news_when_told_not_when_read_with_its_first_telling(store: GraphStore) -> None:
+    """A Kubernetes Event read with a later telling folded in (a replay's batch, a relist: ``count`` 2, its
+    ``lastTimestamp`` five minutes on) is the event at its first time and a repeat at the last: an OOM's incident
+    that went quiet for three minutes does not take a caller's timeout then because its BackOff was told again
+    later, however the tellings were batched."""
+    tb.build(store)
+    oom = tb.event("oom", 0, "Pod", "mysql-0", "OOMKilled", C.RESOURCE_EXHAUSTION, severity="high")
+    backoff = tb.event("m-backoff", 1.5, "Pod", "mysql-0", "BackOff", C.CRASH)
+    again = replace(backoff, event=replace(backoff.event, count=2, last_ts=backoff.event.ts + 300_000))
+    timeout = tb.event("api-timeout", 200, "Pod", "api-2", "timeout", C.NETWORK, target=("Service", "mysql"))
+    tb.stored(store, [oom, backoff, timeout])
+    streamed = [[oom], [backoff], [timeout], [again]]  # each telling when it happens
+    reference = outcome(store, streamed)
+    homes = {eid: root for members, _, root, _ in reference for eid in members}
+    assert homes == {"oom": "oom", "m-backoff": "oom", "api-timeout": "api-timeout"}
+    folded = [[oom, again, timeout]]  # the later telling read at once with the first
+    assert outcome(store, folded) == reference
+    assert outcome(store, folded, speculate=True) == reference
+    assert outcome(store, streamed, speculate=True) == reference
+    assert outcome(store, [[again], [oom], [timeout]], speculate=True) == reference
