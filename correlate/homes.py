@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from correlate import model as m
 from correlate.explain import WORKLOAD_KINDS
-from correlate.nodes import node_signals
+from correlate.nodes import node_signals, sent_out
 
 
 def resource_keys(c: m.Context | None, prefix: str = "") -> set[str]:
@@ -59,6 +59,8 @@ def member_keys(x: m.Member) -> set[str]:
     keys = {f"u:{x.ctx.uid}"} if x.ctx.uid else set()
     keys |= {f"ms:{s}" for s in x.ctx.services}
     keys |= {f"ns:{n}" for n, _ in node_signals(x)}
+    if (out := sent_out(x)) is not None:
+        keys.add(f"ns:{out[0]}")
     return keys
 
 

@@ -86,9 +86,25 @@ def node_signals(x: m.Member) -> list[tuple[str, str]]:
     return out
 
 
+def sent_out(x: m.Member) -> tuple[str, str] | None:
+    """``(node, workload)`` of the pod whose call ``x`` got no answer from a callee on another node: the other
+    direction of a node cut off (its pods reach nothing), and what any callee gone dead does to its callers too, so
+    ``nodeinfer`` takes it only beside a call into the node or its kubelet's word."""
+    c, callee = x.ctx, blamed_node(x)
+    # a Service with pods on several nodes may have failed it on any of them: that says nothing of the caller's
+    if x.category != "network" or c.kind != "Pod" or not c.node or not callee or callee == c.node:
+        return None
+    text = f"{x.reason} {x.message}".lower()
+    if "refused" in text or not any(w in text for w in WIRE_WORDS):
+        return None
+    return c.node, c.workload or c.uid
+
+
 def points_at(x: m.Member, node: str) -> bool:
-    """Whether ``x`` is a node-scoped symptom of ``node`` (``node_signals``)."""
-    return any(n == node for n, _ in node_signals(x))
+    """Whether ``x`` is a node-scoped symptom of ``node`` (``node_signals``), or a call out of it unanswered
+    (``sent_out``)."""
+    out = sent_out(x)
+    return any(n == node for n, _ in node_signals(x)) or (out is not None and out[0] == node)
 
 
 def still_down(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:

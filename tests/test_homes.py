@@ -18,10 +18,12 @@ def test_a_member_is_found_by_an_event_on_its_resource_or_calling_it() -> None:
 
 
 def test_a_member_pointing_at_a_node_is_found_under_that_node() -> None:
+    """Under the callee's node and, a call out unanswered, the caller's: where ``Placement._infer_node`` looks."""
     index = homes.Index()
     index.add_member("c1", ev("t", 0, "timeout", CALLER, target=A, message="request timed out"))
     assert index.find({"ns:n1"}) == {"c1"}  # the timeout points at the callee's node
-    assert index.find({"ns:n3"}) == set()  # not at the caller's
+    assert index.find({"ns:n3"}) == {"c1"}  # and, unanswered, out of the caller's (``nodes.sent_out``)
+    assert index.find({"ns:n2"}) == set()  # not at another
 
 
 def test_a_root_is_found_by_the_events_it_may_explain() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from correlate import model as m
 from correlate import nodeinfer
-from tests.correlate_members import CALLER, DB, ev, pod
+from tests.correlate_members import CALLER, DB, A, B, ev, pod, service
 
 PROBE_TIMEOUT = "Readiness probe failed: timeout"
 
@@ -61,3 +64,35 @@ def test_timeouts_calling_a_pod_whose_own_code_fails_point_at_that_pod_not_its_n
         ev("p1", 9, "Unhealthy", neighbour, category="probe", message="Readiness probe failed: timeout"),
     ]
     assert (nodeinfer.inferred_node(members) == "n2") is node
+
+
+def _call(eid: str, t: float, caller: m.Context, callee: m.Context) -> m.Member:
+    return ev(eid, t, "timeout", caller, target=callee, message="dial tcp: i/o timeout")
+
+
+CART_SVC = replace(service("cart"), pod_nodes=("n4",))
+CURRENCY, PAY = pod("currency-1", "n5"), pod("pay-1", "n5")
+
+
+@pytest.mark.parametrize(
+    ("calls", "node"),
+    [
+        # n1's pods reach nothing (calls out of a-1 and b-1 to callees elsewhere), and a call into b-1 from outside
+        # got no answer: both directions, two workloads
+        ((("a-1", "cart"), ("b-1", "currency"), ("front-1", "b-1")), "n1"),
+        # calls out alone, two workloads: what a callee gone dead does to its callers (no call into n1 failed)
+        ((("a-1", "cart"), ("b-1", "currency"), ("a-1", "currency")), ""),
+        # n5's pods answer nobody (calls into two of its workloads): a-1's and b-1's calls to them are n5's doing,
+        # and the one call into a-1 does not name n1
+        ((("front-1", "currency"), ("front-1", "pay"), ("a-1", "currency"), ("b-1", "pay"), ("front-1", "a-1")), "n5"),
+    ],
+)
+def test_a_node_cut_off_is_named_by_calls_in_both_directions(calls: tuple[tuple[str, str], ...], node: str) -> None:
+    """Calls out of a node's pods that got no answer count for that node beside a call into it (a node cut off
+    answers none and carries none), never alone, and not when the callee's node is named by what its callers
+    cannot reach."""
+    pods = {"a-1": A, "b-1": B, "front-1": CALLER, "currency": CURRENCY, "pay": PAY}
+    members = [
+        _call(f"c{i}", i * 5, pods[src], CART_SVC if dst == "cart" else pods[dst]) for i, (src, dst) in enumerate(calls)
+    ]
+    assert nodeinfer.inferred_node(members) == node

@@ -12,7 +12,7 @@ import pytest
 
 from correlate import model as m
 from correlate import nodes
-from tests.correlate_members import CALLER, A, B, corr_of, ev, node, pod
+from tests.correlate_members import CALLER, A, B, corr_of, ev, node, pod, service
 
 NOT_READY = ev("nr", 0, "NodeNotReady", node("n1"), category="node")
 
@@ -56,12 +56,33 @@ def test_node_signals(x: m.Member, want: list[tuple[str, str]]) -> None:
     ("x", "node", "want"),
     [
         (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), "n1", True),  # the callee's node
-        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), "n3", False),  # the caller's
+        # the caller's too: a call out of it that got no answer (``nodeinfer`` weighs the two directions)
+        (ev("e", 1, "timeout", CALLER, target=A, message="request timed out"), "n3", True),
+        (ev("e", 1, "refused", CALLER, target=A, message="connection refused"), "n3", False),  # A's host answered
         (ev("e", 1, "BackOff", A, category="crash", message="Back-off restarting"), "n1", False),
     ],
 )
 def test_points_at(x: m.Member, node: str, want: bool) -> None:
     assert nodes.points_at(x, node) is want
+
+
+SPREAD = replace(service("api"), pod_nodes=("n1", "n2"))
+
+
+@pytest.mark.parametrize(
+    ("x", "want"),
+    [
+        (ev("e", 1, "timeout", CALLER, target=A, message="dial tcp: i/o timeout"), ("n3", "deployment/ns/front")),
+        (ev("e", 1, "timeout", A, target=B, message="dial tcp: i/o timeout"), None),  # both on n1: n1's, inward
+        # a Service with pods on two nodes may have failed it on either: nothing of the caller's node
+        (ev("e", 1, "timeout", CALLER, target=SPREAD, message="dial tcp: i/o timeout"), None),
+        (ev("e", 1, "refused", CALLER, target=A, message="dial tcp: connection refused"), None),  # answered
+        (ev("e", 1, "http_500", CALLER, target=A, message="HTTP 500"), None),  # answered with a status
+        (ev("e", 1, "timeout", CALLER, category="application_error", message="deadline exceeded"), None),  # no callee
+    ],
+)
+def test_a_call_out_of_a_pod_unanswered_is_sent_out_of_its_node(x: m.Member, want: tuple[str, str] | None) -> None:
+    assert nodes.sent_out(x) == want
 
 
 @pytest.mark.parametrize(("evicted", "acted"), [(True, True), (False, False)])
