@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from correlate import model as m
 from correlate.explain import WORKLOAD_KINDS
-from correlate.nodes import node_signals, sent_out
+from correlate.nodes import pointed_at
 
 
 def resource_keys(c: m.Context | None, prefix: str = "") -> set[str]:
@@ -58,9 +58,7 @@ def member_keys(x: m.Member) -> set[str]:
     """Keys a member is found under: its resource (what others call) and the node it signals trouble of."""
     keys = {f"u:{x.ctx.uid}"} if x.ctx.uid else set()
     keys |= {f"ms:{s}" for s in x.ctx.services}
-    keys |= {f"ns:{n}" for n, _ in node_signals(x)}
-    if (out := sent_out(x)) is not None:
-        keys.add(f"ns:{out[0]}")
+    keys |= {f"ns:{n}" for n in pointed_at(x)}
     return keys
 
 

@@ -100,11 +100,16 @@ def sent_out(x: m.Member) -> tuple[str, str] | None:
     return c.node, c.workload or c.uid
 
 
-def points_at(x: m.Member, node: str) -> bool:
-    """Whether ``x`` is a node-scoped symptom of ``node`` (``node_signals``), or a call out of it unanswered
-    (``sent_out``)."""
+def pointed_at(x: m.Member) -> set[str]:
+    """The nodes ``x`` says something of: those it is a node-scoped symptom of (``node_signals``), and the one a
+    call out of it got no answer from (``sent_out``)."""
     out = sent_out(x)
-    return any(n == node for n, _ in node_signals(x)) or (out is not None and out[0] == node)
+    return {n for n, _ in node_signals(x)} | ({out[0]} if out is not None else set())
+
+
+def points_at(x: m.Member, node: str) -> bool:
+    """Whether ``x`` says something of ``node`` (``pointed_at``)."""
+    return node in pointed_at(x)
 
 
 def still_down(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:

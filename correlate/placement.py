@@ -199,8 +199,7 @@ class Placement:
     def _infer_node(self, corr: m.Correlation, member: m.Member, step: Step) -> None:
         """Symptom-rooted correlations whose node-scoped symptoms on pods of several workloads of one node fall in a
         short span are one incident of that node: merged, the Node as their (inferred) root."""
-        out = nodes.sent_out(member)
-        for node in sorted({n for n, _ in nodes.node_signals(member)} | ({out[0]} if out else set())):
+        for node in sorted(nodes.pointed_at(member)):
             group = [
                 c
                 for cid in sorted(self.index.find({"ns:" + node}))
