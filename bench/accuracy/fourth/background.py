@@ -91,18 +91,7 @@ def chronic(sig: Signals, incidents: list[Incident], t_start: int, t_end: int) -
         ]
         pod = rng.choice(agents)
         first = t_start + rng.randrange(0, 90_000)
-        out.append(
-            s.k8s_event(
-                first,
-                pod.ref(),
-                "BackOff",
-                pod.backoff_message(),
-                warning=True,
-                host=pod.node,
-                field_path=f"spec.containers{{{pod.container}}}",
-                repeats=list(range(first + 300_000, t_end, 300_000 + rng.randrange(0, 5_000))),
-            )
-        )
+        out.append(s.backoff(first, pod, list(range(first + 300_000, t_end, 300_000 + rng.randrange(0, 5_000)))))
     return out
 
 
@@ -222,18 +211,7 @@ def near(sig: Signals, inc: Incident, incidents: list[Incident]) -> list[str]:
             cands = [p for p in on_nodes if p.workload.name not in inc.workloads]
             if cands:
                 pod = rng.choice(cands)
-                out.append(
-                    s.k8s_event(
-                        t,
-                        pod.ref(),
-                        "BackOff",
-                        pod.backoff_message(),
-                        warning=True,
-                        host=pod.node,
-                        field_path=f"spec.containers{{{pod.container}}}",
-                        repeats=[t + 20_000, t + 60_000][: rng.randrange(0, 3)],
-                    )
-                )
+                out.append(s.backoff(t, pod, [t + 20_000, t + 60_000][: rng.randrange(0, 3)]))
     return out
 
 

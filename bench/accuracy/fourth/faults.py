@@ -492,15 +492,7 @@ def recurring_oom(
         if k >= 2:  # the kubelet's restart back-off has not reset yet: one Event, updated each time
             bt = t + rng.randrange(2_000, 6_000)
             if backoff is None:
-                backoff = sig.s.k8s_event(
-                    bt,
-                    pod.ref(),
-                    "BackOff",
-                    pod.backoff_message(),
-                    warning=True,
-                    host=pod.node,
-                    field_path=f"spec.containers{{{pod.container}}}",
-                )
+                backoff = sig.s.backoff(bt, pod)
             else:
                 sig.s.k8s_update(backoff, bt)
             inc.context_event_ids.append(backoff)

@@ -120,17 +120,18 @@ class Stream:
         if field_path:
             involved["fieldPath"] = field_path
         etype = "Warning" if warning else "Normal"
+        meta: Obj = {
+            "name": name,
+            "namespace": ns,
+            "uid": uid,
+            "resourceVersion": c.next_rv(),
+            "creationTimestamp": ids.rfc3339_s(t),
+        }
         if api == "core":
             obj: Obj = {
                 "apiVersion": "v1",
                 "kind": "Event",
-                "metadata": {
-                    "name": name,
-                    "namespace": ns,
-                    "uid": uid,
-                    "resourceVersion": c.next_rv(),
-                    "creationTimestamp": ids.rfc3339_s(t),
-                },
+                "metadata": meta,
                 "involvedObject": involved,
                 "reason": reason,
                 "message": message,
@@ -140,22 +141,16 @@ class Stream:
                 "count": 1,
                 "type": etype,
                 "eventTime": None,
-                "reportingComponent": component if component != "kubelet" else "kubelet",
+                "reportingComponent": component,
                 "reportingInstance": host,
             }
         else:
             obj = {
                 "apiVersion": "events.k8s.io/v1",
                 "kind": "Event",
-                "metadata": {
-                    "name": name,
-                    "namespace": ns,
-                    "uid": uid,
-                    "resourceVersion": c.next_rv(),
-                    "creationTimestamp": ids.rfc3339_s(t),
-                },
+                "metadata": meta,
                 "eventTime": ids.rfc3339_us(t),
-                "reportingController": component if "/" in component else f"{component}",
+                "reportingController": component,
                 "reportingInstance": f"{component}-{host}" if host else component,
                 "action": action or {"default-scheduler": "Scheduling"}.get(component, reason),
                 "reason": reason,
@@ -171,6 +166,19 @@ class Stream:
         for r in sorted(repeats or []):
             self.k8s_update(uid, r)
         return uid
+
+    def backoff(self, t: int, pod: Pod, repeats: list[int] | None = None) -> str:
+        """The kubelet's BackOff Event of ``pod``'s container crash-looping (told again at ``repeats``)."""
+        return self.k8s_event(
+            t,
+            pod.ref(),
+            "BackOff",
+            pod.backoff_message(),
+            warning=True,
+            host=pod.node,
+            field_path=f"spec.containers{{{pod.container}}}",
+            repeats=repeats,
+        )
 
     def k8s_update(self, uid: str, t: int, message: str = "") -> None:
         """Another occurrence of the Event ``uid`` at ``t`` (the recorder's aggregation: count + 1)."""
