@@ -28,9 +28,6 @@ TEMPLATE_FAILURES = frozenset({"crash", "image"})
 SATURATION = "saturation"  # a pod using more CPU or memory than it did
 # A container restarted this often crash-loops; once or twice is what a busy workload shows now and then.
 LOOP_RESTARTS = 3
-# The kubelet forgets a container's crash back-off once it has run this long (twice its 5 min back-off cap): a
-# back-off sooner after a failure is that failure going on.
-BACKOFF_RESET_MS = 10 * 60_000
 INTENDED = frozenset({"rollout", "image", "config"})  # changes someone made, where a status change is a failure
 
 # A node's report of one container's failure (node-problem-detector's kernel monitor): about a pod, not the node.
@@ -64,28 +61,6 @@ def is_echo(x: m.Member) -> bool:
 def is_eviction(x: m.Member) -> bool:
     """A pod evicted by its node's kubelet: the node's trouble, felt by the pod."""
     return x.ctx.kind == "Pod" and "evict" in x.reason.lower()
-
-
-def backing_off(x: m.Member) -> bool:
-    """The kubelet backing off restarting a pod's crashed container: it crashed again before it ran
-    ``BACKOFF_RESET_MS``."""
-    return x.ctx.kind == "Pod" and x.category == "crash" and "backoff" in x.reason.lower()
-
-
-def relapse(x: m.Member, later: m.Member, earlier: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
-    """``later``, a cause on ``x``'s pod, is ``earlier``'s failure of that pod again, and ``x`` (the kubelet backing
-    off, after ``later``) says the container never ran long enough in between to be well: one incident going on,
-    where a failure that comes back after the pod ran well is an occurrence of its own (``recurrence``)."""
-    uid = x.ctx.uid
-    return (
-        backing_off(x)
-        and bool(uid)
-        and later.ctx.uid == uid == earlier.ctx.uid
-        and later.reason == earlier.reason
-        and is_cause(later, learned)
-        and 0 < later.ts - earlier.ts <= BACKOFF_RESET_MS
-        and later.ts <= x.ts
-    )
 
 
 def is_change(x: m.Member) -> bool:

@@ -98,24 +98,7 @@ class Placement:
         elif causes.callee_down(member, self.learned):  # a pod crash-looping in a large correlation: no reroot
             self._take_refused(corr, step, mine)
         self._infer_node(corr, member, step)
-        return self._relapse(corr, member, step)
-
-    def _relapse(self, corr: m.Correlation, x: m.Member, step: Step) -> m.Correlation:
-        """``x``, the kubelet backing off, joined a correlation rooted at its pod's failure that repeats an open one's
-        within the back-off (``causes.relapse``): that one is the incident, and takes this in."""
-        corr = corr.current()
-        if corr.root is None or not causes.backing_off(x):
-            return corr
-        later = corr.members[corr.root.event_id]
-        for cid in sorted(self.index.find({"u:" + x.ctx.uid})):
-            other = self.corrs.get(cid)
-            if other is None or other is corr or other.merged_into or other.root is None:
-                continue
-            if causes.relapse(x, later, other.members[other.root.event_id], self.learned):
-                self._merge(other, corr, step)
-                self.reroot(other, step)
-                return other
-        return corr
+        return corr.current()
 
     def place_aftermath(self, x: m.Member, step: Step) -> None:
         """An aftermath event (``correlate.aftermath``) goes with the correlation holding the member it follows;

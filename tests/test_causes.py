@@ -150,25 +150,3 @@ def test_a_jobs_failure_is_no_pods_restart() -> None:
     job = m.Context(kind="Job", name="nightly", namespace="shop", uid="uid-job-nightly")
     failed = ev("j", 0, "BackoffLimitExceeded", job, category="crash", source_kind="k8s_event")
     assert causes.restarts([failed]) == {} and causes.restarted_only([failed]) == set()
-
-
-BACKOFF = ev("bo", 369, "BackOff", DB, category="crash")
-AGAIN = ev("oom2", 360, "oom_kill", DB, category="resource_exhaustion")
-
-
-@pytest.mark.parametrize(
-    ("x", "later", "earlier", "relapse"),
-    [
-        (BACKOFF, AGAIN, OOM, True),  # OOM-killed again 6 min on, the kubelet backing off: never ran well between
-        (ev("log", 369, "crash", DB, category="crash"), AGAIN, OOM, False),  # a crash log is no back-off
-        (BACKOFF, replace(AGAIN, ts=11 * 60_000), OOM, False),  # it ran past the back-off reset: an occurrence
-        (BACKOFF, replace(AGAIN, reason="Evicted", category="node"), OOM, False),  # another failure
-        (BACKOFF, replace(AGAIN, ctx=pod("db-1", "n2", workload="db")), OOM, False),  # another pod of the workload
-        (replace(BACKOFF, ts=300_000), AGAIN, OOM, False),  # backing off before it failed again
-        (BACKOFF, OOM, AGAIN, False),  # the earlier one is the later
-    ],
-)
-def test_a_failure_again_while_the_kubelet_backs_off_is_a_relapse(
-    x: m.Member, later: m.Member, earlier: m.Member, relapse: bool
-) -> None:
-    assert causes.relapse(x, later, earlier) is relapse

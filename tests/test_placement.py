@@ -328,28 +328,21 @@ def test_a_pinned_root_stays_at_its_own_resource_and_named_when_its_pods_name_it
     assert (home.root.event_id, home.root.resource.kind, home.root.named) == ("gc", "Node", True)
 
 
-@pytest.mark.parametrize(
-    ("again_s", "backoff", "one"),
-    [
-        (360, True, True),  # OOM-killed again 6 min on while the kubelet backs off: the first incident going on
-        (360, False, False),  # again, no back-off: it ran well in between, an occurrence of its own
-        (11 * 60, True, False),  # again after the back-off reset: an occurrence of its own
-    ],
-)
-def test_a_pod_failing_again_while_backing_off_is_one_incident(again_s: int, backoff: bool, one: bool) -> None:
+@pytest.mark.parametrize(("again_s", "backoff"), [(360, True), (360, False), (11 * 60, True)])
+def test_a_pod_oom_killed_again_minutes_later_is_an_occurrence_of_its_own(again_s: int, backoff: bool) -> None:
+    """Killed again six minutes on, with or without the kubelet backing off in between: each kill is its own
+    incident, paged on its own; recurrence links them, nothing merges them (the kubelet's BackOff joins the kill
+    it follows)."""
     core = Placement()
     first = (OOM, ev("t", 5, "timeout", CALLER, target=DB))
     again: tuple[m.Member, ...] = (ev("oom2", again_s, "oom_kill", DB, category="resource_exhaustion"),)
     if backoff:
         again += (ev("bo", again_s + 9, "BackOff", DB, category="crash"),)
     step = place_all(core, *first, *again)
-    together = {"oom", "t", *(x.id for x in again)}
-    assert homes(core) == (
-        {frozenset(together)} if one else {frozenset({"oom", "t"}), frozenset(together - {"oom", "t"})}
-    )
+    assert homes(core) == {frozenset({"oom", "t"}), frozenset(x.id for x in again)}
     home = core.home("oom2")
-    assert home is not None and home.root is not None and home.root.event_id == ("oom" if one else "oom2")
-    assert [g.id for g in step.merged] == ([correlation_id("oom2")] if one else [])
+    assert home is not None and home.root is not None and home.root.event_id == "oom2"
+    assert step.merged == []
 
 
 N2 = m.Context(uid="uid-n2", kind="Node", name="n2", node="n2")
