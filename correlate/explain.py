@@ -109,7 +109,7 @@ def explanation(
     if root is None:
         return None
     late = corr.last_seen + JOIN_GAP_MS < x.ts
-    down = late and still_down(corr, x, learned)
+    down = still_down(corr, x, learned)  # a node cut off stays so: a call into it is its, late or not
     if late and not (down or still_felt(corr, x)):
         return None
     if x.ts - corr.first_seen > EPISODE_MS and not found_cause(corr, learned):

@@ -865,6 +865,16 @@ def test_a_node_cut_off_explains_calls_into_it_across_a_longer_quiet_gap(
         assert ex.explanation(replace(x, ts=x.ts - 60_000), corr_of(held), []) is not None  # sooner: as ever
 
 
+@pytest.mark.parametrize(("held", "joins"), [(NOT_READY, True), (NET_LOST, True), (PRESSURE, False)])
+def test_a_node_cut_off_explains_a_call_into_it_when_its_last_word_is_minutes_old(held: m.Member, joins: bool) -> None:
+    """The node said NotReady (or lost its network) 2.5 min ago; a caller's 5xx a minute ago keeps the correlation
+    alive, but says nothing of the node. A call into the node that got no answer now is still the node's: it stays
+    cut off until it recovers. A node under memory pressure answers calls."""
+    five_xx = ev("5xx", 90, "http_5xx", CALLER, category="application_error", message="GET / -> 503")
+    found = ex.explanation(LATE_CALL, corr_of(held, five_xx, root=m.Root(held.id, node("n1"))), [])
+    assert (found is not None) is joins
+
+
 SLOW = ev("cpu", 0, "latency_p99", DB, category="performance", message="latency_p99 6.05 s")
 FELT = ev("f", 20, "slow", CALLER, target=DB, category="performance", message="slow response from db: 4394 ms")
 
