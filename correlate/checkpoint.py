@@ -66,9 +66,13 @@ def clone_placement(p: Placement) -> Placement:
     return out
 
 
+TOLD_KEPT = 8  # a member's latest tellings kept: enough to see a burst of ``singleton_min_count``
+
+
 def repeated(x: m.Member, count: int, last_ts: int) -> m.Member:
     """A member seen again (a larger count, a later time): a new object, so that checkpoints keep the old one."""
-    return replace(x, count=max(x.count, count), last_ts=max(x.last_ts, last_ts))
+    told = (*x.told, (last_ts, count))[-TOLD_KEPT:] if x.told else x.told
+    return replace(x, count=max(x.count, count), last_ts=max(x.last_ts, last_ts), told=told)
 
 
 @dataclass

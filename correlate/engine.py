@@ -553,4 +553,5 @@ class Engine:
 def mark(x: m.Member) -> st.Mark:
     """A member as the publishing rules (``state.repeats``, ``state.serious``) see it."""
     sent_again = x.source_kind == SourceKind.COLLECTOR
-    return st.Mark(x.ctx.uid or x.id, x.reason, x.count, sent_again, x.severity_rank, x.category)
+    times = st.burst(x.told, x.count)
+    return st.Mark(x.ctx.uid or x.id, x.reason, times, sent_again, x.severity_rank, x.category, x.ts)

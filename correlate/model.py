@@ -101,6 +101,9 @@ class Member:
     trace_id: str = ""
     count: int = 1
     last_ts: int = 0
+    # (time, count so far) of its tellings, the latest few: how close together its repeats came (``state.burst``);
+    # empty: not known (its count then stands for a burst)
+    told: tuple[tuple[int, int], ...] = ()
     ctx: Context = field(default_factory=Context)
     target: Context | None = None  # what a network event was calling, when it named another resource
     detail: dict[str, Any] = field(default_factory=dict)
@@ -135,10 +138,16 @@ class Member:
             trace_id=e.trace_id,
             count=e.count,
             last_ts=e.last_ts,
+            told=tellings(e.ts, e.count, e.last_ts),
             ctx=ctx,
             target=target,
             detail=dict(e.detail),
         )
+
+
+def tellings(ts: int, count: int, last_ts: int) -> tuple[tuple[int, int], ...]:
+    """The tellings known of an event first told at ``ts`` and ``count`` times by ``last_ts``."""
+    return ((ts, 1), (last_ts, count)) if last_ts > ts and count > 1 else ((ts, count),)
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,7 @@ def member_of(r: Mapping[str, Any], contexts: Mapping[str, m.Context], cluster: 
         trace_id=str(r.get("trace_id") or ""),
         count=int(r.get("count") or 1),
         last_ts=int(r.get("last_ts") or r["ts"]),
+        told=m.tellings(int(r["ts"]), int(r.get("count") or 1), int(r.get("last_ts") or r["ts"])),
         ctx=contexts.get(uid) or m.Context(uid=uid, cluster=cluster),
         target=contexts.get(target) if target else None,
         detail=graphio.detail_of(r.get("detail")),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
 from correlate.engine import Engine
 from correlate.placement import correlation_id
 from correlate.settings import CorrelateSettings
@@ -51,6 +53,24 @@ def test_root_found_even_when_symptoms_come_in_an_earlier_batch(store: GraphStor
     assert (first.type, first.root_cause.event_id, first.version) == ("single_event", "oom", 1)
     out = e.process(tb.stored(store, events[1:]))
     assert (out[0].id, out[0].root_cause.event_id, out[0].version) == (first.id, "oom", 2)
+
+
+@pytest.mark.parametrize(("gap_s", "tellings", "published"), [(300, 8, False), (150, 8, False), (20, 3, True)])
+def test_a_lone_warning_is_published_when_it_repeats_close_together_not_when_it_drips(
+    store: GraphStore, gap_s: int, tellings: int, published: bool
+) -> None:
+    """One Kubernetes Event told again and again, each telling when it happens: three tellings within a minute
+    are a volume failing to mount over and over, an incident; once every few minutes for the whole watch is a
+    standing condition (``state.REPEAT_SPAN_MS``), kept, not paged."""
+    e = engine(store)
+    first = tb.event("mount", 0, "Pod", "api-1", "FailedMount", C.STORAGE)
+    out = []
+    for i in range(tellings):
+        told = replace(first, event=replace(first.event, count=i + 1, last_ts=first.event.ts + i * gap_s * 1000))
+        out += e.process(tb.stored(store, [told]))
+    assert bool(out) is published
+    if published:
+        assert {r.root_cause.event_id for r in out} == {"mount"}
 
 
 def test_isolated_warnings_stay_unpublished(store: GraphStore) -> None:

@@ -150,6 +150,37 @@ def test_repeats_add_up_events_sent_again_and_take_a_kubernetes_events_own_count
     assert st.repeats([]) == 0
 
 
+MIN = 60_000
+
+
+@pytest.mark.parametrize(
+    ("name", "told", "count", "expected"),
+    [
+        ("nothing known of when: its count", (), 7, 7),
+        ("told once", ((0, 1),), 1, 1),
+        ("a crash loop's first back-offs: 10 s, 20 s, 40 s", ((0, 1), (10_000, 2), (30_000, 3), (70_000, 4)), 4, 4),
+        ("a probe failing each minute", tuple((i * MIN, i + 1) for i in range(6)), 6, 5),
+        ("an agent at the 5 min back-off cap", tuple((i * 5 * MIN, i + 1) for i in range(8)), 8, 1),
+        ("an HPA's warning every 2.5 min", tuple((i * 150_000, i + 1) for i in range(8)), 8, 2),
+        ("... its latest tellings kept", tuple((i * 150_000, i + 1) for i in range(12))[-8:], 12, 2),
+        ("read with 40 tellings in 10 s", ((0, 1), (10_000, 40)), 40, 40),
+        ("read with 40 tellings over 2 h: spread evenly", ((0, 1), (120 * MIN, 40)), 40, 2),
+        ("read with 41 tellings over 30 min: 6 in 4 min", ((0, 1), (30 * MIN, 41)), 41, 6),
+    ],
+)
+def test_a_warning_keeps_repeating_when_its_tellings_come_close_together(
+    name: str, told: tuple[tuple[int, int], ...], count: int, expected: int
+) -> None:
+    assert st.burst(told, count) == expected, name
+
+
+def test_a_detectors_firings_add_up_within_the_repeat_span_only() -> None:
+    each_minute = [st.Mark("a", "cpu", 1, True, 4, "saturation", i * MIN) for i in range(5)]
+    every_three = [st.Mark("a", "log", 1, True, 4, "application_error", i * 3 * MIN) for i in range(5)]
+    assert st.repeats(each_minute) == 5  # 0 to 4 min: within 4 min of each other
+    assert st.repeats(every_three) == 2  # a pod logging one warning every three minutes: a standing condition
+
+
 @pytest.mark.parametrize(
     ("name", "marks", "expected"),
     [
