@@ -112,6 +112,14 @@ def points_at(x: m.Member, node: str) -> bool:
     return node in pointed_at(x)
 
 
+def met_there(x: m.Member, node: str) -> bool:
+    """``x`` says something of ``node`` (``points_at``), or is a call out of one of its pods that got no answer: a
+    pod on a node cut off meets timeouts whatever it calls (``nodeinfer`` names the node only beside calls into it
+    or its kubelet's word)."""
+    on_it = x.ctx.kind == "Pod" and x.ctx.node == node
+    return points_at(x, node) or (on_it and (x.target is not None or x.category == "network") and timed_out(x))
+
+
 def still_down(corr: m.Correlation, x: m.Member, learned: Learned = NOTHING_LEARNED) -> bool:
     """``corr`` is rooted at a node cut off (its network gone, NotReady) and ``x`` is a call into that node that got
     no answer, within ``NODE_DOWN_GAP_MS`` of the correlation's last word: a node stays cut off until it recovers,

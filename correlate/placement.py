@@ -190,7 +190,7 @@ class Placement:
                 and not c.merged_into
                 and c.root is not None
                 and not causes.is_cause(c.members[c.root.event_id], self.learned)
-                and (nodes.rooted_at_node(c, node) or nodes.points_at(c.members[c.root.event_id], node))
+                and (nodes.rooted_at_node(c, node) or nodes.met_there(c.members[c.root.event_id], node))
                 and c.last_seen + nodes.NODE_SPAN_MS >= member.ts
             ]
             if corr not in group:

@@ -168,3 +168,17 @@ def test_still_down(name: str, root: m.Member, x: m.Member, down: bool) -> None:
     """A node cut off (its own event at the root) stays down for an unanswered call into it, ``NODE_DOWN_GAP_MS``
     after the correlation's last word."""
     assert nodes.still_down(corr_of(root, root=m.Root(root.id, node("n1"))), x) is down, name
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "met"),
+    [
+        ("its pod's call out timed out", ev("o", 0, "timeout", A, target=service("cat"), message="timed out"), True),
+        ("its pod's connection timing out, no callee named", ev("o", 0, "timeout", A, message="i/o timeout"), True),
+        ("its pod's call out refused", ev("o", 0, "refused", A, target=service("cat"), message="refused"), False),
+        ("its pod's error log", ev("o", 0, "error_log", A, category="application_error", message="500"), False),
+        ("another node's pod timing out", ev("o", 0, "timeout", pod("x-1", "n2"), message="timed out"), False),
+    ],
+)
+def test_a_call_out_of_a_pod_met_no_answer_there(name: str, x: m.Member, met: bool) -> None:
+    assert nodes.met_there(x, "n1") is met, name

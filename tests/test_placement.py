@@ -55,6 +55,25 @@ def test_symptoms_of_two_workloads_on_one_node_merge_under_the_inferred_node() -
     assert [g.id for g in step.merged] == [correlation_id("t2")]
 
 
+def test_a_pod_of_a_node_cut_off_timing_out_on_its_own_calls_is_in_the_nodes_incident() -> None:
+    """A pod on n1 is the first to time out calling a Service with pods on two other nodes: that says nothing of
+    n1 alone, and its correlation is rooted at its call. Then callers time out calling into it and into a pod of
+    another workload on n1: n1 is cut off, and the first call was its too."""
+    core = Placement()
+    catalog = replace(service("catalog"), pod_nodes=("n2", "n4"))
+    front2 = pod("front-2", "n4", workload="front")
+    place_all(
+        core,
+        ev("out", 0, "timeout", A, target=catalog, message="read timed out"),
+        ev("t1", 8, "timeout", CALLER, target=A, message="dial tcp 10.0.0.1:80: i/o timeout"),
+        ev("t2", 12, "timeout", front2, target=B, message="dial tcp 10.0.0.2:80: i/o timeout"),
+        ev("t3", 15, "timeout", CALLER, target=B, message="dial tcp 10.0.0.2:80: i/o timeout"),
+    )
+    (c,) = core.open()
+    assert set(c.members) == {"out", "t1", "t2", "t3"} and c.root is not None
+    assert (c.root.resource.kind, c.root.resource.name, c.root.inferred) == ("Node", "n1", True)
+
+
 def test_evictions_on_one_node_are_its_incident_not_another_nodes() -> None:
     """Two workloads' pods evicted on n2 while n1's pods time out: the evictions make n2's incident. n1's inferred
     incident, though it also holds a probe failure on n2 (so the index finds it for n2's signals), is not theirs."""
